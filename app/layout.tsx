@@ -1,0 +1,27 @@
+// Root layout: fonts are served from the geist package (next/font/local), never fetched.
+import type { Metadata, Viewport } from 'next';
+import { GeistMono } from 'geist/font/mono';
+import { GeistSans } from 'geist/font/sans';
+import { SiteHeader } from '@/components/site-header';
+import { SiteFooter } from '@/components/site-footer';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: { default: 'Sluice — the threat-intelligence firehose', template: '%s · Sluice' },
+  description:
+    'Stream every public malicious IP, domain, URL, email and file hash the moment anyone reports it. Self-hostable.',
+};
+
+export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#0b1120' };
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en" className={`${GeistSans.variable} ${GeistMono.variable}`}>
+      <body className="flex min-h-screen flex-col font-sans">
+        <SiteHeader />
+        <main className="flex-1">{children}</main>
+        <SiteFooter />
+      </body>
+    </html>
+  );
+}

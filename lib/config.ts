@@ -1,0 +1,112 @@
+// Environment configuration, parsed once with zod. A bad value stops start-up naming the variable.
+import { z } from 'zod';
+
+const ROLES = ['web', 'gateway', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+const boolFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const csvList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const urlWithProtocols = (protocols: string[], example: string) =>
+  z.string().refine(
+    (s) => {
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL like ${example}` },
+  );
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  /** HTTP port for Next.js and socket.io. @default 3000 */
+  PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Comma-separated roles of this node: web, gateway, worker, or all. @default all */
+  ROLES: z
+    .string()
+    .default('all')
+    .transform((s, ctx) => {
+      const parts = s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
+      if (parts.length === 1 && parts[0] === 'all') return [...ROLES];
+      const bad = parts.filter((p) => !(ROLES as readonly string[]).includes(p));
+      if (bad.length || !parts.length) {
+        ctx.addIssue({ code: 'custom', message: `unknown role "${bad.join(',')}" (use web, gateway, worker or all)` });
+        return z.NEVER;
+      }
+      return [...new Set(parts)] as Role[];
+    }),
+  /** PostgreSQL URL. Unset: embedded PGlite database under DATA_DIR. */
+  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'postgresql://user@host:5432/db').optional(),
+  /** Directory for the embedded database and generated local secrets. @default ./data */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Redis URL. Unset: in-memory log, adapter, queue and rate limiter (single node). */
+  REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').optional(),
+  /** Key prefix for everything Sluice stores in Redis, so several instances can share one. */
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]*$/, 'letters, digits, and _ : . - only').default('sluice:'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Public base URL, used by next-auth and links. @default http://localhost:PORT */
+  NEXTAUTH_URL: urlWithProtocols(['http:', 'https:'], 'https://sluice.example.com').optional(),
+  /** Session signing secret. Unset: generated once and kept in DATA_DIR/secret (local runs only). */
+  NEXTAUTH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How long the firehose log keeps events, in hours. @default 24 */
+  LOG_RETENTION_HOURS: z.coerce.number({ message: 'must be a number' }).positive().default(24),
+  /** Maximum number of events the firehose log keeps (whichever limit is smaller wins). @default 1000000 */
+  LOG_MAX_LENGTH: z.coerce.number({ message: 'must be a number' }).int().min(1000).default(1_000_000),
+  /** Delay of the public (tokenless) threats stream, in seconds. @default 0 */
+  PUBLIC_STREAM_DELAY_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(0).default(0),
+  /** Domains never published (exact or subdomain), comma-separated. */
+  NEVER_PUBLISH_DOMAINS: csvList.default([]),
+  /** Networks never published, CIDR, comma-separated. */
+  NEVER_PUBLISH_NETWORKS: csvList.default([]),
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  STRIPE_PRICE_ID: z.string().min(1).optional(),
+  /** Override Stripe's API host (tests point it at a local stand-in), e.g. http://127.0.0.1:12111 */
+  STRIPE_API_BASE: urlWithProtocols(['http:', 'https:'], 'http://127.0.0.1:12111').optional(),
+  /** Webhook called when a job is dead-lettered. */
+  ALERT_WEBHOOK_URL: urlWithProtocols(['http:', 'https:'], 'https://hooks.example.com/sluice').optional(),
+  /** Run pending migrations at start-up. @default true */
+  MIGRATE_ON_START: boolFromEnv.default(true),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses configuration from an env object; throws ConfigError with one line per bad variable. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset" (a common .env habit), not "invalid".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'config');
+      const raw = env[name];
+      const shown = raw === undefined ? '' : ` (got ${JSON.stringify(raw.length > 60 ? raw.slice(0, 60) + '…' : raw)})`;
+      return `${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  return result.data;
+}
+
+export function isEmbeddedDatabase(config: Config): boolean {
+  return !config.DATABASE_URL;
+}
+
+export function publicBaseUrl(config: Config): string {
+  return config.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`;
+}

@@ -1,0 +1,83 @@
+// Opens the database: PostgreSQL through pg when DATABASE_URL is set, else an embedded PGlite under
+// DATA_DIR. Both are exposed as the same Prisma client plus a raw SQL driver.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config';
+import { PrismaClient } from '../generated/prisma/client';
+import { migrate } from './migrate';
+import { pgDriver, pgliteDriver, type SqlDriver } from './sql-driver';
+
+export type { SqlDriver } from './sql-driver';
+export { PrismaClient };
+
+export interface Database {
+  prisma: PrismaClient;
+  sql: SqlDriver;
+  kind: 'postgres' | 'embedded';
+  /** Human-readable location without credentials, for logs and /api/health. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Apply pending migrations before returning. @default true */
+  migrate?: boolean;
+}
+
+function redactUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+export async function openDatabase(
+  config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>,
+  options: OpenDatabaseOptions = {},
+): Promise<Database> {
+  let db: Database;
+  if (config.DATABASE_URL) {
+    const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
+    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 20 });
+    const sql = pgDriver(pool);
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    db = {
+      prisma,
+      sql,
+      kind: 'postgres',
+      location: redactUrl(config.DATABASE_URL),
+      async close() {
+        await prisma.$disconnect();
+        await sql.close().catch(() => undefined);
+      },
+    };
+  } else {
+    const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('pglite-prisma-adapter'),
+    ]);
+    const dir = path.resolve(config.DATA_DIR, 'pglite');
+    await mkdir(dir, { recursive: true });
+    const pglite = await PGlite.create(dir);
+    const sql = pgliteDriver(pglite);
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+    db = {
+      prisma,
+      sql,
+      kind: 'embedded',
+      location: dir,
+      async close() {
+        await prisma.$disconnect();
+        await sql.close().catch(() => undefined);
+      },
+    };
+  }
+  if (options.migrate !== false) {
+    try {
+      await migrate(db.sql);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+  return db;
+}

@@ -1,0 +1,45 @@
+// Plans as data: what each plan allows, its limits and price. Read through lib/entitlements.
+export const PLAN_IDS = ['free', 'firehose'] as const;
+export type PlanId = (typeof PLAN_IDS)[number];
+
+export interface PlanDefinition {
+  id: PlanId;
+  name: string;
+  priceMonthlyUsd: number;
+  tagline: string;
+  features: string[];
+  /** May this plan's tokens connect to the firehose stream? */
+  streaming: boolean;
+  /** REST API requests per minute per token. */
+  apiRequestsPerMinute: number;
+  /** Indicators a user may submit per hour. */
+  submissionsPerHour: number;
+}
+
+export const PLANS: Record<PlanId, PlanDefinition> = {
+  free: {
+    id: 'free',
+    name: 'Free',
+    priceMonthlyUsd: 0,
+    tagline: 'Look things up and share what you see.',
+    features: ['Public threats page', 'Indicator lookups (/check)', 'Submit to your own feeds', '60 API requests / minute'],
+    streaming: false,
+    apiRequestsPerMinute: 60,
+    submissionsPerHour: 10_000,
+  },
+  firehose: {
+    id: 'firehose',
+    name: 'Firehose',
+    priceMonthlyUsd: 25,
+    tagline: 'Every public indicator, the moment it is reported.',
+    features: [
+      'Everything in Free',
+      'Real-time streaming to all your API tokens',
+      'Resume from any cursor in the last 24 hours',
+      '600 API requests / minute',
+    ],
+    streaming: true,
+    apiRequestsPerMinute: 600,
+    submissionsPerHour: 200_000,
+  },
+};

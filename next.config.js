@@ -1,0 +1,33 @@
+// Next.js configuration. Sluice runs Next inside its own server (server/index.mts), so packages
+// that hold process-wide state (the embedded database, Redis, Prisma) stay external to the bundle.
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  poweredByHeader: false,
+  reactStrictMode: true,
+  serverExternalPackages: [
+    '@electric-sql/pglite',
+    'pglite-prisma-adapter',
+    '@prisma/client',
+    '@prisma/adapter-pg',
+    'pg',
+    'ioredis',
+    'pino',
+    '@node-rs/argon2',
+    'rate-limiter-flexible',
+    'stripe',
+  ],
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'no-referrer' },
+          { key: 'X-Frame-Options', value: 'DENY' },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;

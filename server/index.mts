@@ -1,0 +1,50 @@
+// Sluice's one entry point: `node --import tsx server/index.mts`. Serves Next.js and socket.io on
+// one port and runs the relay and workers; ROLES=web,gateway,worker (default all) splits them across
+// nodes that share PostgreSQL and Redis.
+import path from 'node:path';
+import { ConfigError, parseConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { startNode } from './node';
+
+let config;
+try {
+  config = parseConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`sluice: ${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  throw error;
+}
+
+const logger = createLogger(config.LOG_LEVEL);
+process.chdir(path.resolve(import.meta.dirname, '..'));
+
+try {
+  const node = await startNode(config, logger);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // A stuck drain must not keep the process alive forever.
+    setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, 15_000).unref();
+    node.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  logger.fatal({ err: error }, 'start-up failed');
+  process.stderr.write(`sluice: start-up failed: ${message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,63 @@
+// Starts one Sluice node with its roles and returns how to stop it gracefully.
+import type { Config } from '../lib/config';
+import type { Logger } from '../lib/logger';
+import { createHttpServer } from './http';
+import { createRealtimeServer } from './gateway/realtime-server';
+import { closeRuntime, createRuntime } from './runtime';
+
+export interface SluiceNode {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startNode(config: Config, logger: Logger): Promise<SluiceNode> {
+  const runtime = await createRuntime(config, logger);
+  const stoppers: (() => Promise<void>)[] = [];
+  try {
+    const { server, setWebHandler } = createHttpServer(runtime);
+
+    if (runtime.roles.includes('web')) {
+      const { default: next } = await import('next');
+      const dev = config.NODE_ENV === 'development';
+      // Passing httpServer lets Next attach its own upgrade handler (HMR) beside socket.io's.
+      const app = next({ dev, hostname: config.HOST, port: config.PORT, httpServer: server, dir: process.cwd() });
+      await app.prepare();
+      const handle = app.getRequestHandler();
+      setWebHandler((req, res) => handle(req, res));
+      stoppers.push(async () => {
+        await app.close?.();
+      });
+    }
+
+    // socket.io serves the public threats stream (web) and the firehose (gateway).
+    const realtime = await createRealtimeServer(server, runtime);
+    stoppers.push(() => realtime.close());
+
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.PORT, config.HOST, () => resolve());
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    const url = `http://localhost:${port}`;
+    logger.info({ url, roles: runtime.roles, database: runtime.db.kind, engines: runtime.engines.kind }, 'Sluice is listening');
+
+    return {
+      url,
+      async stop() {
+        // Stop accepting, let in-flight requests finish, then close sockets, Next and connections.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        for (const stopPart of stoppers.reverse()) await stopPart().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
+        server.closeAllConnections();
+        await closed;
+        await closeRuntime(runtime);
+        logger.info('stopped');
+      },
+    };
+  } catch (error) {
+    for (const stopPart of stoppers.reverse()) await stopPart().catch(() => undefined);
+    await closeRuntime(runtime);
+    throw error;
+  }
+}
