@@ -1,0 +1,83 @@
+// The real entry point, as an operator runs it: health names the engines, bad configuration exits
+// with one line naming the variable, and a restart keeps the data.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServer } from '../helpers/server-process';
+import { createTestDatabase, createTestEngines, deleteRedisPrefix, usingPostgres, usingRedis } from '../helpers/test-env';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+describe('server start-up', () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it('serves /api/health naming the configured engines and the node roles', async () => {
+    const t = await createTestDatabase();
+    cleanups.push(() => t.drop());
+    const engines = createTestEngines();
+    cleanups.push(async () => {
+      await deleteRedisPrefix(engines);
+      await engines.close();
+    });
+    // The test database is shared with the server process: close our handle on an embedded one.
+    if (!usingPostgres) await t.db.close();
+    const server = await startServer({ ...t.env, ...engines.env, ROLES: 'gateway,worker' });
+    cleanups.push(() => server.stop());
+    const res = await fetch(`${server.url}/api/health`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; roles: string[]; database: { engine: string; status: string }; redis: { engine: string } };
+    expect(body.status).toBe('ok');
+    expect(body.roles).toEqual(['gateway', 'worker']);
+    expect(body.database).toMatchObject({ engine: usingPostgres ? 'postgres' : 'embedded', status: 'ok' });
+    expect(body.redis.engine).toBe(usingRedis ? 'redis' : 'embedded');
+    // A node without the web role answers other paths with a JSON 404, not Next.js.
+    const other = await fetch(`${server.url}/threats`);
+    expect(other.status).toBe(404);
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    // SIGTERM drains and exits cleanly.
+    expect(await server.stop('SIGTERM')).toBe(0);
+  });
+
+  it('keeps embedded data across restarts', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-restart-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const env = { DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', ROLES: 'gateway' };
+    const first = await startServer(env);
+    expect(await first.stop()).toBe(0);
+    // Write through the embedded database while no server owns it, then start again.
+    const { openDatabase } = await import('@/lib/db');
+    const db = await openDatabase({ DATA_DIR: dataDir });
+    await db.prisma.user.create({ data: { email: 'kept@example.com', passwordHash: 'x' } });
+    await db.close();
+    const second = await startServer(env);
+    cleanups.push(() => second.stop());
+    const health = (await (await fetch(`${second.url}/api/health`)).json()) as { database: { engine: string } };
+    expect(health.database.engine).toBe('embedded');
+    expect(await second.stop()).toBe(0);
+    const again = await openDatabase({ DATA_DIR: dataDir });
+    expect(await again.prisma.user.count({ where: { email: 'kept@example.com' } })).toBe(1);
+    await again.close();
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['REDIS_URL', 'not-a-url'],
+  ])('exits non-zero with a one-line message when %s=%s', (name, value) => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.mts'], {
+      cwd: ROOT,
+      env: { ...process.env, [name]: value },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).not.toBe(0);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^sluice: Invalid configuration: ${name}: `));
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
