@@ -1,0 +1,53 @@
+// Wraps a REST route handler: Bearer token → verified owner, scope and plan checked at use,
+// per-token rate limit from the plan, errors mapped once.
+import { NextResponse } from 'next/server';
+import { checkEntitlement, type Action } from '@/lib/entitlements';
+import { PLANS } from '@/lib/plans';
+import { getRuntime, type Runtime } from '@/lib/runtime';
+import { verifyApiToken, type VerifiedToken } from '@/lib/tokens';
+import { errorResponse, jsonError } from './respond';
+
+export interface ApiContext<Params> {
+  auth: VerifiedToken;
+  runtime: Runtime;
+  params: Params;
+}
+
+type RouteContext<Params> = { params: Promise<Params> };
+
+export function bearerToken(req: Request): string | null {
+  const header = req.headers.get('authorization');
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match ? match[1] : null;
+}
+
+export function withApiToken<Params = Record<string, string>>(
+  handler: (req: Request, ctx: ApiContext<Params>) => Promise<Response>,
+  options: { scope: Action },
+) {
+  return async (req: Request, context: RouteContext<Params>): Promise<Response> => {
+    try {
+      const runtime = getRuntime();
+      const auth = await verifyApiToken(runtime.db.prisma, bearerToken(req));
+      const entitlement = checkEntitlement(auth, options.scope);
+      if (!entitlement.ok) return errorResponse(entitlement.error, req);
+      const plan = PLANS[auth.user.plan];
+      const limit = await runtime.engines
+        .rateLimiter({ name: `api:${plan.id}`, points: plan.apiRequestsPerMinute, durationSeconds: 60 })
+        .consume(auth.tokenId);
+      if (!limit.allowed) {
+        const seconds = Math.ceil(limit.retryAfterMs / 1000);
+        return jsonError(429, 'rate_limited', `too many requests: ${plan.apiRequestsPerMinute} per minute on the ${plan.name} plan; retry in ${seconds} s`, {}, {
+          'retry-after': String(seconds),
+        });
+      }
+      const response = await handler(req, { auth, runtime, params: await context.params });
+      response.headers.set('x-ratelimit-remaining', String(limit.remaining));
+      return response;
+    } catch (error) {
+      return errorResponse(error, req);
+    }
+  };
+}
+
+export { NextResponse };

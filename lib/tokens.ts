@@ -1,0 +1,110 @@
+// API tokens: `slc_` + a 256-bit random secret, shown once. Only its SHA-256 hash and a short
+// display prefix are stored. Whether a token may do something is decided at use (lib/entitlements).
+import { createHash, randomBytes } from 'node:crypto';
+import type { PrismaClient } from './generated/prisma/client';
+import { AppError } from './errors';
+import type { PlanId } from './plans';
+
+export const TOKEN_SCOPES = ['stream', 'submit', 'read'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+export const TOKEN_PREFIX = 'slc_';
+const TOKEN_RE = /^slc_[A-Za-z0-9_-]{43}$/;
+/** Characters of the secret kept for display ("slc_AbCd1234…"). */
+const DISPLAY_CHARS = 8;
+
+export function hashToken(raw: string): string {
+  return createHash('sha256').update(raw).digest('hex');
+}
+
+export interface CreatedToken {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: TokenScope[];
+  createdAt: Date;
+  /** The full token. Returned once, never stored. */
+  token: string;
+}
+
+export async function createApiToken(
+  prisma: PrismaClient,
+  input: { userId: string; name: string; scopes: TokenScope[] },
+): Promise<CreatedToken> {
+  const name = input.name.trim();
+  if (!name || name.length > 100) throw new AppError('invalid_name', 'token name must be 1–100 characters');
+  const scopes = [...new Set(input.scopes)];
+  if (!scopes.length || scopes.some((s) => !TOKEN_SCOPES.includes(s))) {
+    throw new AppError('invalid_scopes', `scopes must be a non-empty subset of ${TOKEN_SCOPES.join(', ')}`);
+  }
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const row = await prisma.apiToken.create({
+    data: {
+      userId: input.userId,
+      name,
+      scopes: [...scopes].sort(),
+      hash: hashToken(token),
+      prefix: token.slice(0, TOKEN_PREFIX.length + DISPLAY_CHARS),
+    },
+    select: { id: true, name: true, prefix: true, scopes: true, createdAt: true },
+  });
+  return { ...row, scopes: row.scopes as TokenScope[], token };
+}
+
+export interface VerifiedToken {
+  tokenId: string;
+  tokenName: string;
+  prefix: string;
+  scopes: TokenScope[];
+  user: { id: string; email: string; plan: PlanId; isAdmin: boolean };
+}
+
+/** Recent uses are not re-written: last-used time is accurate to a minute, without a write per call. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Resolves a raw token to its owner and scopes, or throws AppError invalid_token (401). */
+export async function verifyApiToken(prisma: PrismaClient, raw: string | null | undefined): Promise<VerifiedToken> {
+  if (!raw) throw new AppError('invalid_token', 'an API token is required (Authorization: Bearer slc_…)', 401);
+  if (!TOKEN_RE.test(raw)) throw new AppError('invalid_token', 'the API token is malformed', 401);
+  const row = await prisma.apiToken.findUnique({
+    where: { hash: hashToken(raw) },
+    select: {
+      id: true,
+      name: true,
+      prefix: true,
+      scopes: true,
+      revokedAt: true,
+      lastUsedAt: true,
+      user: { select: { id: true, email: true, plan: true, isAdmin: true } },
+    },
+  });
+  if (!row || row.revokedAt) throw new AppError('invalid_token', 'the API token is unknown or revoked', 401);
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    void prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+  }
+  return { tokenId: row.id, tokenName: row.name, prefix: row.prefix, scopes: row.scopes as TokenScope[], user: row.user };
+}
+
+export async function findApiTokens(prisma: PrismaClient, userId: string) {
+  return prisma.apiToken.findMany({
+    where: { userId },
+    orderBy: { createdAt: 'desc' },
+    select: { id: true, name: true, prefix: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+  });
+}
+
+/**
+ * Revokes a token. Ownership is part of the lookup (pass userId) unless an operator revokes by
+ * prefix. Returns the revoked token's id; callers announce it (lib/control) so live streams end.
+ */
+export async function revokeApiToken(
+  prisma: PrismaClient,
+  where: { id: string; userId: string } | { prefix: string },
+): Promise<{ id: string; userId: string }> {
+  const row = await prisma.apiToken.findFirst({
+    where: 'prefix' in where ? { prefix: where.prefix } : { id: where.id, userId: where.userId },
+    select: { id: true, userId: true, revokedAt: true },
+  });
+  if (!row) throw new AppError('not_found', 'no such token', 404);
+  if (!row.revokedAt) await prisma.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+  return { id: row.id, userId: row.userId };
+}
