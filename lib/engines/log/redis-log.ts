@@ -9,6 +9,12 @@ function toEntries(reply: StreamReply): LogEntry[] {
   return reply.map(([cursor, fields]) => ({ cursor, data: fields[1] ?? '' }));
 }
 
+/** The greatest cursor strictly before `cursor`. */
+function previousCursor(cursor: string): string {
+  const [ms, seq] = cursor.split('-').map(BigInt);
+  return seq > 0n ? `${ms}-${seq - 1n}` : `${ms - 1n}-18446744073709551615`;
+}
+
 export class RedisLog implements FirehoseLog {
   readonly kind = 'redis' as const;
   private readonly tails = new Set<Redis>();
@@ -46,11 +52,14 @@ export class RedisLog implements FirehoseLog {
     const field = (name: string) => info[info.indexOf(name) + 1];
     const first = field('first-entry') as [string, string[]] | null;
     const lastGenerated = String(field('last-generated-id'));
-    const maxDeleted = String(field('max-deleted-entry-id') ?? '0-0');
+    const trimmed = Number(field('entries-added')) > Number(field('length'));
+    const oldest = first ? first[0] : null;
     return {
-      oldest: first ? first[0] : null,
+      oldest,
       head: lastGenerated === '0-0' ? null : lastGenerated,
-      trimmedThrough: maxDeleted === '0-0' ? null : maxDeleted,
+      // XTRIM does not record what it removed (max-deleted-entry-id tracks XDEL only), but trimming
+      // always removes from the oldest end: everything before the oldest retained entry may be gone.
+      trimmedThrough: trimmed ? (oldest ? previousCursor(oldest) : lastGenerated) : null,
     };
   }
 

@@ -12,7 +12,10 @@ export interface LogBounds {
   oldest: string | null;
   /** Cursor of the newest entry ever appended, or null when nothing was ever appended. */
   head: string | null;
-  /** Newest cursor removed by retention; a `since` older than this has lost events. */
+  /**
+   * Newest cursor that retention may have removed (exact in memory; for Redis, the cursor just
+   * before the oldest retained entry). A `since` older than this may have lost events.
+   */
   trimmedThrough: string | null;
 }
 
@@ -44,7 +47,7 @@ export interface FirehoseLog {
   close(): Promise<void>;
 }
 
-const CURSOR_RE = /^(\d{1,16})-(\d{1,16})$/;
+const CURSOR_RE = /^(\d{1,16})-(\d{1,20})$/;
 
 export function isCursor(value: unknown): value is string {
   return typeof value === 'string' && CURSOR_RE.test(value);
