@@ -58,7 +58,7 @@ export interface ParseOk {
 
 export interface ParseError {
   ok: false;
-  /** Human-readable, safe to display (never echoes arbitrary input). */
+  /** Human-readable and safe to display: never echoes raw input (at most a validated TLD or number). */
   reason: string;
   code: ParseErrorCode;
 }
