@@ -1,0 +1,18 @@
+// Zod at the boundary: a failed parse becomes one AppError (400 invalid_request) naming the field.
+import type { z } from 'zod';
+import { AppError } from '../errors';
+
+export function formatZodIssues(error: z.ZodError, max = 5): string {
+  const parts = error.issues.slice(0, max).map((issue) => {
+    const where = issue.path.length ? issue.path.map(String).join('.') : 'body';
+    return `${where}: ${issue.message}`;
+  });
+  if (error.issues.length > max) parts.push(`and ${error.issues.length - max} more`);
+  return parts.join('; ');
+}
+
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, code = 'invalid_request'): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new AppError(code, formatZodIssues(result.error), 400);
+  return result.data;
+}
