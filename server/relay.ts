@@ -70,7 +70,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 export async function relayBatch(deps: RelayDeps, options: Required<Pick<RelayOptions, 'batchSize' | 'appendTimeoutMs'>>): Promise<number> {
   const { db, engines } = deps;
   const move = async (session: SqlSession) => {
-    const rows = await session.query<OutboxRow>(`SELECT id::text AS id, payload FROM outbox ORDER BY id LIMIT $1`, [options.batchSize]);
+    const rows = await session.query<OutboxRow>(`SELECT o.id::text AS id, o.payload FROM outbox o ORDER BY o.id LIMIT $1`, [options.batchSize]);
     if (!rows.length) return 0;
     // jsonb comes back parsed; re-encoding keeps the event exactly as the ingest path wrote it.
     const data = rows.map((row) => (typeof row.payload === 'string' ? row.payload : JSON.stringify(row.payload)));

@@ -40,3 +40,23 @@ export async function readBodyWithLimit(
   }
   return out;
 }
+
+/** Decodes a small JSON request body (feeds and the like): 415 for another media type, 400 for bad JSON. */
+export function parseJsonBody(contentType: string | null, body: Uint8Array): unknown {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new AppError('unsupported_media_type', 'send Content-Type: application/json', 415);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new AppError('invalid_utf8', 'the request body is not valid UTF-8', 400);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const problem = error instanceof Error ? error.message : 'syntax error';
+    throw new AppError('invalid_json', `the request body is not valid JSON: ${problem.slice(0, 200)}`, 400);
+  }
+}

@@ -1,0 +1,13 @@
+// GET /api/v1/indicators: search what you can see (public data plus your own private data),
+// filtered by type, tag, feed and since, a page at a time with an opaque cursor.
+import { NextResponse } from 'next/server';
+import { withApiToken } from '@/app/api/_lib/with-api-token';
+import { findIndicators } from '@/lib/search';
+
+export const GET = withApiToken(
+  async (req, { auth, runtime }) => {
+    const query = Object.fromEntries(new URL(req.url).searchParams);
+    return NextResponse.json(await findIndicators(runtime.db.sql, auth.user.id, query));
+  },
+  { scope: 'read' },
+);

@@ -1,0 +1,66 @@
+// GET /api/v1/check/{value}: the immediate answer for one indicator — known or not, and what the
+// caller may see of it (public sightings and their own private ones).
+import type { SqlDriver } from '../db/sql-driver';
+import { AppError } from '../errors';
+import { parseIndicator, type IndicatorType } from '../indicators';
+import { parseInput } from '../ingest/parse-input';
+import { checkIndicatorSchema } from './schemas';
+import { visibleSightings, type FeedRef } from './visibility';
+
+export type CheckResult =
+  | { known: false; indicator: { type: IndicatorType; value: string } }
+  | {
+      known: true;
+      indicator: { type: IndicatorType; value: string };
+      firstSeen: string;
+      lastSeen: string;
+      sightings: number;
+      confidence: number;
+      tags: string[];
+      feeds: FeedRef[];
+    };
+
+/** Tags and feeds are gathered from this many of the most recent visible sightings. */
+const DETAIL_SIGHTINGS = 1000;
+
+export async function checkIndicator(sql: SqlDriver, callerId: string, input: unknown): Promise<CheckResult> {
+  const q = parseInput(checkIndicatorSchema, input, 'invalid_query');
+  const parsed = parseIndicator(q.value, q.type ? { type: q.type } : undefined);
+  if (!parsed.ok) throw new AppError('invalid_indicator', `not a valid indicator: ${parsed.reason}`, 422, { reason: parsed.code });
+  const indicator = { type: parsed.type, value: parsed.value };
+  const [row] = await sql.query<{
+    first_seen: Date | string;
+    last_seen: Date | string;
+    sightings: number;
+    confidence: number;
+    tags: string[];
+    feeds: FeedRef[] | string;
+  }>(
+    `WITH ind AS (SELECT id FROM indicators WHERE type = $1::"IndicatorType" AND value = $2),
+     agg AS (
+       SELECT min(s.reported_at) AS first_seen, max(s.reported_at) AS last_seen, count(*)::int AS sightings, max(s.confidence)::int AS confidence
+       FROM sightings s JOIN ind ON s.indicator_id = ind.id WHERE ${visibleSightings('s', '$3')}
+     ),
+     recent AS (
+       SELECT s.tags, s.feed_id FROM sightings s JOIN ind ON s.indicator_id = ind.id
+       WHERE ${visibleSightings('s', '$3')} ORDER BY s.reported_at DESC LIMIT ${DETAIL_SIGHTINGS}
+     )
+     SELECT agg.*,
+       ARRAY(SELECT DISTINCT t FROM recent CROSS JOIN LATERAL unnest(recent.tags) AS t ORDER BY t LIMIT 100) AS tags,
+       (SELECT coalesce(json_agg(json_build_object('slug', fs.slug, 'owner', fs.owner_id) ORDER BY fs.slug, fs.owner_id), '[]'::json)
+          FROM (SELECT DISTINCT f.slug, f.owner_id::text AS owner_id FROM recent JOIN feeds f ON f.id = recent.feed_id) fs) AS feeds
+     FROM agg WHERE agg.sightings > 0`,
+    [indicator.type, indicator.value, callerId],
+  );
+  if (!row) return { known: false, indicator };
+  return {
+    known: true,
+    indicator,
+    firstSeen: new Date(row.first_seen).toISOString(),
+    lastSeen: new Date(row.last_seen).toISOString(),
+    sightings: row.sightings,
+    confidence: row.confidence,
+    tags: row.tags ?? [],
+    feeds: typeof row.feeds === 'string' ? (JSON.parse(row.feeds) as FeedRef[]) : row.feeds,
+  };
+}
