@@ -1,6 +1,160 @@
-// `sluice admin ...` — operator commands on the configured database.
-import type { Command } from 'commander';
+// `sluice admin ...` — operator commands on the configured database. When no Redis carries control
+// messages and a running Sluice serves this database (always the case for a live embedded PGlite,
+// which only one process may open), the command goes to that server over loopback instead.
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ADMIN_HEADER, ADMIN_PATH, deriveAdminKey, readAdminHandle, readSessionSecret } from '../lib/accounts/admin-channel';
+import { runAdminCommand, type AdminCommand, type AdminResult } from '../lib/accounts/admin-commands';
+import { ConfigError, parseConfig, type Config } from '../lib/config';
+import { isAppError } from '../lib/errors';
+import { PLAN_IDS } from '../lib/plans';
+import { TOKEN_SCOPES, type TokenScope } from '../lib/tokens';
+
+class CliError extends Error {}
+
+function parseScopes(value: string): TokenScope[] {
+  const scopes = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const bad = scopes.filter((s) => !(TOKEN_SCOPES as readonly string[]).includes(s));
+  if (!scopes.length || bad.length) {
+    throw new InvalidArgumentError(`scopes are a comma-separated list of ${TOKEN_SCOPES.join(', ')}${bad.length ? ` (unknown: ${bad.join(', ')})` : ''}`);
+  }
+  return [...new Set(scopes)] as TokenScope[];
+}
+
+type Route = { kind: 'server'; url: string; key: string } | { kind: 'direct' };
+
+async function post(url: string, key: string, command: AdminCommand | { type: 'ping' }) {
+  const res = await fetch(new URL(ADMIN_PATH, url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [ADMIN_HEADER]: key },
+    body: JSON.stringify(command),
+    signal: AbortSignal.timeout(20_000),
+  });
+  const body = (await res.json().catch(() => null)) as
+    | { result?: AdminResult; instance?: { database: string; location: string }; error?: { code: string; message: string } }
+    | null;
+  return { status: res.status, body };
+}
+
+/** Decides where the command runs: a running server that owns this database, or here. */
+async function chooseRoute(config: Config, explicitUrl: string | undefined): Promise<Route> {
+  if (config.REDIS_URL && !explicitUrl) return { kind: 'direct' }; // Redis carries control messages to every node
+  const embedded = !config.DATABASE_URL;
+  const secret = await readSessionSecret({ NEXTAUTH_SECRET: config.NEXTAUTH_SECRET, DATA_DIR: config.DATA_DIR });
+  const handle = await readAdminHandle(config.DATA_DIR);
+  const candidates = explicitUrl ? [explicitUrl] : [...new Set([handle?.url, `http://127.0.0.1:${config.PORT || 3000}`].filter((u): u is string => !!u))];
+  const ours = embedded ? path.resolve(config.DATA_DIR, 'pglite') : null;
+  for (const url of candidates) {
+    let answer;
+    try {
+      answer = await post(url, secret ? deriveAdminKey(secret) : 'none', { type: 'ping' });
+    } catch {
+      if (explicitUrl) throw new CliError(`cannot reach Sluice at ${url}`);
+      continue; // nothing listens there
+    }
+    if (answer.status === 401 && embedded) {
+      throw new CliError(
+        `a Sluice server at ${url} refused the admin key: run this command with the server's NEXTAUTH_SECRET and DATA_DIR (the embedded database cannot be opened while the server runs)`,
+      );
+    }
+    if (answer.status !== 200 || !answer.body?.instance) {
+      if (explicitUrl) throw new CliError(`${url} did not accept the admin command (HTTP ${answer.status})`);
+      continue;
+    }
+    const { instance } = answer.body;
+    const same = embedded ? instance.database === 'embedded' && instance.location === ours : instance.database === 'postgres';
+    if (same || explicitUrl) return { kind: 'server', url, key: deriveAdminKey(secret!) };
+  }
+  return { kind: 'direct' };
+}
+
+async function execute(command: AdminCommand, url: string | undefined): Promise<AdminResult> {
+  let config: Config;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message);
+    throw error;
+  }
+  const route = await chooseRoute(config, url);
+  if (route.kind === 'server') {
+    const { status, body } = await post(route.url, route.key, command);
+    if (status !== 200 || !body?.result) throw new CliError(body?.error?.message ?? `the server answered HTTP ${status}`);
+    return body.result;
+  }
+  const [{ openDatabase }, { createEngines }] = await Promise.all([import('../lib/db'), import('../lib/engines')]);
+  const db = await openDatabase(config, { migrate: true });
+  const engines = createEngines(config);
+  try {
+    return await runAdminCommand({ prisma: db.prisma, engines }, command);
+  } finally {
+    await engines.close().catch(() => undefined);
+    await db.close().catch(() => undefined);
+  }
+}
+
+function action<Options>(build: (options: Options) => AdminCommand) {
+  return async (options: Options, cmd: Command) => {
+    const url = (cmd.optsWithGlobals() as { url?: string }).url;
+    try {
+      const result = await execute(build(options), url);
+      for (const line of result.lines) process.stdout.write(`${line}\n`);
+      if (result.token) process.stdout.write(`${result.token}\n`);
+    } catch (error) {
+      const message = isAppError(error) || error instanceof CliError ? error.message : error instanceof Error ? error.message : String(error);
+      process.stderr.write(`sluice admin: ${message}\n`);
+      process.exitCode = isAppError(error) && error.status === 404 ? 3 : 1;
+    }
+  };
+}
 
 export function register(program: Command): void {
-  program.command('admin').description('operator commands (users, tokens) on the configured database');
+  const admin = program
+    .command('admin')
+    .description('operator commands (users, tokens) on the configured database (DATABASE_URL, or the embedded one in DATA_DIR)')
+    .option('--url <url>', 'send the command to this running Sluice (default: found through DATA_DIR/admin.json or PORT)')
+    .addHelpText(
+      'after',
+      `
+Runs on the database Sluice is configured for (same environment variables as the server). While an
+embedded Sluice is running, the command is sent to it over loopback, authenticated by the instance's
+secret (NEXTAUTH_SECRET or DATA_DIR/secret). Plan changes and revocations reach live streams.
+
+Exit codes: 0 done, 1 error (bad arguments, taken email, weak password, ...), 3 not found.
+
+Examples:
+  sluice admin user create --email ops@example.com --password 'correct horse battery' --plan firehose
+  sluice admin user plan --email ops@example.com --plan free
+  sluice admin token create --email ops@example.com --name laptop --scopes stream,read
+  sluice admin token revoke --prefix slc_AbCd1234`,
+    );
+
+  const user = admin.command('user').description('create users and set their plan');
+  user
+    .command('create')
+    .description('create a user (email + password), optionally on a plan')
+    .requiredOption('--email <email>', 'email address (normalised: trimmed, lower-case)')
+    .requiredOption('--password <password>', `password (at least 10 characters, not a common one)`)
+    .addOption(new Option('--plan <plan>', 'plan to start on').choices(PLAN_IDS).default('free'))
+    .action(action<{ email: string; password: string; plan: 'free' | 'firehose' }>((o) => ({ type: 'user.create', ...o })));
+  user
+    .command('plan')
+    .description("set a user's plan (operator override; with Stripe, the next webhook re-syncs from Stripe)")
+    .requiredOption('--email <email>', 'the user')
+    .addOption(new Option('--plan <plan>', 'the new plan').choices(PLAN_IDS).makeOptionMandatory())
+    .action(action<{ email: string; plan: 'free' | 'firehose' }>((o) => ({ type: 'user.plan', ...o })));
+
+  const token = admin.command('token').description('create and revoke API tokens');
+  token
+    .command('create')
+    .description('create an API token; the token is printed once, alone on the last line')
+    .requiredOption('--email <email>', 'owner of the token')
+    .requiredOption('--name <name>', 'a name to recognise it by')
+    .requiredOption('--scopes <scopes>', `comma-separated: ${TOKEN_SCOPES.join(',')}`, parseScopes)
+    .action(action<{ email: string; name: string; scopes: TokenScope[] }>((o) => ({ type: 'token.create', ...o })));
+  token
+    .command('revoke')
+    .description('revoke a token by its display prefix (slc_ + 8 characters); its live streams end')
+    .requiredOption('--prefix <prefix>', 'the prefix shown on the dashboard, e.g. slc_AbCd1234')
+    .action(action<{ prefix: string }>((o) => ({ type: 'token.revoke', prefix: o.prefix })));
 }

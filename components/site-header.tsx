@@ -1,4 +1,6 @@
+// The site header: brand, public links, and the account links (components/dashboard/header-account).
 import Link from 'next/link';
+import { HeaderAccount } from './dashboard/header-account';
 
 const links = [
   { href: '/threats', label: 'Threats' },
@@ -15,17 +17,12 @@ export function SiteHeader() {
           Sluice
         </Link>
         <div className="flex items-center gap-1 text-sm sm:gap-4">
-          {links.map((link) => (
-            <Link key={link.href} href={link.href} className="rounded px-2 py-1 text-slate-300 hover:text-white">
+          {links.map((link, i) => (
+            <Link key={link.href} href={link.href} className={`${i ? 'hidden sm:inline' : ''} rounded px-2 py-1 text-slate-300 hover:text-white`}>
               {link.label}
             </Link>
           ))}
-          <Link href="/login" className="rounded px-2 py-1 text-slate-300 hover:text-white">
-            Sign in
-          </Link>
-          <Link href="/signup" className="rounded-md bg-brand-500 px-3 py-1.5 font-medium text-ink-950 hover:bg-brand-400">
-            Get started
-          </Link>
+          <HeaderAccount />
         </div>
       </nav>
     </header>

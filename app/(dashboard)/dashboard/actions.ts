@@ -1,0 +1,43 @@
+'use server';
+// Dashboard server actions: thin wrappers around lib/ made by authedAction (session + zod).
+import { z } from 'zod';
+import { authedAction } from '@/app/_lib/action';
+import { createPortalSession } from '@/lib/billing/create-checkout-session';
+import { getBilling } from '@/lib/billing/stripe-client';
+import { toggleFirehose } from '@/lib/billing/toggle-firehose';
+import { publicBaseUrl } from '@/lib/config';
+import { publishControl } from '@/lib/control';
+import { AppError } from '@/lib/errors';
+import { createApiToken, revokeApiToken, TOKEN_SCOPES } from '@/lib/tokens';
+
+const createTokenSchema = z.object({
+  name: z.string().trim().min(1, 'Give the token a name.').max(100, 'Use at most 100 characters.'),
+  scopes: z.array(z.enum(TOKEN_SCOPES)).min(1, 'Pick at least one scope.'),
+});
+
+export const createTokenAction = authedAction(createTokenSchema, async (input, { user, runtime }) => {
+  const created = await createApiToken(runtime.db.prisma, { userId: user.id, ...input });
+  runtime.logger.info({ userId: user.id, tokenId: created.id, prefix: created.prefix }, 'token created');
+  return { id: created.id, prefix: created.prefix, token: created.token };
+});
+
+export const revokeTokenAction = authedAction(z.object({ id: z.uuid() }), async ({ id }, { user, runtime }) => {
+  const revoked = await revokeApiToken(runtime.db.prisma, { id, userId: user.id });
+  await publishControl(runtime.engines, { type: 'token_revoked', tokenId: revoked.id, userId: revoked.userId });
+  runtime.logger.info({ userId: user.id, tokenId: revoked.id }, 'token revoked');
+  return { id: revoked.id };
+});
+
+export const toggleFirehoseAction = authedAction(z.object({ enable: z.boolean() }), async ({ enable }, { user, runtime }) => {
+  return toggleFirehose(
+    { prisma: runtime.db.prisma, engines: runtime.engines },
+    getBilling(runtime.config),
+    { userId: user.id, enable, baseUrl: publicBaseUrl(runtime.config) },
+  );
+});
+
+export const openBillingPortalAction = authedAction(z.object({}), async (_input, { user, runtime }) => {
+  const billing = getBilling(runtime.config);
+  if (billing.mode !== 'stripe') throw new AppError('billing_disabled', 'Billing is disabled on this instance.');
+  return createPortalSession(runtime.db.prisma, billing, { userId: user.id, baseUrl: publicBaseUrl(runtime.config) });
+});

@@ -1,0 +1,94 @@
+// The signed-in dashboard: plan card with the Firehose switch, API tokens, feeds.
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { requireSessionUser } from '@/app/_lib/auth';
+import { FeedsCard } from '@/components/dashboard/feeds-card';
+import { PlanCard } from '@/components/dashboard/plan-card';
+import { TokenPanel, type TokenRow } from '@/components/dashboard/token-panel';
+import { Card, CardHeader } from '@/components/dashboard/ui';
+import { findUserFeeds } from '@/lib/accounts/find-user-feeds';
+import { getAccount } from '@/lib/accounts/get-account';
+import { getBilling } from '@/lib/billing/stripe-client';
+import { publicBaseUrl } from '@/lib/config';
+import { checkEntitlement } from '@/lib/entitlements';
+import { PLANS } from '@/lib/plans';
+import { getRuntime } from '@/lib/runtime';
+import { findApiTokens, type TokenScope } from '@/lib/tokens';
+
+export const metadata: Metadata = { title: 'Dashboard' };
+export const dynamic = 'force-dynamic';
+
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ checkout?: string }> }) {
+  const session = await requireSessionUser('/dashboard');
+  const { config, db } = getRuntime();
+  const [account, tokens, feeds] = await Promise.all([
+    getAccount(db.prisma, session.id),
+    findApiTokens(db.prisma, session.id),
+    findUserFeeds(db.prisma, session.id),
+  ]);
+  if (!account) redirect('/login'); // the account was deleted while the session lived
+  const billing = getBilling(config);
+  const { checkout } = await searchParams;
+
+  const rows: TokenRow[] = tokens.map((token) => {
+    const entitlement = checkEntitlement({ scopes: token.scopes as TokenScope[], user: account }, 'stream');
+    return {
+      id: token.id,
+      name: token.name,
+      prefix: token.prefix,
+      scopes: token.scopes,
+      createdAt: token.createdAt.toISOString(),
+      lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
+      revokedAt: token.revokedAt?.toISOString() ?? null,
+      streaming: entitlement.ok ? 'enabled' : (entitlement.error.code as TokenRow['streaming']),
+    };
+  });
+  const base = publicBaseUrl(config);
+
+  return (
+    <div className="mx-auto max-w-6xl px-4 py-8 sm:px-6 sm:py-10">
+      <div className="flex flex-col gap-1 sm:flex-row sm:items-end sm:justify-between">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight text-white sm:text-3xl">Dashboard</h1>
+          <p className="mt-1 text-sm text-slate-400">
+            Signed in as <span className="text-slate-200">{account.email}</span>
+          </p>
+        </div>
+      </div>
+
+      <div className="mt-8 grid gap-6 lg:grid-cols-3">
+        <div className="space-y-6 lg:order-2">
+          <PlanCard
+            plan={account.plan}
+            billingMode={billing.mode}
+            priceMonthlyUsd={PLANS.firehose.priceMonthlyUsd}
+            features={PLANS.firehose.features}
+            awaitingCheckout={checkout === 'success'}
+            subscription={
+              account.subscription
+                ? {
+                    status: account.subscription.status,
+                    cancelAtPeriodEnd: account.subscription.cancelAtPeriodEnd,
+                    currentPeriodEnd: account.subscription.currentPeriodEnd?.toISOString() ?? null,
+                  }
+                : null
+            }
+          />
+          <Card>
+            <CardHeader title="Quick start" description="Stream with a token that has the stream scope." />
+            <pre className="overflow-x-auto px-5 py-4 font-mono text-xs leading-relaxed text-slate-300 sm:px-6">
+{`export SLUICE_URL=${base}
+export SLUICE_TOKEN=slc_…
+npx sluice stream
+npx sluice check 203.0.113.7`}
+            </pre>
+          </Card>
+        </div>
+        <div className="space-y-6 lg:order-1 lg:col-span-2">
+          <TokenPanel tokens={rows} />
+          <FeedsCard feeds={feeds} />
+        </div>
+      </div>
+    </div>
+  );
+}

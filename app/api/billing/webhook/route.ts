@@ -1,0 +1,34 @@
+// Stripe webhooks. The signature is verified on the raw body; a bad one changes nothing (400).
+// Handling is idempotent by event id and re-reads the subscription from Stripe (lib/billing).
+import { NextResponse } from 'next/server';
+import { handleStripeEvent } from '@/lib/billing/handle-stripe-event';
+import { getBilling } from '@/lib/billing/stripe-client';
+import { getRuntime } from '@/lib/runtime';
+import { errorResponse, jsonError } from '../../_lib/respond';
+
+export async function POST(req: Request) {
+  const runtime = getRuntime();
+  const billing = getBilling(runtime.config);
+  if (billing.mode !== 'stripe') return jsonError(404, 'billing_disabled', 'billing is disabled on this instance (no Stripe keys)');
+  const body = await req.text();
+  const signature = req.headers.get('stripe-signature');
+  let event;
+  try {
+    if (!signature) throw new Error('no Stripe-Signature header');
+    event = billing.stripe.webhooks.constructEvent(body, signature, billing.webhookSecret);
+  } catch (error) {
+    runtime.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'stripe webhook: bad signature');
+    return jsonError(400, 'invalid_signature', 'the Stripe signature does not match this body');
+  }
+  try {
+    const result = await handleStripeEvent({ prisma: runtime.db.prisma, engines: runtime.engines }, billing, event);
+    runtime.logger.info(
+      { eventId: event.id, type: event.type, status: result.status, ...(result.status === 'processed' && result.sync ? { userId: result.sync.userId, plan: result.sync.plan, subscription: result.sync.status } : {}) },
+      'stripe webhook',
+    );
+    return NextResponse.json({ received: true, status: result.status });
+  } catch (error) {
+    // Not recorded: Stripe retries, and the retry re-reads the state.
+    return errorResponse(error, req);
+  }
+}

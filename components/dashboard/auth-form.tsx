@@ -1,0 +1,87 @@
+'use client';
+// The sign-in and sign-up form: one component, two modes, errors next to the field they concern.
+import Link from 'next/link';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { signIn } from 'next-auth/react';
+import { useState, useTransition } from 'react';
+import { signUpAction } from '@/app/(auth)/signup/actions';
+import { Button, FormError, Input } from './ui';
+
+export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
+  const router = useRouter();
+  const params = useSearchParams();
+  const callbackUrl = safeCallback(params.get('callbackUrl'));
+  const [error, setError] = useState<{ message: string; field?: string } | null>(null);
+  const [pending, startTransition] = useTransition();
+
+  function submit(form: FormData) {
+    const email = String(form.get('email') ?? '');
+    const password = String(form.get('password') ?? '');
+    setError(null);
+    startTransition(async () => {
+      if (mode === 'signup') {
+        const created = await signUpAction({ email, password });
+        if (!created.ok) return setError(created.error);
+      }
+      const result = await signIn('credentials', { email, password, redirect: false });
+      if (!result || result.error) {
+        return setError({ message: result?.error && result.error !== 'CredentialsSignin' ? result.error : 'Wrong email or password.' });
+      }
+      router.replace(callbackUrl);
+      router.refresh();
+    });
+  }
+
+  const emailError = error?.field === 'email' ? error.message : null;
+  const passwordError = error?.field === 'password' ? error.message : null;
+  const generalError = error && !emailError && !passwordError ? error.message : null;
+
+  return (
+    <div className="rounded-2xl border border-white/10 bg-white/[0.03] p-6 shadow-2xl shadow-black/30 sm:p-8">
+      <h1 className="text-2xl font-semibold tracking-tight text-white">{mode === 'signup' ? 'Create your account' : 'Welcome back'}</h1>
+      <p className="mt-1 text-sm text-slate-400">
+        {mode === 'signup' ? 'Free forever for lookups and submissions. Flick on the Firehose when you need it.' : 'Sign in to manage your tokens and plan.'}
+      </p>
+      <form action={submit} className="mt-6 space-y-4" noValidate>
+        <div>
+          <label htmlFor="email" className="mb-1.5 block text-sm font-medium text-slate-200">Email</label>
+          <Input id="email" name="email" type="email" autoComplete="email" required aria-invalid={!!emailError} aria-describedby={emailError ? 'email-error' : undefined} />
+          {emailError ? <p id="email-error" role="alert" className="mt-1.5 text-sm text-rose-300">{emailError}</p> : null}
+        </div>
+        <div>
+          <label htmlFor="password" className="mb-1.5 block text-sm font-medium text-slate-200">Password</label>
+          <Input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
+            required
+            aria-invalid={!!passwordError}
+            aria-describedby={passwordError ? 'password-error' : mode === 'signup' ? 'password-hint' : undefined}
+          />
+          {passwordError ? (
+            <p id="password-error" role="alert" className="mt-1.5 text-sm text-rose-300">{passwordError}</p>
+          ) : mode === 'signup' ? (
+            <p id="password-hint" className="mt-1.5 text-xs text-slate-500">At least 10 characters. A passphrase works well.</p>
+          ) : null}
+        </div>
+        {generalError ? <FormError>{generalError}</FormError> : null}
+        <Button type="submit" disabled={pending} className="w-full py-2.5">
+          {pending ? (mode === 'signup' ? 'Creating account…' : 'Signing in…') : mode === 'signup' ? 'Create account' : 'Sign in'}
+        </Button>
+      </form>
+      <p className="mt-6 text-center text-sm text-slate-400">
+        {mode === 'signup' ? (
+          <>Already have an account? <Link href="/login" className="font-medium text-brand-400 hover:text-brand-100">Sign in</Link></>
+        ) : (
+          <>New to Sluice? <Link href="/signup" className="font-medium text-brand-400 hover:text-brand-100">Create an account</Link></>
+        )}
+      </p>
+    </div>
+  );
+}
+
+/** Only same-site paths: never send someone off-site after signing in. */
+function safeCallback(value: string | null): string {
+  return value && value.startsWith('/') && !value.startsWith('//') ? value : '/dashboard';
+}

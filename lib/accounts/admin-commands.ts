@@ -1,0 +1,78 @@
+// Operator commands (`sluice admin ...`), run in-process by the CLI or, when a running embedded
+// server owns the database, by that server on the CLI's behalf (app/api/internal/admin).
+import { z } from 'zod';
+import { setPlan } from '../billing/set-plan';
+import { publishControl } from '../control';
+import { AppError } from '../errors';
+import { PLAN_IDS } from '../plans';
+import { createApiToken, revokeApiToken, TOKEN_SCOPES } from '../tokens';
+import { createUser } from './create-user';
+import { getUserByEmail } from './get-account';
+import type { AccountDeps } from './types';
+import { emailSchema } from './validation';
+
+export const adminCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ping') }),
+  z.object({ type: z.literal('user.create'), email: z.string(), password: z.string(), plan: z.enum(PLAN_IDS).default('free') }),
+  z.object({ type: z.literal('user.plan'), email: z.string(), plan: z.enum(PLAN_IDS) }),
+  z.object({
+    type: z.literal('token.create'),
+    email: z.string(),
+    name: z.string(),
+    scopes: z.array(z.enum(TOKEN_SCOPES)).min(1),
+  }),
+  z.object({ type: z.literal('token.revoke'), prefix: z.string().min(1) }),
+]);
+export type AdminCommand = z.input<typeof adminCommandSchema>;
+
+/** What the operator sees: human lines, and for token.create the token itself (printed last). */
+export interface AdminResult {
+  lines: string[];
+  token?: string;
+}
+
+async function userByEmailOrThrow(deps: AccountDeps, rawEmail: string) {
+  const email = emailSchema.safeParse(rawEmail);
+  const user = email.success ? await getUserByEmail(deps.prisma, email.data) : null;
+  if (!user) throw new AppError('user_not_found', `no user with email ${rawEmail.trim()}`, 404);
+  return user;
+}
+
+export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): Promise<AdminResult> {
+  const parsed = adminCommandSchema.safeParse(input);
+  if (!parsed.success) throw new AppError('invalid_command', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const command = parsed.data;
+  switch (command.type) {
+    case 'ping':
+      return { lines: ['pong'] };
+    case 'user.create': {
+      const user = await createUser(deps.prisma, { email: command.email, password: command.password });
+      if (command.plan !== 'free') await setPlan(deps, { userId: user.id, plan: command.plan, provider: 'admin' });
+      return { lines: [`created user ${user.email} (${user.id}) on the ${command.plan} plan`] };
+    }
+    case 'user.plan': {
+      const user = await userByEmailOrThrow(deps, command.email);
+      const { previous } = await setPlan(deps, { userId: user.id, plan: command.plan, provider: 'admin' });
+      return {
+        lines: [previous === command.plan ? `${user.email} is already on the ${command.plan} plan` : `${user.email}: ${previous} → ${command.plan}`],
+      };
+    }
+    case 'token.create': {
+      const user = await userByEmailOrThrow(deps, command.email);
+      const created = await createApiToken(deps.prisma, { userId: user.id, name: command.name, scopes: command.scopes });
+      return {
+        lines: [
+          `created token "${created.name}" (${created.prefix}…) for ${user.email}, scopes ${created.scopes.join(',')}`,
+          'it is shown once, below; store it now:',
+        ],
+        token: created.token,
+      };
+    }
+    case 'token.revoke': {
+      const prefix = command.prefix.trim().replace(/…$/, '');
+      const revoked = await revokeApiToken(deps.prisma, { prefix });
+      await publishControl(deps.engines, { type: 'token_revoked', tokenId: revoked.id, userId: revoked.userId });
+      return { lines: [`revoked token ${prefix}`] };
+    }
+  }
+}
