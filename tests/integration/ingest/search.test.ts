@@ -1,0 +1,128 @@
+// The read side: search filters and pagination, check, and the privacy property — a private
+// sighting never appears in another user's search or check, nor in the outbox (the log's source).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkIndicator, findIndicators, type IndicatorSummary } from '@/lib/search';
+import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-env';
+import { createUser, ingest, makeFeed, outboxPayloads } from './helpers';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+async function searchAll(callerId: string, query: Record<string, string> = {}): Promise<IndicatorSummary[]> {
+  const all: IndicatorSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await findIndicators(t.db.sql, callerId, { ...query, limit: '7', ...(cursor ? { cursor } : {}) });
+    all.push(...page.indicators);
+    cursor = page.next ?? undefined;
+  } while (cursor);
+  return all;
+}
+
+describe('search and check', () => {
+  it('filters by type, tag, feed and since, and pages with an opaque cursor', async () => {
+    const u = await createUser(t.db);
+    await makeFeed(t.db, u.id, 'alpha');
+    await makeFeed(t.db, u.id, 'beta');
+    await ingest(t.db, { ownerId: u.id, feed: 'alpha', items: Array.from({ length: 20 }, (_, i) => ({ value: `filter-${i}.com`, tags: i % 2 ? ['odd'] : ['even'], reportedAt: '2026-01-01T00:00:00Z' })) });
+    await ingest(t.db, { ownerId: u.id, feed: 'beta', items: [{ value: '45.33.32.156', tags: ['odd'] }, { value: 'filter-1.com', tags: ['late'] }] });
+    const mine = (xs: IndicatorSummary[]) => xs.filter((x) => x.value.startsWith('filter-') || x.value === '45.33.32.156');
+    expect(mine(await searchAll(u.id))).toHaveLength(21);
+    expect(mine(await searchAll(u.id, { type: 'ipv4' })).map((x) => x.value)).toEqual(['45.33.32.156']);
+    expect(mine(await searchAll(u.id, { tag: 'odd' }))).toHaveLength(11);
+    expect(mine(await searchAll(u.id, { feed: 'beta' })).map((x) => x.value).sort()).toEqual(['45.33.32.156', 'filter-1.com']);
+    const recent = mine(await searchAll(u.id, { since: '2026-06-01T00:00:00Z' }));
+    expect(recent.map((x) => x.value).sort()).toEqual(['45.33.32.156', 'filter-1.com']);
+    const one = (await searchAll(u.id)).find((x) => x.value === 'filter-1.com')!;
+    expect(one).toMatchObject({ type: 'domain', sightings: 2, tags: ['late', 'odd'], firstSeen: '2026-01-01T00:00:00.000Z' });
+    expect(one.feeds.map((f) => f.slug).sort()).toEqual(['alpha', 'beta']);
+    await expect(findIndicators(t.db.sql, u.id, { cursor: 'garbage!' })).rejects.toMatchObject({ status: 400, code: 'invalid_cursor' });
+    await expect(findIndicators(t.db.sql, u.id, { type: 'nope' })).rejects.toMatchObject({ status: 400, code: 'invalid_query' });
+    await expect(findIndicators(t.db.sql, u.id, { feed: 'missing' })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('checks one indicator, defanged or not', async () => {
+    const u = await createUser(t.db);
+    await makeFeed(t.db, u.id, 'chk');
+    await ingest(t.db, { ownerId: u.id, feed: 'chk', items: [{ value: 'check-me.org', tags: ['c2'], confidence: 70 }] });
+    const known = await checkIndicator(t.db.sql, u.id, { value: 'check-me[.]org' });
+    expect(known).toMatchObject({ known: true, indicator: { type: 'domain', value: 'check-me.org' }, sightings: 1, confidence: 70, tags: ['c2'], feeds: [{ slug: 'chk', owner: u.id }] });
+    expect(await checkIndicator(t.db.sql, u.id, { value: 'never-seen.org' })).toEqual({ known: false, indicator: { type: 'domain', value: 'never-seen.org' } });
+    await expect(checkIndicator(t.db.sql, u.id, { value: 'not an indicator' })).rejects.toMatchObject({ status: 422 });
+  });
+
+  it('property: private sightings never reach another user\'s search, check, or the outbox', async () => {
+    // Deterministic pseudo-random scenario: users, public and private feeds, overlapping indicators.
+    let seed = 0x5eed;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const tlps = ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const;
+    const users = await Promise.all(Array.from({ length: 6 }, () => createUser(t.db)));
+    const feeds: { ownerId: string; slug: string; isPublic: boolean }[] = [];
+    for (const [ui, user] of users.entries()) {
+      for (let f = 0; f < 3; f++) {
+        const tlp = tlps[rand(4)];
+        const slug = `p${ui}-${f}`;
+        await makeFeed(t.db, user.id, slug, tlp);
+        feeds.push({ ownerId: user.id, slug, isPublic: tlp === 'CLEAR' });
+      }
+    }
+    const pool = Array.from({ length: 40 }, (_, i) => `prop-${i}.net`);
+    // Who may see each value, and through which feeds: the ground truth.
+    const publicValues = new Set<string>();
+    const privateByOwner = new Map<string, Set<string>>();
+    for (let round = 0; round < 30; round++) {
+      const feed = feeds[rand(feeds.length)];
+      const items = Array.from({ length: 1 + rand(5) }, () => ({ value: pool[rand(pool.length)], tags: [feed.isPublic ? 'pub' : `secret-${feed.ownerId.slice(0, 8)}`] }));
+      await ingest(t.db, { ownerId: feed.ownerId, feed: feed.slug, items });
+      for (const item of items) {
+        if (feed.isPublic) publicValues.add(item.value);
+        else {
+          const set = privateByOwner.get(feed.ownerId) ?? new Set<string>();
+          set.add(item.value);
+          privateByOwner.set(feed.ownerId, set);
+        }
+      }
+    }
+    for (const user of users) {
+      const results = (await searchAll(user.id)).filter((x) => x.value.startsWith('prop-'));
+      const visible = new Set([...publicValues, ...(privateByOwner.get(user.id) ?? [])]);
+      expect(new Set(results.map((x) => x.value))).toEqual(visible);
+      for (const x of results) {
+        for (const f of x.feeds) {
+          const feed = feeds.find((ff) => ff.slug === f.slug && ff.ownerId === f.owner)!;
+          expect(feed.isPublic || feed.ownerId === user.id).toBe(true);
+        }
+        for (const tag of x.tags) expect(tag === 'pub' || tag === `secret-${user.id.slice(0, 8)}`).toBe(true);
+      }
+      for (const value of pool) {
+        const answer = await checkIndicator(t.db.sql, user.id, { value });
+        expect(answer.known).toBe(visible.has(value));
+        if (answer.known) {
+          expect(answer.feeds.every((f) => f.owner === user.id || feeds.find((ff) => ff.slug === f.slug && ff.ownerId === f.owner)!.isPublic)).toBe(true);
+          expect(answer.tags.every((tag) => tag === 'pub' || tag === `secret-${user.id.slice(0, 8)}`)).toBe(true);
+        }
+      }
+    }
+    const events = (await outboxPayloads(t.db)).filter((e) => e.indicator.value.startsWith('prop-'));
+    for (const e of events) {
+      expect(feeds.find((f) => f.slug === e.feed.slug && f.ownerId === e.feed.owner)!.isPublic).toBe(true);
+      expect(e.indicator.tags).toEqual(['pub']);
+      expect(publicValues.has(e.indicator.value)).toBe(true);
+    }
+    // Counts in events are public counts only.
+    const last = new Map<string, number>();
+    for (const e of events) last.set(e.indicator.value, e.indicator.count);
+    for (const [value, count] of last) {
+      const [row] = await t.db.sql.query<{ public_count: number }>(`SELECT public_count FROM indicators WHERE value = $1`, [value]);
+      expect(count).toBe(row.public_count);
+    }
+  });
+});
