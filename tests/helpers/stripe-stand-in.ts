@@ -25,8 +25,10 @@ export interface StripeStandIn {
   webhookSecret: string;
   /** Env for a Sluice server in Stripe mode against this stand-in. */
   env: Record<string, string>;
-  /** Where webhooks go (the Sluice server's /api/billing/webhook). */
+  /** Where webhooks go (the Sluice server's /api/billing/webhook)... */
   webhookUrl: string | null;
+  /** ...or an in-process route handler (integration tests without a server). */
+  webhookHandler: ((req: Request) => Promise<Response>) | null;
   customers: Map<string, { id: string; email: string; metadata: Record<string, string> }>;
   subscriptions: Map<string, StandInSubscription>;
   /** Every API request received: method, path and Idempotency-Key. */
@@ -89,6 +91,7 @@ export async function startStripeStandIn(options: { priceId?: string } = {}): Pr
     webhookSecret,
     env: {},
     webhookUrl: null,
+    webhookHandler: null,
     customers,
     subscriptions,
     requests,
@@ -126,10 +129,12 @@ export async function startStripeStandIn(options: { priceId?: string } = {}): Pr
       } as unknown as Stripe.Event;
     },
     async deliver(event, { signature } = {}) {
-      if (!standIn.webhookUrl) throw new Error('webhookUrl is not set');
       const payload = typeof event === 'string' ? event : JSON.stringify(event, null, 2);
       const header = signature ?? signer.webhooks.generateTestHeaderString({ payload, secret: webhookSecret });
-      return fetch(standIn.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': header }, body: payload });
+      const init = { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': header }, body: payload };
+      if (standIn.webhookHandler) return standIn.webhookHandler(new Request('http://127.0.0.1/api/billing/webhook', init));
+      if (!standIn.webhookUrl) throw new Error('set webhookUrl or webhookHandler first');
+      return fetch(standIn.webhookUrl, init);
     },
     async close() {
       server.closeAllConnections();
