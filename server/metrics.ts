@@ -4,3 +4,17 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 export const metricsRegistry = new Registry();
 metricsRegistry.setDefaultLabels({ service: 'sluice' });
 collectDefaultMetrics({ register: metricsRegistry });
+
+import { Counter, Gauge } from 'prom-client';
+
+export const gatewayMetrics = {
+  connectedSockets: new Gauge({ name: 'sluice_gateway_connected_sockets', help: 'Firehose sockets connected to this node', registers: [metricsRegistry] }),
+  publicSockets: new Gauge({ name: 'sluice_gateway_public_sockets', help: 'Public (threats page) sockets connected to this node', registers: [metricsRegistry] }),
+  eventsDelivered: new Counter({ name: 'sluice_gateway_events_delivered_total', help: 'Events written to firehose sockets (one per recipient)', registers: [metricsRegistry] }),
+  frames: new Counter({ name: 'sluice_gateway_frames_total', help: 'Batch frames emitted (one per room per flush, plus replay frames)', registers: [metricsRegistry] }),
+  bytes: new Counter({ name: 'sluice_gateway_bytes_total', help: 'Approximate payload bytes written to firehose sockets', registers: [metricsRegistry] }),
+  slowConsumerDisconnects: new Counter({ name: 'sluice_gateway_slow_consumer_disconnects_total', help: 'Sockets disconnected for falling behind', registers: [metricsRegistry] }),
+  connectRefusals: new Counter({ name: 'sluice_gateway_connect_refusals_total', help: 'Refused firehose connections by code', labelNames: ['code'], registers: [metricsRegistry] }),
+  logEventsRead: new Counter({ name: 'sluice_gateway_log_events_read_total', help: 'Events this node read from the firehose log', registers: [metricsRegistry] }),
+  lagSeconds: new Gauge({ name: 'sluice_gateway_lag_seconds', help: 'How far this node’s dispatch is behind the head of the log', registers: [metricsRegistry] }),
+};

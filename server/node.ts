@@ -2,6 +2,7 @@
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { createHttpServer } from './http';
+import { createFirehoseGateway } from './gateway/firehose-gateway';
 import { createRealtimeServer } from './gateway/realtime-server';
 import { closeRuntime, createRuntime } from './runtime';
 
@@ -32,6 +33,10 @@ export async function startNode(config: Config, logger: Logger): Promise<SluiceN
     // socket.io serves the public threats stream (web) and the firehose (gateway).
     const realtime = await createRealtimeServer(server, runtime);
     stoppers.push(() => realtime.close());
+    if (runtime.roles.includes('gateway')) {
+      const gateway = await createFirehoseGateway(realtime.io, runtime);
+      stoppers.push(() => gateway.close());
+    }
 
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,0 +1,62 @@
+// The realtime protocol shared by the gateway (server/gateway) and clients (the CLI, tests).
+// Namespace /firehose: auth { token, since?, filters? }; namespace /public: no auth, read-only.
+import { z } from 'zod';
+import type { FirehoseEvent } from '../events';
+import { INDICATOR_TYPES } from '../indicators/types';
+
+export const FIREHOSE_NAMESPACE = '/firehose';
+export const PUBLIC_NAMESPACE = '/public';
+
+const tag = z.string().trim().toLowerCase().min(1).max(64);
+
+export const streamFiltersSchema = z
+  .object({
+    /** Indicator types to receive; empty or absent = all. */
+    types: z.array(z.enum(INDICATOR_TYPES)).max(INDICATOR_TYPES.length).optional(),
+    /** Receive events carrying at least one of these tags. */
+    tags: z.array(tag).max(50).optional(),
+    /** Feeds as "owner/slug" (or "slug" for any owner). */
+    feeds: z.array(z.string().trim().toLowerCase().min(1).max(200)).max(50).optional(),
+    /** Minimum confidence, 0–100. */
+    minConfidence: z.number().int().min(0).max(100).optional(),
+  })
+  .strict();
+
+export type StreamFilters = z.infer<typeof streamFiltersSchema>;
+
+export const firehoseAuthSchema = z.object({
+  token: z.string().max(200).optional(),
+  since: z.string().max(64).optional(),
+  filters: streamFiltersSchema.optional(),
+});
+
+/** Refusal codes sent as connect_error `data.code`. */
+export type ConnectErrorCode = 'invalid_token' | 'scope_required' | 'plan_required' | 'cursor_expired' | 'invalid_cursor' | 'invalid_request' | 'rate_limited';
+
+export interface ConnectErrorData {
+  code: ConnectErrorCode;
+  message: string;
+  /** With cursor_expired: the oldest cursor still available (null when the log is empty). */
+  oldest?: string | null;
+}
+
+/** Why the server ended a stream; sent as `stream:ended` just before it disconnects. */
+export type StreamEndReason = 'token_revoked' | 'plan_ended' | 'slow_consumer' | 'server_shutdown';
+
+export interface StreamEnded {
+  reason: StreamEndReason;
+  message: string;
+  /** The last cursor delivered to this socket: resume from it. */
+  cursor: string | null;
+}
+
+export type Ack<T> = { data: T } | { error: { code: string; message: string } };
+
+export interface ServerToClientEvents {
+  indicators: (events: FirehoseEvent[]) => void;
+  'stream:ended': (info: StreamEnded) => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (filters: StreamFilters, ack: (response: Ack<{ filters: StreamFilters }>) => void) => void;
+}

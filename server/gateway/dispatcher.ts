@@ -1,0 +1,201 @@
+// Each gateway node tails the firehose log once. Events are batched for a few milliseconds, then
+// every distinct filter (room) on this node gets one frame, encoded once by socket.io for all of
+// its sockets. `lastDispatched` marks the seam that resuming sockets catch up to (see catchUp).
+import type { Namespace, Socket } from 'socket.io';
+import type { FirehoseEvent, FirehoseEventBody } from '../../lib/events';
+import type { FirehoseLog, LogEntry, LogTail } from '../../lib/engines/log/types';
+import type { Logger } from '../../lib/logger';
+import { gatewayMetrics } from '../metrics';
+import { bufferedBytes } from './backpressure';
+import type { CompiledFilter } from './filters';
+
+export interface DispatcherOptions {
+  /** Longest an event waits for its batch. @default 10 */
+  flushMs: number;
+  /** Flush as soon as this many events are pending. @default 1000 */
+  maxBatch: number;
+  /** Flush as soon as this many bytes are pending. @default 256 KiB */
+  maxBatchBytes: number;
+  /** Bytes a socket may have queued before it is disconnected as a slow consumer. */
+  maxBufferedBytes: number;
+  /** Delay of the public stream, ms. */
+  publicDelayMs: number;
+  /** Most events per second sent on the public stream (the rest are skipped). */
+  publicMaxPerSecond: number;
+}
+
+interface RoomFilter {
+  filter: CompiledFilter;
+  sockets: number;
+}
+
+/** Approximate encoded size of a frame without encoding it a second time. */
+function frameBytes(events: FirehoseEvent[], sizes: Map<FirehoseEvent, number>): number {
+  let bytes = 16;
+  for (const event of events) bytes += sizes.get(event) ?? 0;
+  return bytes;
+}
+
+export class Dispatcher {
+  /** Cursor of the newest event already handed to the rooms. */
+  lastDispatched = '0-0';
+  private pending: FirehoseEvent[] = [];
+  private sizes = new Map<FirehoseEvent, number>();
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly rooms = new Map<string, RoomFilter>();
+  private tail: LogTail | null = null;
+  private publicQueue: { event: FirehoseEvent; dueAt: number }[] = [];
+  private publicTimer: NodeJS.Timeout | null = null;
+  private publicBudget = { second: 0, sent: 0 };
+  private lagTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly log: FirehoseLog,
+    private readonly firehose: Namespace,
+    private readonly publicNsp: Namespace | null,
+    private readonly options: DispatcherOptions,
+    private readonly logger: Logger,
+    private readonly onSlowConsumer: (socket: Socket) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    const { head } = await this.log.bounds();
+    this.lastDispatched = head ?? '0-0';
+    this.tail = await this.log.tail(head ?? '0-0', (entries) => this.receive(entries));
+    this.lagTimer = setInterval(() => void this.measureLag(), 5000);
+    this.lagTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    await this.tail?.stop();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.publicTimer) clearTimeout(this.publicTimer);
+    if (this.lagTimer) clearInterval(this.lagTimer);
+  }
+
+  /** A socket joined a room for this filter. */
+  retain(filter: CompiledFilter): void {
+    const room = this.rooms.get(filter.key);
+    if (room) room.sockets += 1;
+    else this.rooms.set(filter.key, { filter, sockets: 1 });
+  }
+
+  release(key: string): void {
+    const room = this.rooms.get(key);
+    if (!room) return;
+    room.sockets -= 1;
+    if (room.sockets <= 0) this.rooms.delete(key);
+  }
+
+  /** Parses one log entry into the event clients receive. */
+  static toEvent(entry: LogEntry): FirehoseEvent | null {
+    try {
+      const body = JSON.parse(entry.data) as FirehoseEventBody;
+      return { ...body, cursor: entry.cursor };
+    } catch {
+      return null;
+    }
+  }
+
+  private receive(entries: LogEntry[]) {
+    gatewayMetrics.logEventsRead.inc(entries.length);
+    for (const entry of entries) {
+      const event = Dispatcher.toEvent(entry);
+      if (!event) {
+        this.logger.warn({ cursor: entry.cursor }, 'skipping an undecodable log entry');
+        continue;
+      }
+      const size = entry.data.length + entry.cursor.length + 14;
+      this.pending.push(event);
+      this.sizes.set(event, size);
+      this.pendingBytes += size;
+      if (this.pending.length >= this.options.maxBatch || this.pendingBytes >= this.options.maxBatchBytes) this.flush();
+    }
+    if (!this.timer && this.pending.length) this.timer = setTimeout(() => this.flush(), this.options.flushMs);
+  }
+
+  private flush() {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const batch = this.pending;
+    const sizes = this.sizes;
+    this.pending = [];
+    this.sizes = new Map();
+    this.pendingBytes = 0;
+    if (!batch.length) return;
+    const adapterRooms = this.firehose.adapter.rooms;
+    for (const [key, room] of this.rooms) {
+      const members = adapterRooms.get(key);
+      if (!members?.size) continue;
+      const frame = room.filter.matchesAll ? batch : batch.filter((e) => room.filter.matches(e));
+      if (!frame.length) continue;
+      // Before writing: a socket still holding more than the limit from earlier frames is a slow
+      // consumer. Its buffer is thus bounded by the limit plus one frame (frames are size-capped).
+      this.checkBackpressure(members);
+      if (!members.size) continue;
+      // `local`: every node reads the log itself, so nothing is relayed through the Redis adapter.
+      this.firehose.local.to(key).emit('indicators', frame);
+      gatewayMetrics.frames.inc();
+      gatewayMetrics.eventsDelivered.inc(frame.length * members.size);
+      gatewayMetrics.bytes.inc(frameBytes(frame, sizes) * members.size);
+    }
+    // Set in the same tick as the emits: a resuming socket that has sent everything up to here
+    // can join its room without a gap or a duplicate.
+    this.lastDispatched = batch[batch.length - 1].cursor;
+    if (this.publicNsp) this.queuePublic(batch);
+  }
+
+  private checkBackpressure(socketIds: Set<string>) {
+    for (const id of socketIds) {
+      const socket = this.firehose.sockets.get(id);
+      if (socket && bufferedBytes(socket) > this.options.maxBufferedBytes) this.onSlowConsumer(socket);
+    }
+  }
+
+  private queuePublic(batch: FirehoseEvent[]) {
+    const dueAt = Date.now() + this.options.publicDelayMs;
+    for (const event of batch) this.publicQueue.push({ event, dueAt });
+    this.schedulePublic();
+  }
+
+  private schedulePublic() {
+    if (this.publicTimer || !this.publicQueue.length) return;
+    const wait = Math.max(0, this.publicQueue[0].dueAt - Date.now());
+    this.publicTimer = setTimeout(() => {
+      this.publicTimer = null;
+      this.releasePublic();
+    }, Math.max(wait, this.options.flushMs));
+  }
+
+  private releasePublic() {
+    const now = Date.now();
+    let due = 0;
+    while (due < this.publicQueue.length && this.publicQueue[due].dueAt <= now) due += 1;
+    const released = this.publicQueue.splice(0, due).map((item) => item.event);
+    const second = Math.floor(now / 1000);
+    if (second !== this.publicBudget.second) this.publicBudget = { second, sent: 0 };
+    const room = Math.max(0, this.options.publicMaxPerSecond - this.publicBudget.sent);
+    // Over the budget, the public stream shows a sample: it is a window on the firehose, not it.
+    const frame = released.length > room ? released.slice(released.length - room) : released;
+    if (frame.length && this.publicNsp && this.publicNsp.sockets.size) {
+      this.publicNsp.local.emit('indicators', frame);
+      this.publicBudget.sent += frame.length;
+    }
+    this.schedulePublic();
+  }
+
+  private async measureLag() {
+    try {
+      const { head } = await this.log.bounds();
+      if (!head || head === this.lastDispatched) return void gatewayMetrics.lagSeconds.set(0);
+      const headMs = Number(head.split('-')[0]);
+      const doneMs = Number(this.lastDispatched.split('-')[0]);
+      gatewayMetrics.lagSeconds.set(Math.max(0, (headMs - doneMs) / 1000));
+    } catch {
+      // Log unavailable: the lag gauge keeps its last value.
+    }
+  }
+}
