@@ -30,10 +30,7 @@ export interface GatewayHarness {
   client(auth: { token?: string; since?: string; filters?: StreamFilters }, extra?: { extraHeaders?: Record<string, string> }): FirehoseClient;
 }
 
-let counter = 0;
-
 export function eventBody(i: number, overrides: Partial<FirehoseEventBody> = {}): FirehoseEventBody {
-  counter += 1;
   const now = new Date().toISOString();
   return {
     id: randomUUID(),
