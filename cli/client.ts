@@ -1,4 +1,289 @@
-// `sluice stream | submit | check` — API client commands.
-import type { Command } from 'commander';
+// `sluice stream | submit | check` — API client commands for subscribers and reporters.
+// Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 authentication/entitlement refused.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { io } from 'socket.io-client';
+import type { FirehoseEvent } from '../lib/events';
+import { INDICATOR_TYPES } from '../lib/indicators/types';
+import {
+  FIREHOSE_NAMESPACE,
+  type ClientToServerEvents,
+  type ConnectErrorData,
+  type ServerToClientEvents,
+  type StreamEnded,
+  type StreamFilters,
+} from '../lib/realtime/protocol';
 
-export function register(_program: Command): void {}
+export const EXIT = { ok: 0, failure: 1, usage: 2, refused: 3 } as const;
+
+const list = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
+
+function fail(message: string, code: number = EXIT.failure): never {
+  process.stderr.write(`sluice: ${message}\n`);
+  process.exit(code);
+}
+
+function connection(options: { url?: string; token?: string }): { url: string; token: string } {
+  const url = (options.url ?? process.env.SLUICE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+  const token = options.token ?? process.env.SLUICE_TOKEN;
+  if (!token) fail('an API token is required: --token slc_… or SLUICE_TOKEN', EXIT.usage);
+  try {
+    new URL(url);
+  } catch {
+    fail(`--url must be a URL like https://sluice.example.com (got ${JSON.stringify(url)})`, EXIT.usage);
+  }
+  return { url, token };
+}
+
+/** CSV cell: quoted when needed; a leading = + - @ is neutralised so spreadsheets don't run it. */
+function csvCell(value: unknown): string {
+  let text = Array.isArray(value) ? value.join('|') : String(value ?? '');
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const CSV_COLUMNS = ['id', 'cursor', 'kind', 'type', 'value', 'tags', 'confidence', 'count', 'firstSeen', 'lastSeen', 'feed', 'reportedAt'] as const;
+
+function csvRow(e: FirehoseEvent): string {
+  const cells = [e.id, e.cursor, e.kind, e.indicator.type, e.indicator.value, e.indicator.tags, e.indicator.confidence, e.indicator.count,
+    e.indicator.firstSeen, e.indicator.lastSeen, `${e.feed.owner}/${e.feed.slug}`, e.reportedAt];
+  return cells.map(csvCell).join(',');
+}
+
+/** Remembers the last N event ids: at-least-once delivery becomes exactly-once output. */
+class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly capacity = 100_000) {}
+  seen(id: string): boolean {
+    if (this.ids.has(id)) return true;
+    this.ids.add(id);
+    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as string);
+    return false;
+  }
+}
+
+interface StreamOptions {
+  url?: string;
+  token?: string;
+  types?: string[];
+  tags?: string[];
+  feeds?: string[];
+  minConfidence?: number;
+  since?: string;
+  format: 'jsonl' | 'csv';
+  limit?: number;
+  quiet?: boolean;
+}
+
+async function stream(options: StreamOptions): Promise<void> {
+  const { url, token } = connection(options);
+  const filters: StreamFilters = {};
+  if (options.types?.length) {
+    const bad = options.types.filter((t) => !(INDICATOR_TYPES as readonly string[]).includes(t));
+    if (bad.length) fail(`unknown type ${bad.join(', ')} (use ${INDICATOR_TYPES.join(', ')})`, EXIT.usage);
+    filters.types = options.types as StreamFilters['types'];
+  }
+  if (options.tags?.length) filters.tags = options.tags;
+  if (options.feeds?.length) filters.feeds = options.feeds;
+  if (options.minConfidence !== undefined) filters.minConfidence = options.minConfidence;
+
+  let cursor = options.since ?? null;
+  let delivered = 0;
+  let windowCount = 0;
+  const recent = new RecentIds();
+  const out = process.stdout;
+  if (options.format === 'csv') out.write(CSV_COLUMNS.join(',') + '\n');
+
+  const socket = io(`${url}${FIREHOSE_NAMESPACE}`, {
+    transports: ['websocket'],
+    // Reconnect with backoff, resuming after the last cursor printed.
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 10_000,
+    randomizationFactor: 0.5,
+    auth: (cb) => cb({ token, filters, ...(cursor ? { since: cursor } : {}) }),
+  }) as import('socket.io-client').Socket<ServerToClientEvents, ClientToServerEvents>;
+
+  const status = (message: string) => {
+    if (!options.quiet) process.stderr.write(`sluice: ${message}\n`);
+  };
+  const rateTimer = setInterval(() => {
+    if (!options.quiet && socket.connected) process.stderr.write(`sluice: ${windowCount / 5} events/s, ${delivered} total, cursor ${cursor ?? '-'}\n`);
+    windowCount = 0;
+  }, 5000);
+  rateTimer.unref();
+
+  let finished = false;
+  const finish = (code: number) => {
+    if (finished) return;
+    finished = true;
+    clearInterval(rateTimer);
+    socket.disconnect();
+    status(`${delivered} events; resume with --since ${cursor ?? '(none)'}`);
+    out.write('', () => process.exit(code));
+  };
+  process.once('SIGINT', () => finish(EXIT.ok));
+  process.once('SIGTERM', () => finish(EXIT.ok));
+
+  socket.on('connect', () => status(`streaming from ${url}${cursor ? ` after ${cursor}` : ''}`));
+  socket.on('indicators', (events) => {
+    for (const event of events) {
+      cursor = event.cursor;
+      if (recent.seen(event.id)) continue;
+      out.write(options.format === 'csv' ? csvRow(event) + '\n' : JSON.stringify(event) + '\n');
+      delivered += 1;
+      windowCount += 1;
+      if (options.limit && delivered >= options.limit) return finish(EXIT.ok);
+    }
+  });
+  socket.on('stream:ended', (info: StreamEnded) => {
+    if (info.cursor) cursor = info.cursor;
+    if (info.reason === 'token_revoked' || info.reason === 'plan_ended') {
+      status(`the server ended the stream: ${info.message}`);
+      finish(EXIT.refused);
+    } else {
+      status(`the server ended the stream (${info.reason}); reconnecting from ${cursor ?? 'now'}`);
+      // socket.io does not reconnect after a server-side disconnect by itself.
+      setTimeout(() => socket.connect(), 500);
+    }
+  });
+  socket.on('connect_error', (error) => {
+    const data = (error as Error & { data?: ConnectErrorData }).data;
+    if (!data) return status(`cannot connect (${error.message}); retrying`);
+    if (data.code === 'cursor_expired') {
+      fail(`${data.message}. Oldest available cursor: ${data.oldest ?? '(log empty)'}`, EXIT.refused);
+    }
+    if (data.code === 'rate_limited') return status(`${data.message}; retrying`);
+    fail(`${data.code}: ${data.message}`, data.code === 'invalid_request' || data.code === 'invalid_cursor' ? EXIT.usage : EXIT.refused);
+  });
+  await new Promise<never>(() => undefined);
+}
+
+async function apiRequest(url: string, token: string, path: string, init: RequestInit = {}): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+  } catch (error) {
+    fail(`cannot reach ${url}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text for the message
+  }
+  if (!res.ok) {
+    const err = (body as { error?: { code?: string; message?: string } })?.error;
+    const message = err ? `${err.code}: ${err.message}` : `HTTP ${res.status}`;
+    fail(message, res.status === 401 || res.status === 403 ? EXIT.refused : res.status < 500 ? EXIT.usage : EXIT.failure);
+  }
+  return body;
+}
+
+async function readLines(source: string): Promise<string[]> {
+  const input = source === '-' ? process.stdin : createReadStream(source);
+  const lines: string[] = [];
+  try {
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+      const trimmed = line.trim();
+      if (trimmed && !trimmed.startsWith('#')) lines.push(trimmed);
+    }
+  } catch (error) {
+    fail(`cannot read ${source}: ${error instanceof Error ? error.message : String(error)}`, EXIT.usage);
+  }
+  return lines;
+}
+
+interface ItemResult {
+  status: 'accepted' | 'rejected';
+  index?: number;
+  input?: string;
+  reason?: string;
+}
+
+async function submit(feed: string, source: string, options: { url?: string; token?: string; tags?: string[]; confidence?: number }) {
+  const { url, token } = connection(options);
+  const lines = await readLines(source);
+  if (!lines.length) fail(`no indicators in ${source === '-' ? 'standard input' : source}`, EXIT.usage);
+  let accepted = 0;
+  let rejected = 0;
+  // The API takes up to 1,000 items per request.
+  for (let offset = 0; offset < lines.length; offset += 1000) {
+    const chunk = lines.slice(offset, offset + 1000);
+    const body = (await apiRequest(url, token, `/api/v1/feeds/${encodeURIComponent(feed)}/indicators`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        indicators: chunk.map((value) => ({ value, ...(options.tags ? { tags: options.tags } : {}), ...(options.confidence !== undefined ? { confidence: options.confidence } : {}) })),
+      }),
+    })) as { accepted?: number; rejected?: number; results?: ItemResult[] };
+    for (const result of body.results ?? []) {
+      if (result.status === 'rejected') {
+        rejected += 1;
+        process.stderr.write(`rejected line ${offset + (result.index ?? 0) + 1}: ${result.reason ?? 'invalid'}\n`);
+      } else accepted += 1;
+    }
+  }
+  process.stdout.write(`${accepted} accepted, ${rejected} rejected\n`);
+  process.exit(accepted === 0 && rejected > 0 ? EXIT.failure : EXIT.ok);
+}
+
+async function check(value: string, options: { url?: string; token?: string; json?: boolean }) {
+  const { url, token } = connection(options);
+  const body = await apiRequest(url, token, `/api/v1/check/${encodeURIComponent(value)}`);
+  if (options.json) return void process.stdout.write(JSON.stringify(body, null, 2) + '\n');
+  const answer = body as { known?: boolean; indicator?: { type: string; value: string }; lastSeen?: string; sightings?: number; tags?: string[]; feeds?: string[] };
+  if (!answer.known) {
+    process.stdout.write(`${value}: not known to Sluice\n`);
+    return;
+  }
+  process.stdout.write(
+    [
+      `${answer.indicator?.type ?? ''} ${answer.indicator?.value ?? value}: KNOWN`,
+      `  last seen: ${answer.lastSeen ?? '-'}`,
+      `  sightings: ${answer.sightings ?? 0}`,
+      `  tags:      ${(answer.tags ?? []).join(', ') || '-'}`,
+      `  feeds:     ${(answer.feeds ?? []).join(', ') || '-'}`,
+    ].join('\n') + '\n',
+  );
+}
+
+const integer = (name: string, min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}`);
+  return n;
+};
+
+export function register(program: Command): void {
+  const common = (cmd: Command) =>
+    cmd
+      .option('--url <url>', 'Sluice base URL (env SLUICE_URL)', undefined)
+      .option('--token <token>', 'API token slc_… (env SLUICE_TOKEN)');
+
+  common(program.command('stream'))
+    .description('stream firehose events to stdout, one per line; resumes after disconnects')
+    .option('--types <list>', `indicator types: ${INDICATOR_TYPES.join(',')}`, list)
+    .option('--tags <list>', 'only events with one of these tags', list)
+    .option('--feeds <list>', 'only these feeds (owner/slug or slug)', list)
+    .option('--min-confidence <n>', 'minimum confidence 0-100', integer('--min-confidence', 0, 100))
+    .option('--since <cursor>', 'replay events after this cursor first')
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
+    .option('--limit <n>', 'exit after n events', integer('--limit', 1, Number.MAX_SAFE_INTEGER))
+    .option('-q, --quiet', 'no status on stderr')
+    .action((options: StreamOptions) => stream(options));
+
+  common(program.command('submit'))
+    .description('report indicators into one of your feeds, one per line (# comments ignored)')
+    .argument('<feed>', 'feed slug')
+    .argument('[file]', 'file to read, or - for stdin', '-')
+    .option('--tags <list>', 'tags for every indicator', list)
+    .option('--confidence <n>', 'confidence 0-100 for every indicator', integer('--confidence', 0, 100))
+    .action((feed: string, file: string, options) => submit(feed, file, options));
+
+  common(program.command('check'))
+    .description('look one indicator up')
+    .argument('<value>', 'an IP, domain, URL, email or hash')
+    .option('--json', 'print the full JSON answer')
+    .action((value: string, options) => check(value, options));
+}

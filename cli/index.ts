@@ -11,6 +11,6 @@ const program = new Command()
 
 // Each module registers its subcommands; they are filled in by their features.
 const modules = await Promise.all([import('./admin.ts'), import('./client.ts')]);
-for (const module of modules) module.register(program);
+for (const commands of modules) commands.register(program);
 
 await program.parseAsync(process.argv);
