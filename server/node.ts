@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger';
 import { createHttpServer } from './http';
 import { createFirehoseGateway } from './gateway/firehose-gateway';
 import { createRealtimeServer } from './gateway/realtime-server';
+import { startRelay } from './relay';
 import { closeRuntime, createRuntime } from './runtime';
 
 export interface SluiceNode {
@@ -33,6 +34,9 @@ export async function startNode(config: Config, logger: Logger): Promise<SluiceN
     // socket.io serves the public threats stream (web) and the firehose (gateway).
     const realtime = await createRealtimeServer(server, runtime);
     stoppers.push(() => realtime.close());
+    // The outbox relay runs on every node; a lock lets exactly one append at a time.
+    const relay = startRelay(runtime);
+    stoppers.push(() => relay.stop());
     if (runtime.roles.includes('gateway')) {
       const gateway = await createFirehoseGateway(realtime.io, runtime);
       stoppers.push(() => gateway.close());
