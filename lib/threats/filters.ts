@@ -1,0 +1,31 @@
+// Parses the threats page's query string (?type=&tag=) — the same filters for the page and exports.
+import { z } from 'zod';
+import { INDICATOR_TYPES } from '../indicators/types';
+import type { ThreatFilters } from './types';
+
+const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+
+const filtersSchema = z.object({
+  type: z.preprocess(first, z.enum(INDICATOR_TYPES).optional().catch(undefined)),
+  tag: z.preprocess(first, z.string().trim().toLowerCase().min(1).max(64).optional().catch(undefined)),
+});
+
+type QueryLike = URLSearchParams | Record<string, string | string[] | undefined>;
+
+/** Unknown or malformed values are ignored (a public page never errors on a bad link). */
+export function parseThreatFilters(query: QueryLike): ThreatFilters {
+  const raw = query instanceof URLSearchParams ? { type: query.get('type') ?? undefined, tag: query.get('tag') ?? undefined } : query;
+  const parsed = filtersSchema.parse({ type: raw.type || undefined, tag: raw.tag || undefined });
+  return { type: parsed.type ?? null, tag: parsed.tag ?? null };
+}
+
+/** The query string for a set of filters ("" when none), e.g. to build export links. */
+export function threatFiltersQuery(filters: Partial<ThreatFilters>): string {
+  const params = new URLSearchParams();
+  if (filters.type) params.set('type', filters.type);
+  if (filters.tag) params.set('tag', filters.tag);
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export const filtersKey = (f: ThreatFilters): string => `${f.type ?? '*'}\u0000${f.tag ?? '*'}`;

@@ -1,0 +1,43 @@
+// Display helpers shared by server and client components (no Node imports here).
+import type { IndicatorType } from '../indicators/types';
+
+/** "just now", "5 minutes ago", "3 hours ago", "2 days ago". */
+export function formatAgo(iso: string, now: number): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return minutes === 1 ? '1 minute ago' : `${minutes} minutes ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return hours === 1 ? '1 hour ago' : `${hours} hours ago`;
+  const days = Math.round(hours / 24);
+  return `${days} days ago`;
+}
+
+/** "2026-11-22 01:55:30 UTC" */
+export function formatUtc(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+export function formatCount(n: number): string {
+  return new Intl.NumberFormat('en-US').format(n);
+}
+
+/** Our own page for an indicator: the only link an indicator value ever gets. */
+export function indicatorPath(type: IndicatorType, value: string): string {
+  return `/i/${type}/${encodeURIComponent(value)}`;
+}
+
+export const TYPE_LABELS: Record<IndicatorType, string> = {
+  ipv4: 'IPv4',
+  ipv6: 'IPv6',
+  cidr: 'CIDR',
+  domain: 'Domain',
+  url: 'URL',
+  email: 'Email',
+  md5: 'MD5',
+  sha1: 'SHA-1',
+  sha256: 'SHA-256',
+  sha512: 'SHA-512',
+};

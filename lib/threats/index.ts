@@ -1,0 +1,69 @@
+// The public threats views (DESIGN.md §9: public data only), cached per database for a few seconds
+// so that /threats, its exports and the landing page hold under load.
+import type { SqlDriver } from '../db/sql-driver';
+import { parseIndicator } from '../indicators/parse-indicator';
+import { isIndicatorType, type IndicatorType } from '../indicators/types';
+import { sharedCache } from './cache';
+import { countThreatsPerHour } from './count-threats-per-hour';
+import { filtersKey } from './filters';
+import { findRecentThreats } from './find-recent-threats';
+import { getIndicatorDetail, type IndicatorDetail } from './get-indicator-detail';
+import { getPublicCheck } from './get-public-check';
+import { getThreatTotals } from './get-threat-totals';
+import type { HourBucket, ThreatFilters, ThreatList, ThreatTotals } from './types';
+
+export * from './cache';
+export * from './count-threats-per-hour';
+export * from './export';
+export * from './filters';
+export * from './find-recent-threats';
+export * from './find-related-indicators';
+export * from './format';
+export * from './get-indicator-detail';
+export * from './get-public-check';
+export * from './get-threat-totals';
+export * from './types';
+
+/** How long the public views are reused before they are regenerated. */
+export const THREATS_TTL_MS = 5_000;
+
+export interface ThreatsView {
+  list: ThreatList;
+  perHour: HourBucket[];
+}
+
+/** The list and chart for one set of filters, regenerated at most every THREATS_TTL_MS. */
+export function getThreatsView(sql: SqlDriver, filters: ThreatFilters): Promise<ThreatsView> {
+  return sharedCache<ThreatsView>('view', sql, { ttlMs: THREATS_TTL_MS, maxEntries: 300 }).get(filtersKey(filters), async () => {
+    const [list, perHour] = await Promise.all([findRecentThreats(sql, filters), countThreatsPerHour(sql, filters)]);
+    return { list, perHour };
+  });
+}
+
+export function getCachedThreatTotals(sql: SqlDriver): Promise<ThreatTotals> {
+  return sharedCache<ThreatTotals>('totals', sql, { ttlMs: THREATS_TTL_MS }).get('all', () => getThreatTotals(sql));
+}
+
+export interface IndicatorPage {
+  detail: IndicatorDetail;
+  check: Awaited<ReturnType<typeof getPublicCheck>>;
+}
+
+/** The indicator page's data, or null when no public sighting exists (unknown and private alike). */
+export function getCachedIndicatorPage(sql: SqlDriver, indicator: { type: IndicatorType; value: string }): Promise<IndicatorPage | null> {
+  return sharedCache<IndicatorPage | null>('indicator', sql, { ttlMs: THREATS_TTL_MS, maxEntries: 1000 }).get(
+    `${indicator.type}\u0000${indicator.value}`,
+    async () => {
+      const detail = await getIndicatorDetail(sql, indicator);
+      if (!detail) return null;
+      return { detail, check: await getPublicCheck(sql, indicator) };
+    },
+  );
+}
+
+/** The canonical indicator named by an /i/{type}/{value} URL, or null. Defanged values are accepted. */
+export function parseIndicatorParams(type: string, value: string): { type: IndicatorType; value: string } | null {
+  if (!isIndicatorType(type) || !value || value.length > 4096) return null;
+  const parsed = parseIndicator(value, { type });
+  return parsed.ok ? { type: parsed.type, value: parsed.value } : null;
+}

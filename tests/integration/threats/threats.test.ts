@@ -1,0 +1,218 @@
+// The public threats views on a real database, fed through the one ingest function: the list,
+// filters, per-hour counts, totals, the indicator page and related indicators — and the property
+// that nothing private (values, feeds, tags, descriptions) ever reaches them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  countThreatsPerHour,
+  findRecentThreats,
+  getIndicatorDetail,
+  getPublicCheck,
+  getThreatTotals,
+  getThreatsView,
+  toThreatsCsv,
+  toThreatsJson,
+} from '@/lib/threats';
+import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-env';
+import { createUser, ingest, makeFeed } from '@/tests/integration/ingest/helpers';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+
+describe('the threats list', () => {
+  it('shows recent public indicators with their public feed, tags and counts, filtered by type and tag', async () => {
+    const u = await createUser(t.db);
+    await makeFeed(t.db, u.id, 'botnets');
+    await makeFeed(t.db, u.id, 'secret', 'AMBER');
+    await ingest(t.db, {
+      ownerId: u.id,
+      feed: 'botnets',
+      items: [
+        { value: '45.33.32.156', tags: ['mirai'], confidence: 80, reportedAt: minutesAgo(5) },
+        { value: 'list-evil-login.com', tags: ['phishing'], reportedAt: minutesAgo(90) },
+        { value: 'http://list-evil-login.com/login.php', tags: ['phishing', 'kit'], reportedAt: minutesAgo(3) },
+      ],
+    });
+    // The same IP seen privately: neither its tag, nor its count, nor the feed shows.
+    await ingest(t.db, { ownerId: u.id, feed: 'secret', items: [{ value: '45.33.32.156', tags: ['amber-only'], reportedAt: minutesAgo(1) }] });
+    await ingest(t.db, { ownerId: u.id, feed: 'secret', items: [{ value: 'only-private-zone.org', tags: ['amber-only'] }] });
+
+    const list = await findRecentThreats(t.db.sql, { type: null, tag: null });
+    const values = list.items.map((i) => i.value);
+    expect(values).toEqual(['http://list-evil-login.com/login.php', '45.33.32.156', 'list-evil-login.com']);
+    const ip = list.items.find((i) => i.type === 'ipv4')!;
+    expect(ip).toMatchObject({ tags: ['mirai'], sightings: 1, confidence: 80, feed: { slug: 'botnets', owner: u.id } });
+    expect(ip.lastSeen).toBe(minutesAgo(5).slice(0, 16) + ip.lastSeen.slice(16)); // the public time, not the private one
+
+    expect((await findRecentThreats(t.db.sql, { type: 'ipv4', tag: null })).items.map((i) => i.value)).toEqual(['45.33.32.156']);
+    expect((await findRecentThreats(t.db.sql, { type: null, tag: 'phishing' })).items).toHaveLength(2);
+    expect((await findRecentThreats(t.db.sql, { type: 'url', tag: 'kit' })).items).toHaveLength(1);
+    expect((await findRecentThreats(t.db.sql, { type: null, tag: 'amber-only' })).items).toHaveLength(0);
+  });
+
+  it('samples at random from the most recent pool, keeping most-recent-first order', async () => {
+    const u = await createUser(t.db);
+    await makeFeed(t.db, u.id, 'bulk');
+    await ingest(t.db, { ownerId: u.id, feed: 'bulk', items: Array.from({ length: 40 }, (_, i) => ({ value: `bulk-${i}.badhost.net`, tags: ['bulk'], reportedAt: minutesAgo(100 + i) })) });
+    const a = await findRecentThreats(t.db.sql, { type: null, tag: 'bulk' }, { pool: 30, sample: 10 });
+    expect(a.poolSize).toBe(30);
+    expect(a.items).toHaveLength(10);
+    const times = a.items.map((i) => Date.parse(i.lastSeen));
+    expect([...times].sort((x, y) => y - x)).toEqual(times);
+    // Only the 30 most recent are eligible: bulk-30..39 are older.
+    for (const item of a.items) expect(Number(item.value.split('-')[1].split('.')[0])).toBeLessThan(30);
+  });
+
+  it('counts public sightings per hour for 24 hours and totals', async () => {
+    const u = await createUser(t.db);
+    await makeFeed(t.db, u.id, 'hourly');
+    await makeFeed(t.db, u.id, 'hourly-red', 'RED');
+    const now = Date.now();
+    await ingest(t.db, { ownerId: u.id, feed: 'hourly', items: [{ value: 'hour-a.badhost.io', tags: ['h'], reportedAt: new Date(now - 2 * 3_600_000).toISOString() }, { value: 'hour-b.badhost.io', tags: ['h'], reportedAt: new Date(now - 30 * 3_600_000).toISOString() }] });
+    await ingest(t.db, { ownerId: u.id, feed: 'hourly-red', items: [{ value: 'hour-c.badhost.io', tags: ['h'] }] });
+    const buckets = await countThreatsPerHour(t.db.sql, { type: null, tag: 'h' }, now);
+    expect(buckets).toHaveLength(24);
+    expect(buckets.reduce((s, b) => s + b.count, 0)).toBe(1);
+    expect(buckets[21].count).toBe(1);
+    expect(Date.parse(buckets[23].hour)).toBeLessThanOrEqual(now);
+    const totals = await getThreatTotals(t.db.sql, now);
+    const [truth] = await t.db.sql.query<{ n: number }>(`SELECT count(DISTINCT indicator_id)::int AS n FROM sightings WHERE is_public`);
+    expect(totals.indicators).toBe(truth.n);
+    expect(totals.sightings24h).toBeGreaterThan(0);
+  });
+
+  it('caches the view for a few seconds: the page and the exports read the same sample', async () => {
+    const filters = { type: null, tag: 'bulk' } as const;
+    const a = await getThreatsView(t.db.sql, { ...filters });
+    const b = await getThreatsView(t.db.sql, { ...filters });
+    expect(b).toBe(a);
+    expect(toThreatsJson(b.list).indicators.map((i) => i.value)).toEqual(a.list.items.map((i) => i.value));
+  });
+});
+
+describe('the indicator page', () => {
+  it('gives public sightings over time, feeds, tags, the check answer and related indicators', async () => {
+    const u = await createUser(t.db);
+    await makeFeed(t.db, u.id, 'rel');
+    await makeFeed(t.db, u.id, 'rel-green', 'GREEN');
+    await ingest(t.db, {
+      ownerId: u.id,
+      feed: 'rel',
+      items: [
+        { value: 'rel-host.com', tags: ['c2'], confidence: 60 },
+        { value: 'http://rel-host.com/a.exe', tags: ['dropper'], confidence: 90 },
+        { value: 'https://cdn.rel-host.com:8443/b', tags: ['dropper'] },
+        { value: 'admin@rel-host.com', tags: ['spam'] },
+        { value: '185.220.101.7', tags: ['scanner'] },
+        { value: '185.220.101.99', tags: ['scanner'] },
+        { value: '185.220.102.1', tags: ['scanner'] },
+        { value: '185.220.101.0/24', tags: ['range'] },
+        { value: 'http://185.220.101.7/x', tags: ['dropper'] },
+      ],
+    });
+    await ingest(t.db, { ownerId: u.id, feed: 'rel-green', items: [{ value: 'http://rel-host.com/private', tags: ['green'] }, { value: '185.220.101.8' }] });
+
+    const d = (await getIndicatorDetail(t.db.sql, { type: 'domain', value: 'rel-host.com' }))!;
+    expect(d).toMatchObject({ sightings: 1, confidence: 60, tags: [{ tag: 'c2', count: 1 }], feeds: [{ slug: 'rel', sightings: 1 }] });
+    expect(d.perDay).toHaveLength(30);
+    expect(d.perDay[29].count).toBe(1);
+    expect(d.related.sameHost.map((r) => r.value).sort()).toEqual(['admin@rel-host.com', 'http://rel-host.com/a.exe', 'https://cdn.rel-host.com:8443/b']);
+
+    const url = (await getIndicatorDetail(t.db.sql, { type: 'url', value: 'http://rel-host.com/a.exe' }))!;
+    expect(url.related.sameHost.map((r) => r.value)).toContain('rel-host.com');
+    expect(url.related.sameHost.map((r) => r.value)).not.toContain('http://rel-host.com/private');
+
+    const ip = (await getIndicatorDetail(t.db.sql, { type: 'ipv4', value: '185.220.101.7' }))!;
+    expect(ip.related.sameNetwork.map((r) => r.value).sort()).toEqual(['185.220.101.0/24', '185.220.101.99']);
+    expect(ip.related.sameHost.map((r) => r.value)).toEqual(['http://185.220.101.7/x']);
+
+    const cidr = (await getIndicatorDetail(t.db.sql, { type: 'cidr', value: '185.220.101.0/24' }))!;
+    expect(cidr.related.sameNetwork.map((r) => r.value).sort()).toEqual(['185.220.101.7', '185.220.101.99']);
+
+    expect(await getIndicatorDetail(t.db.sql, { type: 'ipv4', value: '185.220.101.8' })).toBeNull();
+    expect(await getIndicatorDetail(t.db.sql, { type: 'ipv4', value: '91.240.118.1' })).toBeNull();
+
+    expect(await getPublicCheck(t.db.sql, { type: 'domain', value: 'rel-host.com' })).toMatchObject({ known: true, sightings: 1, tags: ['c2'] });
+    expect(await getPublicCheck(t.db.sql, { type: 'ipv4', value: '185.220.101.8' })).toMatchObject({ known: false });
+  });
+});
+
+describe('property: private data never reaches the public views', () => {
+  it('for random mixes of public and private sightings, no private value, feed, tag or text appears', async () => {
+    let seed = 0xc1ea7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const tlps = ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const;
+    const users = await Promise.all(Array.from({ length: 4 }, () => createUser(t.db)));
+    const feeds: { ownerId: string; slug: string; isPublic: boolean }[] = [];
+    for (const [ui, user] of users.entries()) {
+      for (let f = 0; f < 3; f++) {
+        const tlp = f === 0 ? 'CLEAR' : f === 1 ? 'AMBER' : tlps[rand(4)];
+        const slug = `${tlp === 'CLEAR' ? 'pub' : 'priv'}-${ui}-${f}-${rand(1e6)}`;
+        await makeFeed(t.db, user.id, slug, tlp);
+        feeds.push({ ownerId: user.id, slug, isPublic: tlp === 'CLEAR' });
+      }
+    }
+    const pool = [
+      ...Array.from({ length: 25 }, (_, i) => `prop-${i}.threatlab.net`),
+      ...Array.from({ length: 10 }, (_, i) => `91.240.118.${i + 1}`),
+      ...Array.from({ length: 8 }, (_, i) => `http://prop-${i}.threatlab.net/p${i}`),
+    ];
+    const publicValues = new Set<string>();
+    const privateTexts = new Set<string>();
+    for (let round = 0; round < 40; round++) {
+      const feed = feeds[rand(feeds.length)];
+      const items = Array.from({ length: 1 + rand(5) }, () => {
+        const value = pool[rand(pool.length)];
+        const marker = `${feed.isPublic ? 'pubtag' : 'privtag'}-${rand(1e9)}`;
+        if (!feed.isPublic) privateTexts.add(marker);
+        if (feed.isPublic) publicValues.add(value);
+        return { value, tags: [marker], description: `${marker}-desc`, confidence: 1 + rand(100), reportedAt: minutesAgo(rand(2000)) };
+      });
+      await ingest(t.db, { ownerId: feed.ownerId, feed: feed.slug, items });
+    }
+    const privateOnly = pool.filter((v) => !publicValues.has(v));
+    const privateFeeds = feeds.filter((f) => !f.isPublic).map((f) => f.slug);
+    expect(privateOnly.length).toBeGreaterThan(0);
+
+    const surfaces: string[] = [];
+    for (const filters of [{ type: null, tag: null }, { type: 'domain', tag: null }, { type: 'ipv4', tag: null }, { type: 'url', tag: null }] as const) {
+      const list = await findRecentThreats(t.db.sql, filters, { pool: 1000, sample: 1000 });
+      for (const item of list.items) {
+        expect(item.sightings).toBeGreaterThan(0);
+        // Counts are public sightings only.
+        const [truth] = await t.db.sql.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM sightings s JOIN indicators i ON i.id = s.indicator_id WHERE s.is_public AND i.type = $1::"IndicatorType" AND i.value = $2`,
+          [item.type, item.value],
+        );
+        expect(item.sightings).toBe(truth.n);
+      }
+      surfaces.push(JSON.stringify(toThreatsJson(list)), toThreatsCsv(list));
+    }
+    for (const value of pool) {
+      const type = value.startsWith('http') ? 'url' : /^\d/.test(value) ? 'ipv4' : 'domain';
+      const detail = await getIndicatorDetail(t.db.sql, { type, value });
+      const check = await getPublicCheck(t.db.sql, { type, value });
+      if (!publicValues.has(value)) {
+        expect(detail).toBeNull();
+        // The unknown answer only echoes the question back: the same as for a never-seen value.
+        expect(check).toEqual({ known: false, indicator: { type, value } });
+      } else surfaces.push(JSON.stringify(detail), JSON.stringify(check));
+    }
+    const totals = await getThreatTotals(t.db.sql);
+    surfaces.push(JSON.stringify(totals));
+    const text = surfaces.join('\n');
+    // Related lists may name any public indicator, but never a private-only one.
+    for (const v of privateOnly) expect(text.includes(`"${v}"`) || text.includes(`,${v},`), v).toBe(false);
+    for (const slug of privateFeeds) expect(text.includes(slug), slug).toBe(false);
+    for (const marker of privateTexts) expect(text.includes(marker), marker).toBe(false);
+  });
+});
