@@ -46,6 +46,11 @@ export interface IngestInput {
   feed: string;
   /** Raw items: { value, type?, tags?, description?, confidence?, reportedAt?, reference? }. */
   items: unknown[];
+  /**
+   * Event kind of every published item, instead of new/sighting: system feeds publish the
+   * workers' `correlated` and `expired` events through this same path.
+   */
+  kind?: Extract<EventKind, 'correlated' | 'expired'>;
 }
 
 export interface IngestDeps {
@@ -54,6 +59,11 @@ export interface IngestDeps {
   allowList: CompiledAllowList;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
+  /**
+   * Called once after the transaction committed (never on failure), e.g. to enqueue post-processing.
+   * Must not block: the caller's answer does not wait for it; a throw is swallowed.
+   */
+  afterCommit?: (result: IngestResult) => void;
 }
 
 const compiledByConfig = new WeakMap<object, CompiledAllowList>();
@@ -185,12 +195,20 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
     };
   }
   if (isPublic && accepted.length) notifyOutboxWritten();
-  return {
+  const result: IngestResult = {
     feed: { slug: feed.slug, owner: feed.owner_id, public: isPublic },
     accepted: accepted.length,
     rejected: input.items.length - accepted.length,
     results: outcomes,
   };
+  if (deps.afterCommit && accepted.length) {
+    try {
+      deps.afterCommit(result);
+    } catch {
+      // post-processing is best effort here; the items are committed either way
+    }
+  }
+  return result;
 }
 
 async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted[]) {
@@ -275,7 +293,7 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
     const k = (seenInBatch.get(key) ?? 0) + 1;
     seenInBatch.set(key, k);
     const count = row.public_count - group.n + k;
-    const kind: EventKind = count === 1 ? 'new' : 'sighting';
+    const kind: EventKind = input.kind ?? (count === 1 ? 'new' : 'sighting');
     const id = randomUUID();
     kinds.set(a.index, { kind, eventId: id });
     events.push({
