@@ -69,7 +69,6 @@ async function main() {
   const relay = startRelay({ db, engines: { log: new MemoryLog({ maxAgeMs: 3_600_000, maxLength: 10_000_000 }) }, logger: createLogger('silent') });
   const server = await startServer({ DATABASE_URL: url.toString(), LOG_LEVEL: 'info', ROLES: 'web' }, { timeoutMs: 120_000 });
   const pid = server.child.pid!;
-  let results: string[] = [];
   try {
     const post = async (items: typeof raw) => {
       const started = performance.now();
@@ -137,7 +136,7 @@ async function main() {
     const bulkSeconds = (performance.now() - b0) / 1000;
     const bulkRate = normalised.length / bulkSeconds;
 
-    results = [
+    const results = [
       `sluice ingest benchmark — ${os.cpus().length} CPUs, Node ${process.version}, PostgreSQL ${db.location}`,
       `workload: ${fmt(raw.length)} distinct maltrail indicators from ${corpusPath()}, ${BATCH} per request, ${CONCURRENCY} concurrent requests`,
       `batch API:   ${fmt(apiRate)} indicators/s (${fmt(accepted)} accepted in ${apiSeconds.toFixed(2)} s)`,
@@ -146,6 +145,7 @@ async function main() {
       `latency:     p50 ${pct(latencies, 50).toFixed(0)} ms, p99 ${pct(latencies, 99).toFixed(0)} ms per ${BATCH}-indicator request`,
       `server:      ${cpu.toFixed(1)} CPU-s for the API phase (${((cpu / apiSeconds) * 100).toFixed(0)}% of one core), RSS ${mem.rss.toFixed(0)} MB, peak ${mem.peak.toFixed(0)} MB`,
     ];
+    console.log(results.join('\n'));
   } finally {
     await server.stop();
     await relay.stop();
@@ -153,8 +153,14 @@ async function main() {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
-  console.log(results.join('\n'));
 }
+
+// DROP DATABASE … WITH (FORCE) ends connections a closed pool may still hold: not a failure here.
+process.on('uncaughtException', (error: Error & { code?: string }) => {
+  if (error.code === '57P01') return;
+  console.error(error);
+  process.exit(1);
+});
 
 main().catch((error: unknown) => {
   console.error(error);

@@ -14,7 +14,7 @@ export interface TrailRow {
 }
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-export const CORPUS = path.resolve(ROOT, '../shared/data/maltrail/trails.jsonl.gz');
+export const CORPUS = process.env.MALTRAIL_CORPUS ?? path.resolve(ROOT, '../shared/data/maltrail/trails.jsonl.gz');
 export const FIXTURE = path.resolve(ROOT, 'tests/fixtures/maltrail-sample.jsonl');
 
 export function corpusPath(): string {
