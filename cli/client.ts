@@ -233,7 +233,15 @@ async function check(value: string, options: { url?: string; token?: string; jso
   const { url, token } = connection(options);
   const body = await apiRequest(url, token, `/api/v1/check/${encodeURIComponent(value)}`);
   if (options.json) return void process.stdout.write(JSON.stringify(body, null, 2) + '\n');
-  const answer = body as { known?: boolean; indicator?: { type: string; value: string }; lastSeen?: string; sightings?: number; tags?: string[]; feeds?: string[] };
+  const answer = body as {
+    known?: boolean;
+    indicator?: { type: string; value: string };
+    firstSeen?: string;
+    lastSeen?: string;
+    sightings?: number;
+    tags?: string[];
+    feeds?: { slug: string; owner: string }[];
+  };
   if (!answer.known) {
     process.stdout.write(`${value}: not known to Sluice\n`);
     return;
@@ -241,10 +249,11 @@ async function check(value: string, options: { url?: string; token?: string; jso
   process.stdout.write(
     [
       `${answer.indicator?.type ?? ''} ${answer.indicator?.value ?? value}: KNOWN`,
-      `  last seen: ${answer.lastSeen ?? '-'}`,
-      `  sightings: ${answer.sightings ?? 0}`,
-      `  tags:      ${(answer.tags ?? []).join(', ') || '-'}`,
-      `  feeds:     ${(answer.feeds ?? []).join(', ') || '-'}`,
+      `  first seen: ${answer.firstSeen ?? '-'}`,
+      `  last seen:  ${answer.lastSeen ?? '-'}`,
+      `  sightings:  ${answer.sightings ?? 0}`,
+      `  tags:       ${(answer.tags ?? []).join(', ') || '-'}`,
+      `  feeds:      ${(answer.feeds ?? []).map((f) => f.slug).join(', ') || '-'}`,
     ].join('\n') + '\n',
   );
 }

@@ -1,10 +1,13 @@
 // Starts one Sluice node with its roles and returns how to stop it gracefully.
+import { removeAdminHandle, writeAdminHandle } from '../lib/accounts/admin-channel';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
 import { createHttpServer } from './http';
 import { createFirehoseGateway } from './gateway/firehose-gateway';
 import { createRealtimeServer } from './gateway/realtime-server';
 import { startRelay } from './relay';
+import { startWorkers } from './workers';
+import { closeJobQueue } from '../lib/jobs';
 import { closeRuntime, createRuntime } from './runtime';
 
 export interface SluiceNode {
@@ -37,6 +40,11 @@ export async function startNode(config: Config, logger: Logger): Promise<SluiceN
     // The outbox relay runs on every node; a lock lets exactly one append at a time.
     const relay = startRelay(runtime);
     stoppers.push(() => relay.stop());
+    stoppers.push(() => closeJobQueue());
+    if (runtime.roles.includes('worker')) {
+      const workers = startWorkers(runtime);
+      stoppers.push(() => workers.stop());
+    }
     if (runtime.roles.includes('gateway')) {
       const gateway = await createFirehoseGateway(realtime.io, runtime);
       stoppers.push(() => gateway.close());
@@ -49,6 +57,10 @@ export async function startNode(config: Config, logger: Logger): Promise<SluiceN
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const url = `http://localhost:${port}`;
+    // Lets `sluice admin` find this process: it owns the embedded database, so the CLI must ask it.
+    await writeAdminHandle(config.DATA_DIR, { pid: process.pid, url: `http://127.0.0.1:${port}` }).catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not write DATA_DIR/admin.json; `sluice admin` will look on PORT'),
+    );
     logger.info({ url, roles: runtime.roles, database: runtime.db.kind, engines: runtime.engines.kind }, 'Sluice is listening');
 
     return {
@@ -60,6 +72,7 @@ export async function startNode(config: Config, logger: Logger): Promise<SluiceN
         for (const stopPart of stoppers.reverse()) await stopPart().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
         server.closeAllConnections();
         await closed;
+        await removeAdminHandle(config.DATA_DIR).catch(() => undefined);
         await closeRuntime(runtime);
         logger.info('stopped');
       },

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config';
 import { PrismaClient } from '../generated/prisma/client';
+import { claimEmbeddedDatabase } from './embedded-lock';
 import { migrate } from './migrate';
 import { pgDriver, pgliteDriver, type SqlDriver } from './sql-driver';
 
@@ -38,6 +39,9 @@ export async function openDatabase(
   if (config.DATABASE_URL) {
     const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
     const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 20 });
+    // An idle client whose connection the server ended (restart, failover) emits 'error' on the
+    // pool; unhandled, that would crash the process. The pool replaces the client on next use.
+    pool.on('error', () => undefined);
     const sql = pgDriver(pool);
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     db = {
@@ -57,7 +61,14 @@ export async function openDatabase(
     ]);
     const dir = path.resolve(config.DATA_DIR, 'pglite');
     await mkdir(dir, { recursive: true });
-    const pglite = await PGlite.create(dir);
+    const releaseOwnership = await claimEmbeddedDatabase(dir);
+    let pglite;
+    try {
+      pglite = await PGlite.create(dir);
+    } catch (error) {
+      await releaseOwnership();
+      throw error;
+    }
     const sql = pgliteDriver(pglite);
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     db = {
@@ -68,6 +79,7 @@ export async function openDatabase(
       async close() {
         await prisma.$disconnect();
         await sql.close().catch(() => undefined);
+        await releaseOwnership();
       },
     };
   }
