@@ -14,7 +14,10 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
   const [pending, startTransition] = useTransition();
 
-  function submit(form: FormData) {
+  // onSubmit rather than a form action: React resets action forms, and a typo should not cost the email.
+  function submit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
     const email = String(form.get('email') ?? '');
     const password = String(form.get('password') ?? '');
     setError(null);
@@ -42,7 +45,7 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
       <p className="mt-1 text-sm text-slate-400">
         {mode === 'signup' ? 'Free forever for lookups and submissions. Flick on the Firehose when you need it.' : 'Sign in to manage your tokens and plan.'}
       </p>
-      <form action={submit} className="mt-6 space-y-4" noValidate>
+      <form onSubmit={submit} className="mt-6 space-y-4" noValidate>
         <div>
           <label htmlFor="email" className="mb-1.5 block text-sm font-medium text-slate-200">Email</label>
           <Input id="email" name="email" type="email" autoComplete="email" required aria-invalid={!!emailError} aria-describedby={emailError ? 'email-error' : undefined} />

@@ -4,7 +4,7 @@ import { Badge, Card, CardHeader } from './ui';
 
 const TLP_TONE = { CLEAR: 'green', GREEN: 'green', AMBER: 'amber', RED: 'rose' } as const;
 
-export function FeedsCard({ feeds }: { feeds: UserFeed[] }) {
+export function FeedsCard({ feeds, baseUrl }: { feeds: UserFeed[]; baseUrl: string }) {
   return (
     <Card aria-labelledby="feeds-title">
       <CardHeader title="Your feeds" description="Public feeds (TLP:CLEAR) enter the firehose; GREEN, AMBER and RED stay yours." />
@@ -14,8 +14,9 @@ export function FeedsCard({ feeds }: { feeds: UserFeed[] }) {
           <p className="font-medium text-white">No feeds yet</p>
           <p className="mx-auto mt-1 max-w-md text-sm text-slate-400">Create one with a token that has the submit scope:</p>
           <pre className="mx-auto mt-4 max-w-md overflow-x-auto rounded-lg border border-white/10 bg-ink-950/80 p-3 text-left font-mono text-xs text-slate-300">
-{`curl -X POST /api/v1/feeds \\
+{`curl -X POST ${baseUrl}/api/v1/feeds \\
   -H "Authorization: Bearer $SLUICE_TOKEN" \\
+  -H "Content-Type: application/json" \\
   -d '{"slug":"honeypot","name":"Honeypot"}'`}
           </pre>
         </div>

@@ -2,11 +2,14 @@
 // The header's account links: sign in / get started, or dashboard / sign out once signed in.
 // Reads the session in the browser so that public pages stay static.
 import Link from 'next/link';
+import { usePathname } from 'next/navigation';
 import { signOut } from 'next-auth/react';
 import { useEffect, useState } from 'react';
 
 export function HeaderAccount() {
   const [email, setEmail] = useState<string | null | undefined>(undefined);
+  const pathname = usePathname();
+  // Re-read on navigation: signing in or out changes the page without reloading the layout.
   useEffect(() => {
     let live = true;
     fetch('/api/auth/session', { cache: 'no-store' })
@@ -16,7 +19,7 @@ export function HeaderAccount() {
     return () => {
       live = false;
     };
-  }, []);
+  }, [pathname]);
 
   if (email) {
     return (

@@ -57,7 +57,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
       </div>
 
       <div className="mt-8 grid gap-6 lg:grid-cols-3">
-        <div className="space-y-6 lg:order-2">
+        <div className="min-w-0 space-y-6 lg:order-2">
           <PlanCard
             plan={account.plan}
             billingMode={billing.mode}
@@ -74,7 +74,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                 : null
             }
           />
-          <Card>
+          <Card className="hidden lg:block">
             <CardHeader title="Quick start" description="Stream with a token that has the stream scope." />
             <pre className="overflow-x-auto px-5 py-4 font-mono text-xs leading-relaxed text-slate-300 sm:px-6">
 {`export SLUICE_URL=${base}
@@ -84,9 +84,18 @@ npx sluice check 203.0.113.7`}
             </pre>
           </Card>
         </div>
-        <div className="space-y-6 lg:order-1 lg:col-span-2">
+        <div className="min-w-0 space-y-6 lg:order-1 lg:col-span-2">
           <TokenPanel tokens={rows} />
-          <FeedsCard feeds={feeds} />
+          <FeedsCard feeds={feeds} baseUrl={base} />
+          <Card className="lg:hidden">
+            <CardHeader title="Quick start" description="Stream with a token that has the stream scope." />
+            <pre className="overflow-x-auto px-5 py-4 font-mono text-xs leading-relaxed text-slate-300 sm:px-6">
+{`export SLUICE_URL=${base}
+export SLUICE_TOKEN=slc_…
+npx sluice stream
+npx sluice check 203.0.113.7`}
+            </pre>
+          </Card>
         </div>
       </div>
     </div>

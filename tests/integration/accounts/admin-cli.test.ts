@@ -23,8 +23,11 @@ interface Run {
 
 function sluice(env: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'PORT'].includes(k)));
-    execFile(process.execPath, ['bin/sluice.mjs', 'admin', ...args], { cwd: ROOT, env: { ...clean, LOG_LEVEL: 'silent', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    // Only what the test passes decides the database and the engines.
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
+    for (const key of ['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'PORT']) delete childEnv[key];
+    Object.assign(childEnv, env);
+    execFile(process.execPath, ['bin/sluice.mjs', 'admin', ...args], { cwd: ROOT, env: childEnv, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
