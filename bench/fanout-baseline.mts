@@ -1,0 +1,45 @@
+// The fan-out baseline (a child of bench/fanout.mts): a minimal plain `ws` server that tails the
+// same Redis Stream as Sluice and broadcasts each event, pre-serialised, one frame per event.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { WebSocketServer } from 'ws';
+
+const redis = new Redis(process.env.REDIS_URL!);
+const key = `${process.env.REDIS_PREFIX}firehose`;
+const server = createServer();
+const wss = new WebSocketServer({ server });
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+let position = '$';
+let running = true;
+const info = (await redis.xinfo('STREAM', key).catch(() => null)) as unknown[] | null;
+if (info) position = String(info[info.indexOf('last-generated-id') + 1]);
+void (async () => {
+  while (running) {
+    const reply = (await redis.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', key, position)) as [string, [string, string[]][]][] | null;
+    if (!reply) continue;
+    for (const [id, fields] of reply[0][1]) {
+      position = id;
+      const frame = `${fields[1].slice(0, -1)},"cursor":"${id}"}`; // serialised once, sent to all
+      for (const client of wss.clients) client.send(frame);
+    }
+  }
+})();
+
+const cpuStart = process.cpuUsage();
+const started = Date.now();
+process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port });
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'usage') {
+    const cpu = process.cpuUsage(cpuStart);
+    process.send?.({ type: 'usage', cpuSeconds: (cpu.user + cpu.system) / 1e6, rss: process.memoryUsage().rss, at: Date.now() - started });
+  }
+  if (message.type === 'stop') {
+    running = false;
+    wss.close();
+    server.close();
+    redis.disconnect();
+    process.exit(0);
+  }
+});

@@ -1,0 +1,76 @@
+// Fan-out benchmark clients (a child of bench/fanout.mts): N clients in one process. Counts events
+// per measurement window and samples latency = receipt time − the event's reportedAt (stamped by
+// the publisher when it submits the indicator).
+import { io, type Socket } from 'socket.io-client';
+import WebSocket from 'ws';
+
+const mode = process.env.MODE ?? 'sluice';
+const url = process.env.TARGET_URL!;
+const clients = Number(process.env.CLIENTS ?? 1000);
+const token = process.env.TOKEN ?? '';
+
+let received = 0;
+let samples: number[] = [];
+let max = 0;
+let counting = false;
+let frames = 0;
+
+function onEvents(events: { reportedAt: string }[]) {
+  if (!counting) return;
+  received += events.length;
+  frames += 1;
+  // One sample per 16 frames keeps the sampler cheap at hundreds of thousands of frames/s.
+  if ((frames & 15) === 0 || events.length > 1) {
+    const latency = Date.now() - Date.parse(events[events.length - 1].reportedAt);
+    samples.push(latency);
+    if (latency > max) max = latency;
+  }
+}
+
+const sockets: (Socket | WebSocket)[] = [];
+let disconnects = 0;
+for (let i = 0; i < clients; i += 50) {
+  // Connect in waves so the server is not hit by 1,000 handshakes at once.
+  await Promise.all(
+    Array.from({ length: Math.min(50, clients - i) }, () => {
+      if (mode === 'baseline') {
+        const ws = new WebSocket(url);
+        ws.on('message', (data) => onEvents([JSON.parse(String(data))]));
+        ws.on('close', () => (disconnects += 1));
+        sockets.push(ws);
+        return new Promise((resolve, reject) => {
+          ws.once('open', resolve);
+          ws.once('error', reject);
+        });
+      }
+      const socket = io(`${url}/firehose`, { transports: ['websocket'], auth: { token }, reconnection: false });
+      socket.on('indicators', onEvents);
+      socket.on('disconnect', () => (disconnects += 1));
+      sockets.push(socket);
+      return new Promise((resolve, reject) => {
+        socket.once('connect', () => resolve(undefined));
+        socket.once('connect_error', reject);
+      });
+    }),
+  );
+}
+
+process.send?.({ type: 'connected' });
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'start') {
+    counting = true;
+    received = 0;
+    samples = [];
+    max = 0;
+  }
+  if (message.type === 'stop') {
+    counting = false;
+    samples.sort((a, b) => a - b);
+    const pick = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN;
+    process.send?.({ type: 'stats', received, p50: pick(0.5), p99: pick(0.99), max, disconnects });
+  }
+  if (message.type === 'exit') {
+    for (const s of sockets) (s instanceof WebSocket ? s.terminate() : s.disconnect());
+    setTimeout(() => process.exit(0), 100);
+  }
+});
