@@ -18,3 +18,12 @@ export const gatewayMetrics = {
   logEventsRead: new Counter({ name: 'sluice_gateway_log_events_read_total', help: 'Events this node read from the firehose log', registers: [metricsRegistry] }),
   lagSeconds: new Gauge({ name: 'sluice_gateway_lag_seconds', help: 'How far this node’s dispatch is behind the head of the log', registers: [metricsRegistry] }),
 };
+
+import { Histogram } from 'prom-client';
+
+export const jobMetrics = {
+  completed: new Counter({ name: 'sluice_jobs_completed_total', help: 'Jobs completed by this node’s workers', labelNames: ['queue', 'name'], registers: [metricsRegistry] }),
+  failed: new Counter({ name: 'sluice_jobs_failed_total', help: 'Failed job runs on this node (retried or dead-lettered)', labelNames: ['queue', 'name'], registers: [metricsRegistry] }),
+  deadLettered: new Counter({ name: 'sluice_jobs_dead_lettered_total', help: 'Jobs moved to the dead-letter queue by this node', labelNames: ['queue', 'name'], registers: [metricsRegistry] }),
+  duration: new Histogram({ name: 'sluice_job_duration_seconds', help: 'Job run time', labelNames: ['queue', 'name'], buckets: [0.005, 0.02, 0.1, 0.5, 2, 10, 60], registers: [metricsRegistry] }),
+};

@@ -1,0 +1,1 @@
+export * from './raise-dead-letter-alert';

@@ -1,0 +1,59 @@
+// The process's job queue: BullMQ on Redis when REDIS_URL is set, else the table queue in the
+// embedded database. One queue ("analysis") carries every post-processing job; web nodes only add,
+// worker nodes also process (server/workers).
+import type { Database } from '../db';
+import type { Engines } from '../engines';
+import { createBullQueue } from './bullmq-queue';
+import { parseJobsConfig, type JobsConfig } from './config';
+import { createSqlQueue } from './sql-queue';
+import type { JobQueue } from './types';
+
+export * from './types';
+export { jobsConfigSchema, parseJobsConfig, type JobsConfig } from './config';
+export { createBullQueue } from './bullmq-queue';
+export { createSqlQueue } from './sql-queue';
+
+export const ANALYSIS_QUEUE = 'analysis';
+
+export interface JobQueueDeps {
+  db: Pick<Database, 'sql' | 'kind'>;
+  engines: Pick<Engines, 'kind' | 'redis' | 'prefix'>;
+}
+
+export function createJobQueue(deps: JobQueueDeps, config: JobsConfig = parseJobsConfig(), name = ANALYSIS_QUEUE): JobQueue {
+  const defaults = { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS };
+  if (deps.engines.kind === 'redis' && deps.engines.redis) {
+    return createBullQueue({ name, redis: deps.engines.redis, prefix: deps.engines.prefix, defaults, leaseMs: config.JOB_LEASE_MS });
+  }
+  return createSqlQueue({
+    name,
+    sql: deps.db.sql,
+    defaults,
+    leaseMs: config.JOB_LEASE_MS,
+    pollMs: config.JOB_POLL_MS,
+    // The embedded database belongs to this one process: whatever it left active died with it.
+    recoverOnStart: deps.db.kind === 'embedded',
+  });
+}
+
+// Route handlers are bundled apart from the server entry: share the instance through globalThis.
+const KEY = Symbol.for('sluice.jobQueue');
+type Holder = { [KEY]?: { owner: object; queue: JobQueue } };
+
+/** The queue of this process (created on first use for the runtime's database and engines). */
+export function getJobQueue(deps: JobQueueDeps): JobQueue {
+  const holder = globalThis as Holder;
+  const current = holder[KEY];
+  if (current && current.owner === deps.db) return current.queue;
+  const queue = createJobQueue(deps);
+  holder[KEY] = { owner: deps.db, queue };
+  return queue;
+}
+
+/** Closes and forgets the process's queue (node shutdown). */
+export async function closeJobQueue(): Promise<void> {
+  const holder = globalThis as Holder;
+  const current = holder[KEY];
+  holder[KEY] = undefined;
+  await current?.queue.close();
+}
