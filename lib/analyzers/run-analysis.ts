@@ -45,8 +45,8 @@ async function withTimeout<T>(name: string, ms: number, parent: AbortSignal, run
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           const error = new AnalyzerTimeoutError(name, ms);
+          reject(error); // first: an analyzer that returns on abort must not win the race
           controller.abort(error);
-          reject(error);
         }, ms);
       }),
     ]);
