@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { subscribeControl, type ControlMessage } from '@/lib/control';
 import { openDatabase, type Database } from '@/lib/db';
 import { startServer, type ServerProcess } from '../../helpers/server-process';
@@ -34,6 +34,9 @@ function sluice(env: Record<string, string>, ...args: string[]): Promise<Run> {
 }
 
 const lastLine = (s: string) => s.trimEnd().split('\n').at(-1) ?? '';
+
+// Each command is a fresh process that opens (and on first use creates) the database: slow-ish.
+vi.setConfig({ testTimeout: 120_000 });
 
 describe('sluice admin on the configured database (no server running)', () => {
   // Embedded: a DATA_DIR no one has opened (the CLI creates and migrates it, as on a fresh
