@@ -2,6 +2,8 @@
 // The value may be defanged; encode it with encodeURIComponent (URLs contain slashes).
 import { NextResponse } from 'next/server';
 import { withApiToken } from '@/app/api/_lib/with-api-token';
+import { getIndicatorAnalysis, requestAnalysis } from '@/lib/analyzers';
+import { getJobQueue } from '@/lib/jobs';
 import { checkIndicator } from '@/lib/search';
 
 type Params = { value: string[] };
@@ -12,7 +14,15 @@ export const GET = withApiToken<Params>(
     const query: Record<string, string> = { value: params.value.join('/') };
     const type = search.get('type');
     if (type !== null) query.type = type;
-    return NextResponse.json(await checkIndicator(runtime.db.sql, auth.user.id, query));
+    const result = await checkIndicator(runtime.db.sql, auth.user.id, query);
+    // Answer now; a value never analysed gets its analysis requested after this answer (pending).
+    const analysis = await getIndicatorAnalysis(runtime.db.sql, result.indicator);
+    if (!analysis) {
+      requestAnalysis(runtime.db.sql, getJobQueue(runtime), result.indicator).catch((error: unknown) =>
+        runtime.logger.warn({ err: error }, 'could not request an analysis'),
+      );
+    }
+    return NextResponse.json({ ...result, analysis: analysis ?? { status: 'pending', findings: [], updatedAt: null } });
   },
   { scope: 'read' },
 );

@@ -5,6 +5,8 @@ import { jsonError } from '@/app/api/_lib/respond';
 import { withApiToken } from '@/app/api/_lib/with-api-token';
 import { getFeedOrThrow } from '@/lib/feeds';
 import { allowListFromConfig, ingestIndicators, INGEST_LIMITS, parseSubmission, readBodyWithLimit } from '@/lib/ingest';
+import { getJobQueue } from '@/lib/jobs';
+import { getAnalysisEnqueuer } from '@/lib/jobs/analysis-enqueuer';
 import { PLANS } from '@/lib/plans';
 
 type Params = { slug: string };
@@ -32,7 +34,8 @@ export const POST = withApiToken<Params>(
     }
 
     const result = await ingestIndicators(
-      { sql: runtime.db.sql, allowList: allowListFromConfig(runtime.config) },
+      // Post-processing is enqueued after the commit, batched, without delaying this answer.
+      { sql: runtime.db.sql, allowList: allowListFromConfig(runtime.config), afterCommit: getAnalysisEnqueuer(getJobQueue(runtime)).afterCommit },
       { ownerId: auth.user.id, feed: params.slug, items: submission.items },
     );
     const lines = submission.lines;
