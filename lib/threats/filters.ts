@@ -1,7 +1,10 @@
 // Parses the threats page's query string (?type=&tag=) — the same filters for the page and exports.
 import { z } from 'zod';
 import { INDICATOR_TYPES } from '../indicators/types';
+import { threatsPath } from './paths';
 import type { ThreatFilters } from './types';
+
+export { threatsPath };
 
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 
@@ -29,3 +32,24 @@ export function threatFiltersQuery(filters: Partial<ThreatFilters>): string {
 }
 
 export const filtersKey = (f: ThreatFilters): string => `${f.type ?? '*'}\u0000${f.tag ?? '*'}`;
+
+/** The filters named by the segments after /threats, or null when they name none (a 404). */
+export function parseThreatsPath(segments: string[] | undefined): ThreatFilters | null {
+  const s = [...(segments ?? [])];
+  let type: string | undefined;
+  let tag: string | undefined;
+  if (s.length && s[0] !== 'tag') type = s.shift();
+  if (s.length) {
+    if (s.length !== 2 || s[0] !== 'tag') return null;
+    try {
+      tag = decodeURIComponent(s[1]);
+    } catch {
+      return null;
+    }
+  }
+  const filters = parseThreatFilters({ type, tag });
+  if ((type && !filters.type) || (tag && !filters.tag)) return null;
+  // One URL per view: a tag written differently (case, spaces) is not a second page.
+  if (tag !== undefined && tag !== filters.tag) return null;
+  return filters;
+}

@@ -7,7 +7,7 @@ import type { ThreatFilters, ThreatItem, ThreatList } from './types';
 export interface FindRecentThreatsOptions {
   /** Draw from this many of the most recent matching indicators. @default 300 */
   pool?: number;
-  /** Show this many of them. @default 60 */
+  /** Show this many of them. @default 50 */
   sample?: number;
   /** Random source in [0, 1), for tests. @default Math.random */
   random?: () => number;
@@ -30,7 +30,7 @@ const iso = (v: Date | string) => new Date(v).toISOString();
 
 export async function findRecentThreats(sql: SqlDriver, filters: ThreatFilters, options: FindRecentThreatsOptions = {}): Promise<ThreatList> {
   const pool = options.pool ?? 300;
-  const sample = options.sample ?? 60;
+  const sample = options.sample ?? 50;
   const random = options.random ?? Math.random;
   const rows = await sql.query<Row>(
     `WITH recent AS (

@@ -41,3 +41,13 @@ export const TYPE_LABELS: Record<IndicatorType, string> = {
   sha256: 'SHA-256',
   sha512: 'SHA-512',
 };
+
+/** The most frequent tags of a list of items, most frequent first. */
+export function topTags(items: { tags: string[] }[], n: number): { tag: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const item of items) for (const tag of item.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, n)
+    .map(([tag, count]) => ({ tag, count }));
+}

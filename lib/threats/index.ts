@@ -5,6 +5,7 @@ import { parseIndicator } from '../indicators/parse-indicator';
 import { isIndicatorType, type IndicatorType } from '../indicators/types';
 import { sharedCache } from './cache';
 import { countThreatsPerHour } from './count-threats-per-hour';
+import { toThreatsCsv, toThreatsJson } from './export';
 import { filtersKey } from './filters';
 import { findRecentThreats } from './find-recent-threats';
 import { getIndicatorDetail, type IndicatorDetail } from './get-indicator-detail';
@@ -40,11 +41,24 @@ export function getThreatsView(sql: SqlDriver, filters: ThreatFilters): Promise<
   });
 }
 
+const serialised = new WeakMap<ThreatList, { json?: string; csv?: string }>();
+
+/** /threats.json or /threats.csv for one set of filters: the page's list, serialised once per regeneration. */
+export async function getThreatsExport(sql: SqlDriver, filters: ThreatFilters, format: 'json' | 'csv'): Promise<string> {
+  const { list } = await getThreatsView(sql, filters);
+  let bodies = serialised.get(list);
+  if (!bodies) serialised.set(list, (bodies = {}));
+  if (format === 'json') return (bodies.json ??= JSON.stringify(toThreatsJson(list)));
+  return (bodies.csv ??= toThreatsCsv(list));
+}
+
 export function getCachedThreatTotals(sql: SqlDriver): Promise<ThreatTotals> {
   return sharedCache<ThreatTotals>('totals', sql, { ttlMs: THREATS_TTL_MS }).get('all', () => getThreatTotals(sql));
 }
 
 export interface IndicatorPage {
+  /** When this was read: "N minutes ago" is relative to it. */
+  generatedAt: string;
   detail: IndicatorDetail;
   check: Awaited<ReturnType<typeof getPublicCheck>>;
 }
@@ -56,7 +70,7 @@ export function getCachedIndicatorPage(sql: SqlDriver, indicator: { type: Indica
     async () => {
       const detail = await getIndicatorDetail(sql, indicator);
       if (!detail) return null;
-      return { detail, check: await getPublicCheck(sql, indicator) };
+      return { generatedAt: new Date().toISOString(), detail, check: await getPublicCheck(sql, indicator) };
     },
   );
 }

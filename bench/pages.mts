@@ -1,0 +1,172 @@
+// Public pages benchmark: requests/s and p50/p99 latency for /threats and /threats.json with
+// autocannon at a fixed concurrency, against a small static file from public/ served by the same
+// server (the ceiling), in one run. Prints one table.
+//
+//   npm run build && node --import tsx bench/pages.mts
+//     BENCH_URL            benchmark a running server instead (no seeding)
+//     BENCH_DATABASE_URL   seed a scratch PostgreSQL database (default: embedded PGlite in a temp dir)
+//     BENCH_ROWS           maltrail rows to seed (default 20,000), reported over the last 24 hours
+//     BENCH_CONNECTIONS    concurrent connections (default 10)
+//     BENCH_DURATION       seconds per target (default 10)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openDatabase } from '../lib/db/index.ts';
+import { allowListFromConfig, ingestIndicators } from '../lib/ingest/index.ts';
+import { readTrails } from './maltrail.mts';
+
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  totalRequests?: number;
+}
+type Autocannon = (opts: { url: string; connections: number; duration: number; pipelining?: number }) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
+const TAG_RE = /^[\p{L}\p{N}][\p{L}\p{N} ._:/+#@&$()'-]*$/u;
+
+/** Seeds public feeds from maltrail through the one ingest function, spread over the last 24 h. */
+async function seed(env: Record<string, string>): Promise<number> {
+  const db = await openDatabase({ DATABASE_URL: env.DATABASE_URL, DATA_DIR: env.DATA_DIR ?? './data' });
+  try {
+    const user = await db.prisma.user.create({ data: { email: 'bench@sluice.local', passwordHash: '!', name: 'bench' }, select: { id: true } });
+    const deps = { sql: db.sql, allowList: allowListFromConfig({ NEVER_PUBLISH_DOMAINS: [], NEVER_PUBLISH_NETWORKS: [] }) };
+    const feeds = new Map<string, unknown[]>();
+    let accepted = 0;
+    let i = 0;
+    const flush = async (slug: string) => {
+      const items = feeds.get(slug) ?? [];
+      if (!items.length) return;
+      feeds.set(slug, []);
+      accepted += (await ingestIndicators(deps, { ownerId: user.id, feed: slug, items })).accepted;
+    };
+    for await (const row of readTrails(ROWS)) {
+      const slug = `maltrail-${(row.category || 'other').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'other'}`.slice(0, 64);
+      if (!feeds.has(slug)) {
+        await db.prisma.feed.create({ data: { ownerId: user.id, slug, name: `maltrail ${row.category}`, tlp: 'CLEAR' } });
+        feeds.set(slug, []);
+      }
+      const tags = [row.category, row.family].filter((t): t is string => typeof t === 'string' && t.length <= 64 && TAG_RE.test(t));
+      const reportedAt = new Date(Date.now() - ((i++ * 7919) % 86_400) * 1000).toISOString();
+      feeds.get(slug)!.push({ value: row.value, tags, confidence: 70, reportedAt });
+      if (feeds.get(slug)!.length >= 1000) await flush(slug);
+    }
+    for (const slug of feeds.keys()) await flush(slug);
+    return accepted;
+  } finally {
+    await db.close();
+  }
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+/** A production node with request logging off (LOG_LEVEL=warn), ready when /api/health answers. */
+async function startNode(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.mts'], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    if (ok) return { url, child };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill();
+  throw new Error('server did not start within 120 s');
+}
+
+async function main() {
+  let server: { url: string; child: ChildProcess } | null = null;
+  let cleanup = async () => {};
+  let baseUrl = process.env.BENCH_URL;
+  let seeded = 0;
+  if (!baseUrl) {
+    let env: Record<string, string>;
+    if (process.env.BENCH_DATABASE_URL) {
+      const admin = process.env.BENCH_DATABASE_URL;
+      const name = `sluice_bench_pages_${Date.now().toString(36)}`;
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`CREATE DATABASE ${name}`);
+      await c.end();
+      const url = new URL(admin);
+      url.pathname = `/${name}`;
+      env = { DATABASE_URL: url.toString() };
+      cleanup = async () => {
+        const d = new pg.Client({ connectionString: admin });
+        await d.connect();
+        await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await d.end();
+      };
+    } else {
+      const dir = await mkdtemp(path.join(tmpdir(), 'sluice-bench-pages-'));
+      env = { DATA_DIR: dir };
+      cleanup = () => rm(dir, { recursive: true, force: true });
+    }
+    const started = Date.now();
+    seeded = await seed(env);
+    console.log(`seeded ${seeded.toLocaleString('en-US')} public sightings in ${((Date.now() - started) / 1000).toFixed(1)} s (${env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'})`);
+    server = await startNode({ ...env, REDIS_PREFIX: `sluice-bench-${process.pid}:`, PUBLIC_STREAM_DELAY_SECONDS: '0' });
+    baseUrl = server.url;
+  }
+  try {
+    const targets = [
+      { name: 'static /bench.txt (ceiling)', path: '/bench.txt' },
+      { name: 'page /threats', path: '/threats' },
+      { name: 'export /threats.json', path: '/threats.json' },
+    ];
+    for (const t of targets) {
+      const res = await fetch(baseUrl + t.path);
+      if (!res.ok) throw new Error(`${t.path}: HTTP ${res.status}`);
+      await res.arrayBuffer();
+      await autocannon({ url: baseUrl + t.path, connections: CONNECTIONS, duration: 2 }); // warm-up
+    }
+    const rows: { name: string; rps: number; p50: number; p99: number; bad: number }[] = [];
+    for (const t of targets) {
+      const r = await autocannon({ url: baseUrl + t.path, connections: CONNECTIONS, duration: DURATION });
+      rows.push({ name: t.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad: r.non2xx + r.errors + r.timeouts });
+    }
+    const ceiling = rows[0].rps;
+    console.log(`\n${CONNECTIONS} connections, ${DURATION} s per target, ${baseUrl}${seeded ? `, ${seeded.toLocaleString('en-US')} sightings seeded` : ''}\n`);
+    console.log(`${'target'.padEnd(30)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'of static'.padStart(10)}`);
+    for (const r of rows) {
+      console.log(
+        `${r.name.padEnd(30)} ${Math.round(r.rps).toLocaleString('en-US').padStart(9)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.bad).padStart(7)} ${`${Math.round((r.rps / ceiling) * 100)}%`.padStart(10)}`,
+      );
+    }
+    const page = rows[1];
+    console.log(`\ntarget /threats ≥ 1,000 req/s with p99 < 50 ms: ${page.rps >= 1000 && page.p99 < 50 ? 'met' : 'NOT met'}`);
+  } finally {
+    if (server && server.child.exitCode === null) {
+      const exited = new Promise((r) => server!.child.once('exit', r));
+      server.child.kill('SIGTERM');
+      await exited;
+    }
+    await cleanup();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
