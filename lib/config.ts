@@ -73,6 +73,11 @@ export const configSchema = z.object({
   STRIPE_API_BASE: urlWithProtocols(['http:', 'https:'], 'http://127.0.0.1:12111').optional(),
   /** Webhook called when a job is dead-lettered. */
   ALERT_WEBHOOK_URL: urlWithProtocols(['http:', 'https:'], 'https://hooks.example.com/sluice').optional(),
+  /**
+   * Trust X-Forwarded-For from a reverse proxy in front of Sluice. Off: the socket's address
+   * replaces it, so clients cannot dodge per-IP limits by sending their own. @default false
+   */
+  TRUST_PROXY: boolFromEnv.default(false),
   /** Run pending migrations at start-up. @default true */
   MIGRATE_ON_START: boolFromEnv.default(true),
 });

@@ -8,8 +8,10 @@ export type ControlMessage =
   | { type: 'token_revoked'; tokenId: string; userId: string }
   | { type: 'plan_changed'; userId: string; plan: PlanId };
 
-const localBus = new EventEmitter();
-localBus.setMaxListeners(0);
+// On globalThis: Next.js bundles route handlers apart from the server entry, and both must share
+// one in-process bus (see lib/runtime.ts).
+const BUS_KEY = Symbol.for('sluice.control-bus');
+const localBus: EventEmitter = ((globalThis as { [BUS_KEY]?: EventEmitter })[BUS_KEY] ??= new EventEmitter().setMaxListeners(0));
 
 const channel = (engines: Engines) => `${engines.prefix}control`;
 

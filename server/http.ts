@@ -24,6 +24,7 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
     req.headers['x-request-id'] = requestId;
+    if (!runtime.config.TRUST_PROXY) req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
     res.setHeader('x-request-id', requestId);
     const started = performance.now();
     res.on('finish', () => {

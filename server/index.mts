@@ -20,28 +20,37 @@ try {
 const logger = createLogger(config.LOG_LEVEL);
 process.chdir(path.resolve(import.meta.dirname, '..'));
 
+// Signals are handled from the start: a SIGTERM during start-up stops the node once it is up.
+let stopping = false;
+let stopNode: (() => Promise<void>) | null = null;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  // A stuck drain must not keep the process alive forever.
+  setTimeout(() => {
+    logger.error('shutdown timed out; exiting');
+    process.exit(1);
+  }, 15_000).unref();
+  if (!stopNode) return; // start-up finishes first, then stops
+  stopNode().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+
 try {
   const node = await startNode(config, logger);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    // A stuck drain must not keep the process alive forever.
-    setTimeout(() => {
-      logger.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, 15_000).unref();
-    node.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopNode = () => node.stop();
+  if (stopping) {
+    stopping = false;
+    stop('signal during start-up');
+  }
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   logger.fatal({ err: error }, 'start-up failed');
