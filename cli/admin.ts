@@ -76,14 +76,29 @@ async function execute(command: AdminCommand, url: string | undefined): Promise<
     if (error instanceof ConfigError) throw new CliError(error.message);
     throw error;
   }
-  const route = await chooseRoute(config, url);
-  if (route.kind === 'server') {
-    const { status, body } = await post(route.url, route.key, command);
-    if (status !== 200 || !body?.result) throw new CliError(body?.error?.message ?? `the server answered HTTP ${status}`);
-    return body.result;
+  const [{ openDatabase }, { createEngines }, { EmbeddedDatabaseBusyError }] = await Promise.all([
+    import('../lib/db'),
+    import('../lib/engines'),
+    import('../lib/db/embedded-lock'),
+  ]);
+  // A server that is still starting owns the embedded database before it listens: wait for it.
+  const deadline = Date.now() + 30_000;
+  let db;
+  for (;;) {
+    const route = await chooseRoute(config, url);
+    if (route.kind === 'server') {
+      const { status, body } = await post(route.url, route.key, command);
+      if (status !== 200 || !body?.result) throw new CliError(body?.error?.message ?? `the server answered HTTP ${status}`);
+      return body.result;
+    }
+    try {
+      db = await openDatabase(config, { migrate: true });
+      break;
+    } catch (error) {
+      if (!(error instanceof EmbeddedDatabaseBusyError) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
-  const [{ openDatabase }, { createEngines }] = await Promise.all([import('../lib/db'), import('../lib/engines')]);
-  const db = await openDatabase(config, { migrate: true });
   const engines = createEngines(config);
   try {
     return await runAdminCommand({ prisma: db.prisma, engines }, command);
