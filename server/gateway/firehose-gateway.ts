@@ -2,6 +2,8 @@
 // threats page. Auth once in the handshake with the same lib/ checks as the REST API; filters map
 // to rooms; `since` replays from the log then joins live at the dispatcher's seam; control
 // messages (token revoked, plan changed) end streams on every node.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { subscribeControl } from '../../lib/control';
 import { checkEntitlement } from '../../lib/entitlements';
@@ -19,6 +21,7 @@ import {
   type ServerToClientEvents,
   type StreamEndReason,
 } from '../../lib/realtime/protocol';
+import { reportGatewayStats } from '../../lib/realtime/gateway-stats';
 import type { Runtime } from '../../lib/runtime';
 import { verifyApiToken, type VerifiedToken } from '../../lib/tokens';
 import { gatewayMetrics } from '../metrics';
@@ -277,11 +280,28 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
   });
 
   await dispatcher.start();
+  const nodeId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const value = async (metric: { get(): Promise<{ values: { value: number }[] }> }) => (await metric.get()).values[0]?.value ?? 0;
+  const report = async () => {
+    await reportGatewayStats(runtime.engines, nodeId, {
+      connectedSockets: firehose.sockets.size,
+      publicSockets: publicNsp.sockets.size,
+      eventsDelivered: await value(gatewayMetrics.eventsDelivered),
+      frames: await value(gatewayMetrics.frames),
+      bytes: await value(gatewayMetrics.bytes),
+      slowConsumerDisconnects: await value(gatewayMetrics.slowConsumerDisconnects),
+      lagSeconds: await value(gatewayMetrics.lagSeconds),
+    }).catch((error: unknown) => log.debug({ err: error }, 'could not report gateway stats'));
+  };
+  void report();
+  const statsTimer = setInterval(() => void report(), 5000);
+  statsTimer.unref();
   log.info('firehose gateway ready');
 
   return {
     dispatcher,
     async close() {
+      clearInterval(statsTimer);
       await unsubscribe();
       for (const socket of firehose.sockets.values()) endStream(socket, 'server_shutdown', 'the server is shutting down; reconnect to another node');
       await dispatcher.stop();

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { requireSessionUser } from '@/app/_lib/auth';
 import { FeedsCard } from '@/components/dashboard/feeds-card';
+import { FirehoseStatsCard } from '@/components/dashboard/firehose-stats-card';
 import { PlanCard } from '@/components/dashboard/plan-card';
 import { TokenPanel, type TokenRow } from '@/components/dashboard/token-panel';
 import { Card, CardHeader } from '@/components/dashboard/ui';
@@ -12,6 +13,7 @@ import { getBilling } from '@/lib/billing/stripe-client';
 import { publicBaseUrl } from '@/lib/config';
 import { checkEntitlement } from '@/lib/entitlements';
 import { PLANS } from '@/lib/plans';
+import { readGatewayStats } from '@/lib/realtime/gateway-stats';
 import { getRuntime } from '@/lib/runtime';
 import { findApiTokens, type TokenScope } from '@/lib/tokens';
 
@@ -20,11 +22,12 @@ export const dynamic = 'force-dynamic';
 
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ checkout?: string }> }) {
   const session = await requireSessionUser('/dashboard');
-  const { config, db } = getRuntime();
-  const [account, tokens, feeds] = await Promise.all([
+  const { config, db, engines } = getRuntime();
+  const [account, tokens, feeds, gatewayStats] = await Promise.all([
     getAccount(db.prisma, session.id),
     findApiTokens(db.prisma, session.id),
     findUserFeeds(db.prisma, session.id),
+    readGatewayStats(engines),
   ]);
   if (!account) redirect('/login'); // the account was deleted while the session lived
   const billing = getBilling(config);
@@ -87,6 +90,7 @@ npx sluice check 203.0.113.7`}
         <div className="min-w-0 space-y-6 lg:order-1 lg:col-span-2">
           <TokenPanel tokens={rows} />
           <FeedsCard feeds={feeds} baseUrl={base} />
+          <FirehoseStatsCard stats={gatewayStats} />
           <Card className="lg:hidden">
             <CardHeader title="Quick start" description="Stream with a token that has the stream scope." />
             <pre className="overflow-x-auto px-5 py-4 font-mono text-xs leading-relaxed text-slate-300 sm:px-6">

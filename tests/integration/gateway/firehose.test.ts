@@ -112,6 +112,29 @@ describe('delivery', () => {
   });
 });
 
+describe('stats', () => {
+  it('reports live counts for the dashboard, summed over gateway nodes', async () => {
+    const { readGatewayStats } = await import('@/lib/realtime/gateway-stats');
+    const { token } = await h.makeToken();
+    const socket = h.client({ token });
+    const sink = collect(socket);
+    await connected(socket);
+    await h.append(3);
+    await until(() => sink.events.length >= 3, 5000, 'events');
+    // The gateway reports every 5 s; wait for a report that includes this connection.
+    let stats = await readGatewayStats(h.runtime.engines);
+    const deadline = Date.now() + 8000;
+    while (stats.connectedSockets < 1 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      stats = await readGatewayStats(h.runtime.engines);
+    }
+    expect(stats.nodes).toBe(1);
+    expect(stats.connectedSockets).toBeGreaterThanOrEqual(1);
+    expect(stats.eventsDelivered).toBeGreaterThanOrEqual(3);
+    socket.disconnect();
+  });
+});
+
 describe('resume', () => {
   it('replays after `since` then continues live with no gap and no duplicate, while events keep coming', async () => {
     const { token } = await h.makeToken();
