@@ -2,6 +2,9 @@
 // one port and runs the relay and workers; ROLES=web,gateway,worker (default all) splits them across
 // nodes that share PostgreSQL and Redis.
 import path from 'node:path';
+
+// No telemetry, whichever way the server is started.
+process.env.NEXT_TELEMETRY_DISABLED = '1';
 import { ConfigError, parseConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { startNode } from './node';
