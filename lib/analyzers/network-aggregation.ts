@@ -3,7 +3,7 @@
 // system feed "hot-networks" (once per window). Public sightings outside system feeds only.
 import { formatIP, maskBytes, parseIP } from '../indicators/net';
 import { publishOnce } from './marks';
-import type { Analyzer, AnalyzerInput, Finding } from './types';
+import type { Analyzer, AnalyzerContext, AnalyzerInput, Finding } from './types';
 
 /** The /24 or /48 of an address, as a cidr value, or null for anything else. */
 export function networkOf(input: Pick<AnalyzerInput, 'type' | 'value'>): string | null {
@@ -12,6 +12,20 @@ export function networkOf(input: Pick<AnalyzerInput, 'type' | 'value'>): string 
   if (!ip) return null;
   const prefix = ip.version === 4 ? 24 : 48;
   return `${formatIP({ version: ip.version, bytes: maskBytes(ip.bytes, prefix) })}/${prefix}`;
+}
+
+const collationChecks = new WeakMap<object, Promise<boolean>>();
+
+/** Whether the database sorts text in byte order (C, POSIX, C.UTF-8), making prefix ranges exact. */
+function hasByteOrderCollation(sql: AnalyzerContext['sql']): Promise<boolean> {
+  let check = collationChecks.get(sql);
+  if (!check) {
+    check = sql
+      .query<{ c: string }>(`SELECT datcollate AS c FROM pg_database WHERE datname = current_database()`)
+      .then((rows) => /^(C|POSIX|C\.utf-?8)$/i.test(rows[0]?.c ?? ''), () => false);
+    collationChecks.set(sql, check);
+  }
+  return check;
 }
 
 export const networkAggregationAnalyzer: Analyzer = {
@@ -26,26 +40,44 @@ export const networkAggregationAnalyzer: Analyzer = {
       if (net) networks.set(net, input.type as 'ipv4' | 'ipv6');
     }
     const hot = new Map<string, number>();
+    const counts = new Map<string, number>();
+    // IPv4 /24s are counted in one statement through the (type, value) index; IPv6 /48s are
+    // filtered from recently seen indicators by inet containment (one statement per /48).
+    const v4 = [...networks].filter(([, type]) => type === 'ipv4').map(([net]) => net);
+    if (v4.length) {
+      const exists = `EXISTS (SELECT 1 FROM sightings s JOIN feeds f ON f.id = s.feed_id
+                       WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2)`;
+      const rows = (await hasByteOrderCollation(ctx.sql))
+        ? // "a.b.c." <= value < "a.b.c/" is exactly the /24 in byte order: one index range scan each.
+          await ctx.sql.query<{ net: string; n: number }>(
+            `SELECT x.n AS net, count(*)::int AS n
+             FROM jsonb_to_recordset($1::jsonb) AS x(n text, lo text, hi text)
+             JOIN indicators i ON i.type = 'ipv4' AND i.value >= x.lo AND i.value < x.hi
+             WHERE ${exists} GROUP BY x.n`,
+            [JSON.stringify(v4.map((net) => ({ n: net, lo: net.replace(/0\/24$/, ''), hi: net.replace(/\.0\/24$/, '/') }))), since],
+          )
+        : // Other collations ignore punctuation: look the 256 candidate values up instead.
+          await ctx.sql.query<{ net: string; n: number }>(
+            `SELECT x.n AS net, count(*)::int AS n
+             FROM jsonb_to_recordset($1::jsonb) AS x(n text, a text)
+             JOIN indicators i ON i.type = 'ipv4' AND i.value = x.a
+             WHERE ${exists} GROUP BY x.n`,
+            [JSON.stringify(v4.flatMap((net) => Array.from({ length: 256 }, (_, k) => ({ n: net, a: net.replace(/\.0\/24$/, `.${k}`) })))), since],
+          );
+      for (const row of rows) counts.set(row.net, row.n);
+    }
     for (const [net, type] of networks) {
-      // IPv4: the 256 candidate values are looked up by the (type, value) index; IPv6 /48s are too
-      // large to enumerate, so recent indicators are filtered by inet containment instead.
-      const rows =
-        type === 'ipv4'
-          ? await ctx.sql.query<{ n: number }>(
-              `SELECT count(*)::int AS n FROM indicators i
-               WHERE i.type = 'ipv4' AND i.value = ANY($1::text[])
-                 AND EXISTS (SELECT 1 FROM sightings s JOIN feeds f ON f.id = s.feed_id
-                             WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2)`,
-              [Array.from({ length: 256 }, (_, k) => net.replace(/\.0\/24$/, `.${k}`)), since],
-            )
-          : await ctx.sql.query<{ n: number }>(
-              `SELECT count(*)::int AS n FROM indicators i
-               WHERE i.type = 'ipv6' AND i.public_last_seen > $2 AND i.value::inet << $1::inet
-                 AND EXISTS (SELECT 1 FROM sightings s JOIN feeds f ON f.id = s.feed_id
-                             WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2)`,
-              [net, since],
-            );
-      const n = rows[0]?.n ?? 0;
+      if (type !== 'ipv6') continue;
+      const [row] = await ctx.sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM indicators i
+         WHERE i.type = 'ipv6' AND i.public_last_seen > $2 AND i.value::inet << $1::inet
+           AND EXISTS (SELECT 1 FROM sightings s JOIN feeds f ON f.id = s.feed_id
+                       WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2)`,
+        [net, since],
+      );
+      counts.set(net, row?.n ?? 0);
+    }
+    for (const [net, n] of counts) {
       if (n < ctx.config.HOT_NETWORK_MIN_ADDRESSES) continue;
       hot.set(net, n);
       const description = `${n} distinct addresses reported within ${hours} h`;
