@@ -198,13 +198,17 @@ async function main() {
     }
     console.log(`bench/workers — ${os.cpus().length} CPUs, BullMQ on Redis, PostgreSQL; ${CONCURRENCY} concurrent jobs per worker process`);
     const results: Record<string, [number, number]> = {};
-    for (const kind of ['cpu', 'analyze'] as const) {
+    const only = process.env.BENCH_ONLY;
+    results.cpu = [1, 1];
+    results.analyze = [1, 1];
+    for (const kind of (['cpu', 'analyze'] as const).filter((k) => !only || only === k)) {
       const one = await throughput(ctx, kind, 1, users);
       const two = await throughput(ctx, kind, 2, users);
       results[kind] = [one, two];
       const label = kind === 'cpu' ? 'cpu jobs (2 ms each)' : `analyze jobs (${BATCH} indicators each)`;
       console.log(`${label.padEnd(32)} 1 worker: ${fmt(one).padStart(6)} jobs/s   2 workers: ${fmt(two).padStart(6)} jobs/s   scaling ${fmt(two / one, 2)}x`);
     }
+    console.log('feeding ingestIndicators…');
     const lag = await lagUnderLoad(ctx, users, 2);
     console.log(
       `ingest at ${fmt(RATE)} indicators/s for ${SECONDS} s (2 workers): achieved ${fmt(lag.achievedRate)}/s; queue lag max ${fmt(lag.maxLagMs / 1000, 2)} s, p95 ${fmt(lag.p95LagMs / 1000, 2)} s; drained ${fmt(lag.drainMs / 1000, 2)} s after the feed stopped; ingestIndicators p50 ${fmt(lag.ingestP50)} ms p99 ${fmt(lag.ingestP99)} ms`,

@@ -24,16 +24,16 @@ function ThroughputChart({ points }: { points: number[] }) {
   const y = (v: number) => height - (v / max) * (height - 10);
   const line = points.map((v, i) => `${i === 0 ? 'M' : 'L'}${(i * step).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} className="h-40 w-full" role="img" aria-label={`jobs per second, peak ${max}`} data-testid="throughput-chart">
+    <div className="relative">
+    <span className="absolute left-1 top-0 text-[11px] text-slate-400">{max}/s</span>
+    <svg viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" className="h-40 w-full" role="img" aria-label={`jobs per second, peak ${max}`} data-testid="throughput-chart">
       {[0.25, 0.5, 0.75].map((f) => (
-        <line key={f} x1={0} x2={width} y1={height * f} y2={height * f} stroke="rgba(255,255,255,0.06)" />
+        <line key={f} x1={0} x2={width} y1={height * f} y2={height * f} stroke="rgba(255,255,255,0.06)" vectorEffect="non-scaling-stroke" />
       ))}
       <path d={`${line} L${width},${height} L0,${height} Z`} fill="rgba(56,189,248,0.15)" />
-      <path d={line} fill="none" stroke="rgb(56,189,248)" strokeWidth={2} />
-      <text x={4} y={12} fill="rgb(148,163,184)" fontSize={11}>
-        {max}/s
-      </text>
+      <path d={line} fill="none" stroke="rgb(56,189,248)" strokeWidth={2} vectorEffect="non-scaling-stroke" />
     </svg>
+    </div>
   );
 }
 
