@@ -45,15 +45,17 @@ export const networkAggregationAnalyzer: Analyzer = {
     // filtered from recently seen indicators by inet containment (one statement per /48).
     const v4 = [...networks].filter(([, type]) => type === 'ipv4').map(([net]) => net);
     if (v4.length) {
-      const exists = `EXISTS (SELECT 1 FROM sightings s JOIN feeds f ON f.id = s.feed_id
-                       WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2)`;
+      // LATERAL … LIMIT 1, not EXISTS: the planner turns EXISTS into a hash semi-join over every
+      // sighting; this keeps it to one index probe per candidate address.
+      const recent = `JOIN LATERAL (SELECT 1 FROM sightings s JOIN feeds f ON f.id = s.feed_id
+                       WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2 LIMIT 1) seen ON true`;
       const rows = (await hasByteOrderCollation(ctx.sql))
         ? // "a.b.c." <= value < "a.b.c/" is exactly the /24 in byte order: one index range scan each.
           await ctx.sql.query<{ net: string; n: number }>(
             `SELECT x.n AS net, count(*)::int AS n
              FROM jsonb_to_recordset($1::jsonb) AS x(n text, lo text, hi text)
              JOIN indicators i ON i.type = 'ipv4' AND i.value >= x.lo AND i.value < x.hi
-             WHERE ${exists} GROUP BY x.n`,
+             ${recent} GROUP BY x.n`,
             [JSON.stringify(v4.map((net) => ({ n: net, lo: net.replace(/0\/24$/, ''), hi: net.replace(/\.0\/24$/, '/') }))), since],
           )
         : // Other collations ignore punctuation: look the 256 candidate values up instead.
@@ -61,7 +63,7 @@ export const networkAggregationAnalyzer: Analyzer = {
             `SELECT x.n AS net, count(*)::int AS n
              FROM jsonb_to_recordset($1::jsonb) AS x(n text, a text)
              JOIN indicators i ON i.type = 'ipv4' AND i.value = x.a
-             WHERE ${exists} GROUP BY x.n`,
+             ${recent} GROUP BY x.n`,
             [JSON.stringify(v4.flatMap((net) => Array.from({ length: 256 }, (_, k) => ({ n: net, a: net.replace(/\.0\/24$/, `.${k}`) })))), since],
           );
       for (const row of rows) counts.set(row.net, row.n);
@@ -70,9 +72,9 @@ export const networkAggregationAnalyzer: Analyzer = {
       if (type !== 'ipv6') continue;
       const [row] = await ctx.sql.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM indicators i
-         WHERE i.type = 'ipv6' AND i.public_last_seen > $2 AND i.value::inet << $1::inet
-           AND EXISTS (SELECT 1 FROM sightings s JOIN feeds f ON f.id = s.feed_id
-                       WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2)`,
+         JOIN LATERAL (SELECT 1 FROM sightings s JOIN feeds f ON f.id = s.feed_id
+                       WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2 LIMIT 1) seen ON true
+         WHERE i.type = 'ipv6' AND i.public_last_seen > $2 AND i.value::inet << $1::inet`,
         [net, since],
       );
       counts.set(net, row?.n ?? 0);
