@@ -45,10 +45,10 @@ export const networkAggregationAnalyzer: Analyzer = {
     // filtered from recently seen indicators by inet containment (one statement per /48).
     const v4 = [...networks].filter(([, type]) => type === 'ipv4').map(([net]) => net);
     if (v4.length) {
-      // LATERAL … LIMIT 1, not EXISTS: the planner turns EXISTS into a hash semi-join over every
-      // sighting; this keeps it to one index probe per candidate address.
-      const recent = `JOIN LATERAL (SELECT 1 FROM sightings s JOIN feeds f ON f.id = s.feed_id
-                       WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2 LIMIT 1) seen ON true`;
+      // A scalar subquery, not EXISTS: the planner turns EXISTS into a hash semi-join over every
+      // sighting; a subplan is one index probe (indicator_id, reported_at) per candidate address.
+      const recent = `WHERE (SELECT true FROM sightings s JOIN feeds f ON f.id = s.feed_id
+                       WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2 LIMIT 1)`;
       const rows = (await hasByteOrderCollation(ctx.sql))
         ? // "a.b.c." <= value < "a.b.c/" is exactly the /24 in byte order: one index range scan each.
           await ctx.sql.query<{ net: string; n: number }>(
@@ -72,9 +72,9 @@ export const networkAggregationAnalyzer: Analyzer = {
       if (type !== 'ipv6') continue;
       const [row] = await ctx.sql.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM indicators i
-         JOIN LATERAL (SELECT 1 FROM sightings s JOIN feeds f ON f.id = s.feed_id
-                       WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2 LIMIT 1) seen ON true
-         WHERE i.type = 'ipv6' AND i.public_last_seen > $2 AND i.value::inet << $1::inet`,
+         WHERE i.type = 'ipv6' AND i.public_last_seen > $2 AND i.value::inet << $1::inet
+           AND (SELECT true FROM sightings s JOIN feeds f ON f.id = s.feed_id
+                WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2 LIMIT 1)`,
         [net, since],
       );
       counts.set(net, row?.n ?? 0);
