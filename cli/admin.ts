@@ -151,7 +151,8 @@ Examples:
     .requiredOption('--email <email>', 'email address (normalised: trimmed, lower-case)')
     .requiredOption('--password <password>', `password (at least 10 characters, not a common one)`)
     .addOption(new Option('--plan <plan>', 'plan to start on').choices(PLAN_IDS).default('free'))
-    .action(action<{ email: string; password: string; plan: 'free' | 'firehose' }>((o) => ({ type: 'user.create', ...o })));
+    .option('--admin', 'an operator: may open the admin page (/admin)', false)
+    .action(action<{ email: string; password: string; plan: 'free' | 'firehose'; admin: boolean }>((o) => ({ type: 'user.create', ...o })));
   user
     .command('plan')
     .description("set a user's plan (operator override; with Stripe, the next webhook re-syncs from Stripe)")

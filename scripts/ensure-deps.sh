@@ -6,8 +6,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export NEXT_TELEMETRY_DISABLED=1
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "sluice: installing npm packages (npm ci)..." >&2
-  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "sluice: installing npm packages..." >&2
+  # npm ci refuses lockfiles whose other-platform optional packages (native binaries of Next,
+  # Tailwind, ...) were pruned by npm itself (npm/cli#4828); npm install then installs exactly
+  # the locked versions for this platform.
+  npm ci --no-audit --no-fund --loglevel=error >&2 2>/dev/null || npm install --no-audit --no-fund --loglevel=error >&2
 fi
 if [ ! -f lib/generated/prisma/client.ts ] || [ prisma/schema.prisma -nt lib/generated/prisma/client.ts ]; then
   echo "sluice: generating the Prisma client..." >&2

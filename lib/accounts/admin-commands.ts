@@ -13,7 +13,13 @@ import { emailSchema } from './validation';
 
 export const adminCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping') }),
-  z.object({ type: z.literal('user.create'), email: z.string(), password: z.string(), plan: z.enum(PLAN_IDS).default('free') }),
+  z.object({
+    type: z.literal('user.create'),
+    email: z.string(),
+    password: z.string(),
+    plan: z.enum(PLAN_IDS).default('free'),
+    admin: z.boolean().default(false),
+  }),
   z.object({ type: z.literal('user.plan'), email: z.string(), plan: z.enum(PLAN_IDS) }),
   z.object({
     type: z.literal('token.create'),
@@ -46,9 +52,9 @@ export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): P
     case 'ping':
       return { lines: ['pong'] };
     case 'user.create': {
-      const user = await createUser(deps.prisma, { email: command.email, password: command.password });
+      const user = await createUser(deps.prisma, { email: command.email, password: command.password, isAdmin: command.admin });
       if (command.plan !== 'free') await setPlan(deps, { userId: user.id, plan: command.plan, provider: 'admin' });
-      return { lines: [`created user ${user.email} (${user.id}) on the ${command.plan} plan`] };
+      return { lines: [`created ${command.admin ? 'operator' : 'user'} ${user.email} (${user.id}) on the ${command.plan} plan`] };
     }
     case 'user.plan': {
       const user = await userByEmailOrThrow(deps, command.email);

@@ -100,7 +100,12 @@ describe('submissions', () => {
   it('searches and checks: public data plus own private data, never another user\'s private data', async () => {
     await api('/api/v1/feeds/bobs-private/indicators', json({ indicators: ['bob-secret.net', 'api-test.com'] }, bob.token));
     let res = await api('/api/v1/check/' + encodeURIComponent('bob-secret.net'));
-    expect(await res.json()).toEqual({ known: false, indicator: { type: 'domain', value: 'bob-secret.net' } });
+    // Unknown to alice: bob's private sighting leaves no trace, not even in the analysis state.
+    expect(await res.json()).toEqual({
+      known: false,
+      indicator: { type: 'domain', value: 'bob-secret.net' },
+      analysis: { status: 'pending', findings: [], updatedAt: null },
+    });
     res = await api('/api/v1/check/' + encodeURIComponent('bob-secret.net'), { token: bob.token });
     expect(await res.json()).toMatchObject({ known: true, sightings: 1, feeds: [{ slug: 'bobs-private', owner: bob.user.id }] });
     res = await api('/api/v1/check/' + encodeURIComponent('hxxps://api-test[.]com/login'), { token: bob.token });
