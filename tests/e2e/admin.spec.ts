@@ -27,7 +27,8 @@ test.beforeAll(async () => {
     );
   }
   await db.close();
-  server = await startServer({ DATA_DIR: dataDir, NEXTAUTH_SECRET: 'e2e-admin-secret-0123456789', JOB_POLL_MS: '100' });
+  // Its own embedded instance, whatever DATABASE_URL / REDIS_URL the suite runs with.
+  server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', NEXTAUTH_SECRET: 'e2e-admin-secret-0123456789', JOB_POLL_MS: '100' });
 });
 test.afterAll(async () => {
   await server?.stop();
