@@ -33,7 +33,7 @@ export default defineConfig({
     command: 'node --import tsx server/index.mts',
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
-    timeout: 120_000,
+    timeout: 300_000,
     stdout: 'ignore',
     stderr: 'pipe',
     env: {
