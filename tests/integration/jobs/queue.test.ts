@@ -190,7 +190,12 @@ describe.each(ENGINES)('job queue: $name', ({ kind }) => {
     try {
       await waitFor(() => runs.length === 1, 20_000, 'the killed job to run again');
       expect(runs[0]).toMatchObject({ id: jobId, name: 'survives', data: { hello: 'world' } });
-      expect((await queue.stats()).counts).toMatchObject({ waiting: 0, active: 0, dead: 0 });
+      // The handler has returned; the completion is recorded right after it.
+      const counts = await waitFor(async () => {
+        const current = (await queue.stats()).counts;
+        return current.active === 0 ? current : null;
+      }, 10_000, 'the job to be recorded as completed');
+      expect(counts).toMatchObject({ waiting: 0, active: 0, dead: 0 });
     } finally {
       await worker.stop();
       await queue.close();
