@@ -160,8 +160,9 @@ describe.each(ENGINES)('job queue: $name', ({ kind }) => {
     const jobId = await queue.add('survives', { hello: 'world' });
     await queue.close();
     let db = t.db;
-    const embedded = kind === 'sql' && t.db.kind === 'embedded';
-    // An embedded database belongs to one process: hand it to the child, take it back after.
+    // An embedded database belongs to one process (the child opens it whatever the queue engine):
+    // hand it to the child, take it back after.
+    const embedded = t.db.kind === 'embedded';
     if (embedded) await t.db.close();
     const child = spawn(process.execPath, ['--import', 'tsx', 'tests/integration/jobs/worker-child.mts'], {
       cwd: ROOT,
