@@ -77,31 +77,27 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                 : null
             }
           />
-          <Card className="hidden lg:block">
-            <CardHeader title="Quick start" description="Stream with a token that has the stream scope." />
-            <pre className="overflow-x-auto px-5 py-4 font-mono text-xs leading-relaxed text-slate-300 sm:px-6">
-{`export SLUICE_URL=${base}
-export SLUICE_TOKEN=slc_…
-npx sluice stream
-npx sluice check 203.0.113.7`}
-            </pre>
-          </Card>
+          <QuickStartCard baseUrl={base} className="hidden lg:block" />
         </div>
         <div className="min-w-0 space-y-6 lg:order-1 lg:col-span-2">
           <TokenPanel tokens={rows} />
           <FeedsCard feeds={feeds} baseUrl={base} />
           <FirehoseStatsCard stats={gatewayStats} />
-          <Card className="lg:hidden">
-            <CardHeader title="Quick start" description="Stream with a token that has the stream scope." />
-            <pre className="overflow-x-auto px-5 py-4 font-mono text-xs leading-relaxed text-slate-300 sm:px-6">
-{`export SLUICE_URL=${base}
-export SLUICE_TOKEN=slc_…
-npx sluice stream
-npx sluice check 203.0.113.7`}
-            </pre>
-          </Card>
+          <QuickStartCard baseUrl={base} className="lg:hidden" />
         </div>
       </div>
     </div>
+  );
+}
+
+/** Shown beside the plan on wide screens and after the feeds on narrow ones. */
+function QuickStartCard({ baseUrl, className }: { baseUrl: string; className: string }) {
+  return (
+    <Card className={className}>
+      <CardHeader title="Quick start" description="Stream with a token that has the stream scope." />
+      <pre className="overflow-x-auto px-5 py-4 font-mono text-xs leading-relaxed text-slate-300 sm:px-6">
+        {`export SLUICE_URL=${baseUrl}\nexport SLUICE_TOKEN=slc_…\nnpx sluice stream\nnpx sluice check 203.0.113.7`}
+      </pre>
+    </Card>
   );
 }
