@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { io } from 'socket.io-client';
+import { csvCell } from '../lib/csv';
 import type { FirehoseEvent } from '../lib/events';
 import { INDICATOR_TYPES } from '../lib/indicators/types';
 import {
@@ -36,19 +37,12 @@ function connection(options: { url?: string; token?: string }): { url: string; t
   return { url, token };
 }
 
-/** CSV cell: quoted when needed; a leading = + - @ is neutralised so spreadsheets don't run it. */
-function csvCell(value: unknown): string {
-  let text = Array.isArray(value) ? value.join('|') : String(value ?? '');
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 const CSV_COLUMNS = ['id', 'cursor', 'kind', 'type', 'value', 'tags', 'confidence', 'count', 'firstSeen', 'lastSeen', 'feed', 'reportedAt'] as const;
 
 function csvRow(e: FirehoseEvent): string {
   const cells = [e.id, e.cursor, e.kind, e.indicator.type, e.indicator.value, e.indicator.tags, e.indicator.confidence, e.indicator.count,
     e.indicator.firstSeen, e.indicator.lastSeen, `${e.feed.owner}/${e.feed.slug}`, e.reportedAt];
-  return cells.map(csvCell).join(',');
+  return cells.map((cell) => csvCell(Array.isArray(cell) ? cell.join('|') : cell)).join(',');
 }
 
 /** Remembers the last N event ids: at-least-once delivery becomes exactly-once output. */

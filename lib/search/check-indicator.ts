@@ -5,20 +5,12 @@ import { AppError } from '../errors';
 import { parseIndicator, type IndicatorType } from '../indicators';
 import { parseInput } from '../ingest/parse-input';
 import { checkIndicatorSchema } from './schemas';
+import type { IndicatorSummary } from './find-indicators';
 import { visibleSightings, type FeedRef } from './visibility';
 
 export type CheckResult =
   | { known: false; indicator: { type: IndicatorType; value: string } }
-  | {
-      known: true;
-      indicator: { type: IndicatorType; value: string };
-      firstSeen: string;
-      lastSeen: string;
-      sightings: number;
-      confidence: number;
-      tags: string[];
-      feeds: FeedRef[];
-    };
+  | ({ known: true; indicator: { type: IndicatorType; value: string } } & Omit<IndicatorSummary, 'type' | 'value'>);
 
 /** Tags and feeds are gathered from this many of the most recent visible sightings. */
 const DETAIL_SIGHTINGS = 1000;

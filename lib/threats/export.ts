@@ -1,7 +1,10 @@
 // /threats.json and /threats.csv bodies: the same list the page shows.
+import { csvCell } from '../csv';
 import { defang } from '../indicators/defang';
 import { indicatorPath } from './format';
 import type { ThreatList } from './types';
+
+export { csvCell };
 
 export function toThreatsJson(list: ThreatList) {
   return {
@@ -22,16 +25,6 @@ export function toThreatsJson(list: ThreatList) {
       page: indicatorPath(item.type, item.value),
     })),
   };
-}
-
-/**
- * One CSV cell (RFC 4180), safe to open in a spreadsheet: a cell starting with = + - @ (or tab / CR,
- * which some spreadsheets strip first) is prefixed with a quote so it is never read as a formula.
- */
-export function csvCell(value: string | number): string {
-  let s = String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export const CSV_COLUMNS = ['type', 'value', 'defanged', 'tags', 'feed', 'feed_owner', 'confidence', 'sightings', 'first_seen', 'last_seen'] as const;
