@@ -1,5 +1,6 @@
 // Environment configuration, parsed once with zod. A bad value stops start-up naming the variable.
 import { z } from 'zod';
+import { parseProxyTrust } from './client-address';
 
 const ROLES = ['web', 'gateway', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -74,10 +75,23 @@ export const configSchema = z.object({
   /** Webhook called when a job is dead-lettered. */
   ALERT_WEBHOOK_URL: urlWithProtocols(['http:', 'https:'], 'https://hooks.example.com/sluice').optional(),
   /**
-   * Trust X-Forwarded-For from a reverse proxy in front of Sluice. Off: the socket's address
-   * replaces it, so clients cannot dodge per-IP limits by sending their own. @default false
+   * Reverse proxies in front of Sluice whose X-Forwarded-For entries are believed: `false` (none:
+   * the socket's address is the client), `true` (one: the socket's peer), a hop count, or a list of
+   * proxy networks (`10.0.0.0/8,loopback`). The client is the rightmost hop that is not a trusted
+   * proxy (lib/client-address.ts). Parsed to `false` when off. @default false
    */
-  TRUST_PROXY: boolFromEnv.default(false),
+  TRUST_PROXY: z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        const trust = parseProxyTrust(raw);
+        return trust.hops === 0 && trust.networks.length === 0 ? (false as const) : trust;
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .default(false),
   /** Run pending migrations at start-up. @default true */
   MIGRATE_ON_START: boolFromEnv.default(true),
 });

@@ -2,6 +2,7 @@
 // and Next.js for the web role. socket.io attaches to the same server (server/gateway).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { clientAddress } from '../lib/client-address';
 import { getHealth } from '../lib/health';
 import type { Runtime } from '../lib/runtime';
 import { metricsRegistry } from './metrics';
@@ -24,7 +25,10 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
     req.headers['x-request-id'] = requestId;
-    if (!runtime.config.TRUST_PROXY) req.headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+    // X-Forwarded-For becomes the one client address (lib/client-address.ts: the rightmost hop that is
+    // not a trusted proxy), so pages and route handlers, which have no socket, read it from there.
+    req.headers['x-forwarded-for'] =
+      clientAddress({ remoteAddress: req.socket.remoteAddress, forwardedFor: req.headers['x-forwarded-for'], trust: runtime.config.TRUST_PROXY }) ?? '';
     res.setHeader('x-request-id', requestId);
     const started = performance.now();
     res.on('finish', () => {

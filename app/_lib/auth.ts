@@ -2,19 +2,19 @@
 import { getServerSession, type NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { redirect } from 'next/navigation';
+import { recordedClientAddress } from '@/lib/client-address';
 import { verifyCredentials } from '@/lib/accounts/verify-credentials';
 import { isAppError } from '@/lib/errors';
 import { getRuntime } from '@/lib/runtime';
 
-/** The client address for per-IP limits: the first X-Forwarded-For hop (set by Next or a proxy). */
+/**
+ * The client address for per-IP limits and loopback checks. server/http.ts resolved it from the socket,
+ * X-Forwarded-For and TRUST_PROXY (lib/client-address.ts) and recorded it as X-Forwarded-For.
+ */
 export function clientIp(headers: Record<string, string | string[] | undefined> | Headers | undefined): string | null {
-  const get = (name: string) => {
-    if (!headers) return undefined;
-    if (headers instanceof Headers) return headers.get(name) ?? undefined;
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  return get('x-forwarded-for')?.split(',')[0]?.trim() || get('x-real-ip') || null;
+  if (!headers) return null;
+  const value = headers instanceof Headers ? headers.get('x-forwarded-for') : headers['x-forwarded-for'];
+  return recordedClientAddress(value);
 }
 
 export const authOptions: NextAuthOptions = {
