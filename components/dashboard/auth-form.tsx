@@ -5,12 +5,12 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { useState, useTransition } from 'react';
 import { signUpAction } from '@/app/(auth)/signup/actions';
+import { safeRedirectPath } from '@/lib/safe-redirect';
 import { Button, FormError, Input } from './ui';
 
 export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
   const router = useRouter();
   const params = useSearchParams();
-  const callbackUrl = safeCallback(params.get('callbackUrl'));
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
   const [pending, startTransition] = useTransition();
 
@@ -30,7 +30,8 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
       if (!result || result.error) {
         return setError({ message: result?.error && result.error !== 'CredentialsSignin' ? result.error : 'Wrong email or password.' });
       }
-      router.replace(callbackUrl);
+      // Resolved against this page's origin at the moment of leaving: only a path on this site.
+      router.replace(safeRedirectPath(params.get('callbackUrl'), window.location.origin));
       router.refresh();
     });
   }
@@ -82,9 +83,4 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
       </p>
     </div>
   );
-}
-
-/** Only same-site paths: never send someone off-site after signing in. */
-function safeCallback(value: string | null): string {
-  return value && value.startsWith('/') && !value.startsWith('//') ? value : '/dashboard';
 }

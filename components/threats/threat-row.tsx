@@ -3,6 +3,7 @@
 // Plain <a> rather than next/link: fifty rows must not prefetch fifty dynamic pages.
 import { defang } from '@/lib/indicators/defang';
 import { formatCount, indicatorPath } from '@/lib/threats/format';
+import { publicFeedLabel } from '@/lib/threats/public-feed';
 import type { ThreatItem } from '@/lib/threats/types';
 import { TagChip } from './tag-chip';
 import styles from './threats.module.css';
@@ -18,7 +19,7 @@ export const toRowItem = (item: ThreatItem): ThreatRowItem => ({
   type: item.type,
   value: item.value,
   tags: item.tags,
-  feed: item.feed.slug,
+  feed: publicFeedLabel(item.feed),
   sightings: item.sightings,
   lastSeen: item.lastSeen,
 });

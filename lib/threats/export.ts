@@ -17,7 +17,7 @@ export function toThreatsJson(list: ThreatList) {
       value: item.value,
       defanged: defang(item.type, item.value),
       tags: item.tags,
-      feed: item.feed,
+      feed: item.feed, // { slug, owner: display name | null } while the feed is public, else null
       confidence: item.confidence,
       sightings: item.sightings,
       firstSeen: item.firstSeen,
@@ -33,7 +33,7 @@ export function toThreatsCsv(list: ThreatList): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const item of list.items) {
     lines.push(
-      [item.type, item.value, defang(item.type, item.value), item.tags.join(' '), item.feed.slug, item.feed.owner, item.confidence, item.sightings, item.firstSeen, item.lastSeen]
+      [item.type, item.value, defang(item.type, item.value), item.tags.join(' '), item.feed?.slug ?? '', item.feed?.owner ?? '', item.confidence, item.sightings, item.firstSeen, item.lastSeen]
         .map(csvCell)
         .join(','),
     );

@@ -2,6 +2,7 @@
 // Public sightings only (sightings.is_public, the one visibility rule) and the public_* counters.
 import type { SqlDriver } from '../db/sql-driver';
 import type { IndicatorType } from '../indicators/types';
+import { PUBLIC_FEED_SLUG, PUBLIC_OWNER_NAME } from './public-feed';
 import type { ThreatFilters, ThreatItem, ThreatList } from './types';
 
 export interface FindRecentThreatsOptions {
@@ -21,8 +22,8 @@ interface Row extends Record<string, unknown> {
   public_last_seen: Date | string;
   public_count: number;
   tags: string[] | null;
-  feed_slug: string;
-  feed_owner: string;
+  feed_slug: string | null;
+  feed_owner: string | null;
   confidence: number;
 }
 
@@ -53,8 +54,8 @@ export async function findRecentThreats(sql: SqlDriver, filters: ThreatFilters, 
        latest.slug AS feed_slug, latest.owner_id AS feed_owner, latest.confidence
      FROM recent r
      JOIN LATERAL (
-       SELECT f.slug, f.owner_id::text AS owner_id, s.confidence
-       FROM sightings s JOIN feeds f ON f.id = s.feed_id
+       SELECT ${PUBLIC_FEED_SLUG} AS slug, ${PUBLIC_OWNER_NAME} AS owner_id, s.confidence
+       FROM sightings s JOIN feeds f ON f.id = s.feed_id JOIN users u ON u.id = f.owner_id
        WHERE s.indicator_id = r.id AND s.is_public
        ORDER BY s.reported_at DESC, s.id DESC LIMIT 1
      ) latest ON true
@@ -65,7 +66,7 @@ export async function findRecentThreats(sql: SqlDriver, filters: ThreatFilters, 
     type: r.type,
     value: r.value,
     tags: r.tags ?? [],
-    feed: { slug: r.feed_slug, owner: r.feed_owner },
+    feed: r.feed_slug === null ? null : { slug: r.feed_slug, owner: r.feed_owner },
     confidence: r.confidence,
     sightings: r.public_count,
     firstSeen: iso(r.public_first_seen),

@@ -4,6 +4,7 @@
 import type { SqlDriver } from '../db/sql-driver';
 import type { IndicatorType } from '../indicators/types';
 import { findRelatedIndicators, type RelatedIndicators } from './find-related-indicators';
+import { PUBLIC_FEED_NAME, PUBLIC_FEED_SLUG, PUBLIC_OWNER_NAME } from './public-feed';
 import type { PublicFeedRef } from './types';
 
 export interface IndicatorDetail {
@@ -16,13 +17,15 @@ export interface IndicatorDetail {
   confidence: number;
   /** Public sightings per UTC day over the last `days` days, oldest first. */
   perDay: { day: string; count: number }[];
-  feeds: (PublicFeedRef & { name: string; sightings: number; lastSeen: string })[];
+  /** Feeds of its public sightings, most recent first; the feeds private now are one entry, `feed: null`. */
+  feeds: { feed: PublicFeedRef | null; name: string | null; sightings: number; lastSeen: string }[];
   tags: { tag: string; count: number }[];
-  recent: { reportedAt: string; feed: PublicFeedRef; tags: string[]; confidence: number; port: number | null; description: string | null }[];
+  recent: { reportedAt: string; feed: PublicFeedRef | null; tags: string[]; confidence: number; port: number | null; description: string | null }[];
   related: RelatedIndicators;
 }
 
 const DAY = 86_400_000;
+const feedRef = (r: { slug: string | null; owner: string | null }): PublicFeedRef | null => (r.slug === null ? null : { slug: r.slug, owner: r.owner });
 const iso = (v: Date | string) => new Date(v).toISOString();
 
 export async function getIndicatorDetail(
@@ -43,11 +46,13 @@ export async function getIndicatorDetail(
        FROM sightings WHERE indicator_id = $1::bigint AND is_public AND reported_at >= $2::timestamptz GROUP BY 1`,
       [row.id, new Date(start).toISOString()],
     ),
-    sql.query<{ slug: string; owner: string; name: string; n: number; last: Date | string }>(
-      `SELECT f.slug, f.owner_id::text AS owner, f.name, count(*)::int AS n, max(s.reported_at) AS last
-       FROM sightings s JOIN feeds f ON f.id = s.feed_id
+    // Grouped by the feed while it is public; every feed private now falls into one NULL group.
+    sql.query<{ slug: string | null; owner: string | null; name: string | null; n: number; last: Date | string }>(
+      `SELECT ${PUBLIC_FEED_SLUG} AS slug, ${PUBLIC_OWNER_NAME} AS owner, ${PUBLIC_FEED_NAME} AS name,
+         count(*)::int AS n, max(s.reported_at) AS last
+       FROM sightings s JOIN feeds f ON f.id = s.feed_id JOIN users u ON u.id = f.owner_id
        WHERE s.indicator_id = $1::bigint AND s.is_public
-       GROUP BY f.id, f.slug, f.owner_id, f.name ORDER BY last DESC LIMIT 50`,
+       GROUP BY CASE WHEN f.tlp = 'CLEAR' THEN f.id END, 1, 2, 3 ORDER BY last DESC LIMIT 50`,
       [row.id],
     ),
     sql.query<{ tag: string; n: number }>(
@@ -55,9 +60,9 @@ export async function getIndicatorDetail(
        WHERE s.indicator_id = $1::bigint AND s.is_public GROUP BY t ORDER BY n DESC, t LIMIT 50`,
       [row.id],
     ),
-    sql.query<{ reported_at: Date | string; slug: string; owner: string; tags: string[]; confidence: number; port: number | null; description: string | null }>(
-      `SELECT s.reported_at, f.slug, f.owner_id::text AS owner, s.tags, s.confidence, s.port, s.description
-       FROM sightings s JOIN feeds f ON f.id = s.feed_id
+    sql.query<{ reported_at: Date | string; slug: string | null; owner: string | null; tags: string[]; confidence: number; port: number | null; description: string | null }>(
+      `SELECT s.reported_at, ${PUBLIC_FEED_SLUG} AS slug, ${PUBLIC_OWNER_NAME} AS owner, s.tags, s.confidence, s.port, s.description
+       FROM sightings s JOIN feeds f ON f.id = s.feed_id JOIN users u ON u.id = f.owner_id
        WHERE s.indicator_id = $1::bigint AND s.is_public ORDER BY s.reported_at DESC, s.id DESC LIMIT 20`,
       [row.id],
     ),
@@ -74,11 +79,11 @@ export async function getIndicatorDetail(
     sightings: row.public_count,
     confidence: conf[0]?.c ?? 0,
     perDay: counts.map((count, i) => ({ day: new Date(start + i * DAY).toISOString().slice(0, 10), count })),
-    feeds: feeds.map((f) => ({ slug: f.slug, owner: f.owner, name: f.name, sightings: f.n, lastSeen: iso(f.last) })),
+    feeds: feeds.map((f) => ({ feed: feedRef(f), name: f.name, sightings: f.n, lastSeen: iso(f.last) })),
     tags: tags.map((t) => ({ tag: t.tag, count: t.n })),
     recent: recent.map((s) => ({
       reportedAt: iso(s.reported_at),
-      feed: { slug: s.slug, owner: s.owner },
+      feed: feedRef(s),
       tags: s.tags ?? [],
       confidence: s.confidence,
       port: s.port,

@@ -23,6 +23,7 @@ export * from './format';
 export * from './get-indicator-detail';
 export * from './get-public-check';
 export * from './get-threat-totals';
+export * from './public-feed';
 export * from './types';
 
 /** How long the public views are reused before they are regenerated. */

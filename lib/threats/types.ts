@@ -6,10 +6,16 @@ export interface ThreatFilters {
   tag: string | null;
 }
 
+/**
+ * A feed as the public pages show it. Only a feed that is public NOW is named: a sighting reported
+ * while the feed was public stays public, but once the feed is made private its name (and any name
+ * it takes later) never reaches a public page — that sighting's feed is `null` ("a private feed").
+ * The owner is a display name or nothing, never an internal user id.
+ */
 export interface PublicFeedRef {
   slug: string;
-  /** The owner's user id, as in firehose events' `feed.owner`. */
-  owner: string;
+  /** The owner's display name (users.name), or null when they have none. */
+  owner: string | null;
 }
 
 /** One indicator on the threats page and in its exports. */
@@ -18,8 +24,8 @@ export interface ThreatItem {
   value: string;
   /** Tags of its recent public sightings (at most a handful). */
   tags: string[];
-  /** The feed of its most recent public sighting. */
-  feed: PublicFeedRef;
+  /** The feed of its most recent public sighting; null when that feed is private now. */
+  feed: PublicFeedRef | null;
   /** Confidence of its most recent public sighting. */
   confidence: number;
   /** Public sightings ever. */

@@ -47,7 +47,7 @@ describe('the threats list', () => {
     const values = list.items.map((i) => i.value);
     expect(values).toEqual(['http://list-evil-login.com/login.php', '45.33.32.156', 'list-evil-login.com']);
     const ip = list.items.find((i) => i.type === 'ipv4')!;
-    expect(ip).toMatchObject({ tags: ['mirai'], sightings: 1, confidence: 80, feed: { slug: 'botnets', owner: u.id } });
+    expect(ip).toMatchObject({ tags: ['mirai'], sightings: 1, confidence: 80, feed: { slug: 'botnets', owner: null } }); // no display name: no owner, never the id
     expect(ip.lastSeen).toBe(minutesAgo(5).slice(0, 16) + ip.lastSeen.slice(16)); // the public time, not the private one
 
     expect((await findRecentThreats(t.db.sql, { type: 'ipv4', tag: null })).items.map((i) => i.value)).toEqual(['45.33.32.156']);
@@ -119,7 +119,7 @@ describe('the indicator page', () => {
     await ingest(t.db, { ownerId: u.id, feed: 'rel-green', items: [{ value: 'http://rel-host.com/private', tags: ['green'] }, { value: '185.220.101.8' }] });
 
     const d = (await getIndicatorDetail(t.db.sql, { type: 'domain', value: 'rel-host.com' }))!;
-    expect(d).toMatchObject({ sightings: 1, confidence: 60, tags: [{ tag: 'c2', count: 1 }], feeds: [{ slug: 'rel', sightings: 1 }] });
+    expect(d).toMatchObject({ sightings: 1, confidence: 60, tags: [{ tag: 'c2', count: 1 }], feeds: [{ feed: { slug: 'rel', owner: null }, sightings: 1 }] });
     expect(d.perDay).toHaveLength(30);
     expect(d.perDay[29].count).toBe(1);
     expect(d.related.sameHost.map((r) => r.value).sort()).toEqual(['admin@rel-host.com', 'http://rel-host.com/a.exe', 'https://cdn.rel-host.com:8443/b']);
@@ -214,5 +214,50 @@ describe('property: private data never reaches the public views', () => {
     for (const v of privateOnly) expect(text.includes(`"${v}"`) || text.includes(`,${v},`), v).toBe(false);
     for (const slug of privateFeeds) expect(text.includes(slug), slug).toBe(false);
     for (const marker of privateTexts) expect(text.includes(marker), marker).toBe(false);
+    // Owners are named by display name or not at all: no internal user id on a public surface.
+    for (const user of users) expect(text.includes(user.id), user.id).toBe(false);
+  });
+});
+
+describe('feed names on public views', () => {
+  it('a feed made private (then renamed) is "a private feed" on its old public sightings; owners by display name only', async () => {
+    const owner = await createUser(t.db);
+    await t.db.prisma.user.update({ where: { id: owner.id }, data: { name: 'Honeynet Lab' } });
+    const stays = await makeFeed(t.db, owner.id, 'stays-public');
+    await t.db.prisma.feed.update({ where: { id: stays.id }, data: { name: 'Still public' } });
+    const goes = await makeFeed(t.db, owner.id, 'goes-private');
+    const value = 'renamed-feed-case.badhost.org';
+    await ingest(t.db, { ownerId: owner.id, feed: 'goes-private', items: [{ value, tags: ['renamed'], reportedAt: minutesAgo(2) }] });
+    await ingest(t.db, { ownerId: owner.id, feed: 'stays-public', items: [{ value, tags: ['renamed'], reportedAt: minutesAgo(4) }] });
+    await ingest(t.db, { ownerId: owner.id, feed: 'goes-private', items: [{ value: 'only-via-renamed.badhost.org', tags: ['renamed'] }] });
+
+    // While public, the feed is named, with its owner's display name.
+    let list = await findRecentThreats(t.db.sql, { type: null, tag: 'renamed' });
+    expect(list.items.find((i) => i.value === value)?.feed).toEqual({ slug: 'goes-private', owner: 'Honeynet Lab' });
+
+    // Made private and renamed: the sightings it reported while public stay public, its new name does not.
+    await t.db.prisma.feed.update({ where: { id: goes.id }, data: { tlp: 'AMBER', name: 'Operation Nightjar (internal)', description: 'secret case' } });
+    list = await findRecentThreats(t.db.sql, { type: null, tag: 'renamed' });
+    expect(list.items.map((i) => i.value).sort()).toEqual(['only-via-renamed.badhost.org', value]);
+    for (const item of list.items) expect(item.feed).toBeNull(); // their latest public sighting came from it
+    const detail = (await getIndicatorDetail(t.db.sql, { type: 'domain', value }))!;
+    expect(detail.feeds).toEqual([
+      { feed: null, name: null, sightings: 1, lastSeen: expect.any(String) },
+      { feed: { slug: 'stays-public', owner: 'Honeynet Lab' }, name: 'Still public', sightings: 1, lastSeen: expect.any(String) },
+    ]);
+    expect(detail.recent.map((r) => r.feed)).toEqual([null, { slug: 'stays-public', owner: 'Honeynet Lab' }]);
+    const check = await getPublicCheck(t.db.sql, { type: 'domain', value });
+    expect(check).toMatchObject({ known: true, sightings: 2, feeds: [{ slug: 'stays-public', owner: 'Honeynet Lab' }] });
+    const json = JSON.stringify(toThreatsJson(list));
+    const csv = toThreatsCsv(list);
+    const surfaces = [json, csv, JSON.stringify(detail), JSON.stringify(check)].join('\n');
+    for (const secret of ['Operation Nightjar', 'secret case', 'goes-private', owner.id]) expect(surfaces.includes(secret), secret).toBe(false);
+    expect(toThreatsJson(list).indicators[0].feed).toBeNull();
+    expect(csv.split('\r\n')[1]).toMatch(/,,,\d+,\d+,/); // empty feed and feed_owner cells
+
+    // Public again: named again (its current name — it is public now).
+    await t.db.prisma.feed.update({ where: { id: goes.id }, data: { tlp: 'CLEAR' } });
+    list = await findRecentThreats(t.db.sql, { type: null, tag: 'renamed' });
+    expect(list.items.find((i) => i.value === value)?.feed).toEqual({ slug: 'goes-private', owner: 'Honeynet Lab' });
   });
 });

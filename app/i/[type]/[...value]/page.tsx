@@ -13,6 +13,7 @@ import { TypeBadge } from '@/components/threats/type-badge';
 import { defang } from '@/lib/indicators/defang';
 import { getRuntime } from '@/lib/runtime';
 import { formatCount, formatUtc, getCachedIndicatorPage, indicatorPath, parseIndicatorParams, TYPE_LABELS } from '@/lib/threats';
+import { publicFeedLabel } from '@/lib/threats/public-feed';
 
 export const dynamic = 'force-dynamic';
 
@@ -98,10 +99,17 @@ export default async function IndicatorPage({ params }: { params: Params }) {
           </h2>
           <ul className="mt-3 space-y-2.5">
             {detail.feeds.map((f) => (
-              <li key={`${f.owner}/${f.slug}`} className="flex items-baseline justify-between gap-3 text-sm">
+              <li key={f.feed ? `${f.feed.owner}/${f.feed.slug}` : ''} className="flex items-baseline justify-between gap-3 text-sm">
                 <span className="min-w-0">
-                  <span className="block truncate font-medium text-slate-200">{f.slug}</span>
-                  <span className="block truncate text-xs text-slate-500">{f.name}</span>
+                  <span className={`block truncate font-medium ${f.feed ? 'text-slate-200' : 'text-slate-400 italic'}`}>{publicFeedLabel(f.feed)}</span>
+                  {f.feed ? (
+                    <span className="block truncate text-xs text-slate-500">
+                      {f.name}
+                      {f.feed.owner ? ` · by ${f.feed.owner}` : ''}
+                    </span>
+                  ) : (
+                    <span className="block truncate text-xs text-slate-500">reported while it was public</span>
+                  )}
                 </span>
                 <span className="shrink-0 text-right text-xs text-slate-400">
                   {formatCount(f.sightings)}× · <TimeAgo iso={f.lastSeen} now={now} />
@@ -120,7 +128,7 @@ export default async function IndicatorPage({ params }: { params: Params }) {
           {detail.recent.map((s, i) => (
             <li key={i} className="flex flex-col gap-1.5 px-4 py-3 text-sm sm:flex-row sm:items-center sm:gap-4 sm:px-5">
               <TimeAgo iso={s.reportedAt} now={now} className="w-32 shrink-0 text-xs text-slate-400" />
-              <span className="w-40 shrink-0 truncate text-slate-200">{s.feed.slug}</span>
+              <span className="w-40 shrink-0 truncate text-slate-200">{publicFeedLabel(s.feed)}</span>
               <span className="flex min-w-0 flex-1 flex-wrap gap-1">
                 {s.tags.map((tag) => (
                   <TagChip key={tag} tag={tag} />

@@ -1,0 +1,65 @@
+// The post-sign-in redirect keeps only same-origin paths, whatever a hostile callbackUrl looks like.
+import { describe, expect, it } from 'vitest';
+import { safeRedirectPath } from '@/lib/safe-redirect';
+
+const ORIGIN = 'https://sluice.example.com';
+
+describe('safeRedirectPath', () => {
+  it.each([
+    ['/dashboard', '/dashboard'],
+    ['/admin', '/admin'],
+    ['/threats/tag/phishing?x=1#top', '/threats/tag/phishing?x=1#top'],
+    ['dashboard', '/dashboard'], // relative: resolved against the origin's root
+    ['https://sluice.example.com/admin?a=b', '/admin?a=b'],
+    ['/a/../admin', '/admin'],
+    ['/%2F%2Fevil.example', '/%2F%2Fevil.example'], // stays an encoded path on this site
+    ['https:evil.example', '/evil.example'], // same scheme, no slashes: a path here, as browsers read it
+  ])('keeps the same-origin path %j', (input, expected) => {
+    expect(safeRedirectPath(input, ORIGIN)).toBe(expected);
+  });
+
+  it.each([
+    '//evil.example',
+    '///evil.example',
+    '/\\evil.example',
+    '\\\\evil.example',
+    '\\/evil.example',
+    '/\t/evil.example', // callbackUrl=/%09/evil.example once decoded
+    '/\n/evil.example',
+    '/\r\n/evil.example',
+    ' //evil.example',
+    '\u0000//evil.example',
+    '/.//evil.example',
+    '/./\\evil.example',
+    '/..//evil.example',
+    'https://evil.example/dashboard',
+    'http://sluice.example.com/dashboard', // another origin: the scheme differs
+    'https://sluice.example.com.evil.example/',
+    'https://sluice.example.com@evil.example/',
+    'https:/\\evil.example',
+    'javascript:alert(1)',
+    'JaVaScRiPt:alert(1)',
+    'java\tscript:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'vbscript:msgbox(1)',
+    'http://[::1',
+    '',
+  ])('refuses %j', (input) => {
+    expect(safeRedirectPath(input, ORIGIN)).toBe('/dashboard');
+  });
+
+  it('falls back when nothing is given, with a chosen fallback', () => {
+    expect(safeRedirectPath(null, ORIGIN)).toBe('/dashboard');
+    expect(safeRedirectPath(undefined, ORIGIN, '/')).toBe('/');
+    expect(safeRedirectPath('//evil.example', ORIGIN, '/')).toBe('/');
+  });
+
+  it('every accepted answer is a path a browser resolves to the same origin', () => {
+    const inputs = ['/ok', '/\\x', '/\t/x', '//x', '/.//x', '/%5C/x', '/%2e%2e//x', '/@x', '/:x', '/?//x', '/#//x'];
+    for (const input of inputs) {
+      const out = safeRedirectPath(input, ORIGIN);
+      expect(new URL(out, ORIGIN).origin, `${JSON.stringify(input)} → ${out}`).toBe(ORIGIN);
+      expect(out.startsWith('//') || out.startsWith('/\\')).toBe(false);
+    }
+  });
+});
