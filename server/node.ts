@@ -2,7 +2,8 @@
 import { removeAdminHandle, writeAdminHandle } from '../lib/accounts/admin-channel';
 import type { Config } from '../lib/config';
 import type { Logger } from '../lib/logger';
-import { createHttpServer } from './http';
+import { handleAdminRequest, isAdminRequest, isLoopbackAddress } from './admin-channel';
+import { createHttpServer, type RequestHandler } from './http';
 import { createFirehoseGateway } from './gateway/firehose-gateway';
 import { createRealtimeServer } from './gateway/realtime-server';
 import { startRelay } from './relay';
@@ -15,11 +16,26 @@ export interface SluiceNode {
   stop(): Promise<void>;
 }
 
+/** Where `sluice admin` on this machine reaches this node: loopback unless HOST names one address. */
+function adminUrl(host: string, port: number): string {
+  const wildcard = ['0.0.0.0', '::', '[::]', 'localhost'].includes(host) || isLoopbackAddress(host);
+  if (wildcard) return `http://127.0.0.1:${port}`;
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+}
+
 export async function startNode(config: Config, logger: Logger): Promise<SluiceNode> {
   const runtime = await createRuntime(config, logger);
   const stoppers: (() => Promise<void>)[] = [];
   try {
     const { server, setWebHandler } = createHttpServer(runtime);
+    let web: RequestHandler | null = null;
+    // Every role answers `sluice admin` (server/admin-channel.ts); other paths go to Next on web nodes.
+    setWebHandler((req, res) => {
+      if (isAdminRequest(req)) return handleAdminRequest(runtime, req, res);
+      if (web) return web(req, res);
+      res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ error: { code: 'not_found', message: `this node runs roles ${runtime.roles.join(',')}; pages and the API are served by web nodes` } }));
+    });
 
     if (runtime.roles.includes('web')) {
       const { default: next } = await import('next');
@@ -28,7 +44,7 @@ export async function startNode(config: Config, logger: Logger): Promise<SluiceN
       const app = next({ dev, hostname: config.HOST, port: config.PORT, httpServer: server, dir: process.cwd() });
       await app.prepare();
       const handle = app.getRequestHandler();
-      setWebHandler((req, res) => handle(req, res));
+      web = (req, res) => handle(req, res);
       stoppers.push(async () => {
         await app.close?.();
       });
@@ -58,7 +74,7 @@ export async function startNode(config: Config, logger: Logger): Promise<SluiceN
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const url = `http://localhost:${port}`;
     // Lets `sluice admin` find this process: it owns the embedded database, so the CLI must ask it.
-    await writeAdminHandle(config.DATA_DIR, { pid: process.pid, url: `http://127.0.0.1:${port}` }).catch((error: unknown) =>
+    await writeAdminHandle(config.DATA_DIR, { pid: process.pid, url: adminUrl(config.HOST, port) }).catch((error: unknown) =>
       logger.warn({ err: error }, 'could not write DATA_DIR/admin.json; `sluice admin` will look on PORT'),
     );
     logger.info({ url, roles: runtime.roles, database: runtime.db.kind, engines: runtime.engines.kind }, 'Sluice is listening');

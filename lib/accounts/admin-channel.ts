@@ -1,6 +1,7 @@
 // How `sluice admin` reaches a running server that owns the embedded database: loopback HTTP to
-// /api/internal/admin, authenticated by a key derived from the instance's session secret (which
-// only someone who can read DATA_DIR/secret or the server's environment knows).
+// /api/internal/admin (served by server/admin-channel.ts on every node), authenticated by a key
+// derived from the instance's session secret (which only someone who can read DATA_DIR/secret or
+// the server's environment knows).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 // Operator commands (`sluice admin ...`), run in-process by the CLI or, when a running embedded
-// server owns the database, by that server on the CLI's behalf (app/api/internal/admin).
+// server owns the database, by that server on the CLI's behalf (server/admin-channel.ts).
 import { z } from 'zod';
 import { setPlan } from '../billing/set-plan';
 import { publishControl } from '../control';

@@ -1,5 +1,6 @@
 // The real entry point, as an operator runs it: health names the engines, bad configuration exits
-// with one line naming the variable, and a restart keeps the data.
+// with one line naming the variable, and a restart keeps the data. These servers run with the
+// defaults a user gets (HOST unset = 0.0.0.0), not the loopback HOST other tests pin.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,7 @@ describe('server start-up', () => {
     });
     // The test database is shared with the server process: close our handle on an embedded one.
     if (!usingPostgres) await t.db.close();
-    const server = await startServer({ ...t.env, ...engines.env, ROLES: 'gateway,worker' });
+    const server = await startServer({ ...t.env, ...engines.env, ROLES: 'gateway,worker', HOST: '' });
     cleanups.push(() => server.stop());
     const res = await fetch(`${server.url}/api/health`);
     expect(res.status).toBe(200);
@@ -46,7 +47,7 @@ describe('server start-up', () => {
   it('keeps embedded data across restarts', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-restart-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const env = { DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', ROLES: 'gateway' };
+    const env = { DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', ROLES: 'gateway', HOST: '' };
     const first = await startServer(env);
     expect(await first.stop()).toBe(0);
     // Write through the embedded database while no server owns it, then start again.
@@ -58,6 +59,18 @@ describe('server start-up', () => {
     cleanups.push(() => second.stop());
     const health = (await (await fetch(`${second.url}/api/health`)).json()) as { database: { engine: string } };
     expect(health.database.engine).toBe('embedded');
+    // The restarted node answers the admin channel on this machine (peer address, not bind address).
+    const { ADMIN_HEADER, ADMIN_PATH, deriveAdminKey, readAdminHandle, readSessionSecret } = await import('@/lib/accounts/admin-channel');
+    const handle = await readAdminHandle(dataDir);
+    expect(handle?.pid).toBe(second.child.pid);
+    const secret = await readSessionSecret({ DATA_DIR: dataDir });
+    const ping = await fetch(new URL(ADMIN_PATH, handle!.url), {
+      method: 'POST',
+      headers: { [ADMIN_HEADER]: deriveAdminKey(secret!) },
+      body: JSON.stringify({ type: 'ping' }),
+    });
+    expect(ping.status).toBe(200);
+    expect(((await ping.json()) as { result: { lines: string[] } }).result.lines).toEqual(['pong']);
     expect(await second.stop()).toBe(0);
     const again = await openDatabase({ DATA_DIR: dataDir });
     expect(await again.prisma.user.count({ where: { email: 'kept@example.com' } })).toBe(1);

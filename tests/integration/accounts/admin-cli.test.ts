@@ -152,6 +152,50 @@ describe('sluice admin on the configured database (no server running)', () => {
   });
 });
 
+// The servers below bind the DEFAULT host (HOST unset: 0.0.0.0), as `npm start` does: the admin
+// channel must decide "this machine" from the connection's peer address, not from the bind address.
+describe.skipIf(usingPostgres)('sluice admin against an embedded server on the default HOST (any role)', () => {
+  let dir: string;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sluice-admin-default-'));
+    // No web role: the admin channel is the node's own, not a Next.js route (no build needed).
+    server = await startServer({ DATA_DIR: dir, REDIS_URL: '', HOST: '', ROLES: 'gateway,worker' });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs `sluice admin user create` through the running server, quickly', async () => {
+    const env = { DATA_DIR: dir, PORT: new URL(server.url).port };
+    const started = Date.now();
+    const run = await sluice(env, 'user', 'create', '--email', 'tour@example.com', '--password', 'a long passphrase', '--plan', 'firehose');
+    const ms = Date.now() - started;
+    console.log(`sluice admin user create against a default-HOST server: ${ms} ms`);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/created user tour@example\.com .* on the firehose plan/);
+    expect(ms).toBeLessThan(25_000); // the bug: 40 s of retries, then a failure
+    const ran = server.logs.filter((l) => l.includes('"admin command"')).map((l) => (JSON.parse(l) as { command: string }).command);
+    expect(ran).toContain('user.create');
+  });
+
+  it('refuses a caller whose request a proxy forwarded from another machine', async () => {
+    const res = await fetch(`${server.url}/api/internal/admin`, {
+      method: 'POST',
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+      body: JSON.stringify({ type: 'ping' }),
+    });
+    // TRUST_PROXY is off: the node replaces X-Forwarded-For with the socket's (loopback) address,
+    // so this is a local caller without the key.
+    expect(res.status).toBe(401);
+    const forwarded = await fetch(`${server.url}/api/internal/admin`, { method: 'POST', headers: { forwarded: 'for=203.0.113.9' }, body: '{}' });
+    expect(forwarded.status).toBe(403);
+    expect(((await forwarded.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+  });
+});
+
 describe.skipIf(usingPostgres || !hasBuild)('sluice admin while an embedded Sluice is running', () => {
   let dir: string;
   let server: ServerProcess;
@@ -159,7 +203,7 @@ describe.skipIf(usingPostgres || !hasBuild)('sluice admin while an embedded Slui
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'sluice-admin-live-'));
-    server = await startServer({ DATA_DIR: dir, REDIS_URL: '' });
+    server = await startServer({ DATA_DIR: dir, REDIS_URL: '', HOST: '' });
     env = { DATA_DIR: dir, PORT: new URL(server.url).port };
   }, 120_000);
   afterAll(async () => {
