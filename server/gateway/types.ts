@@ -1,0 +1,29 @@
+// Types shared by the gateway's parts: what each firehose socket carries, and the gateway's options.
+import type { Namespace, Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../lib/realtime/protocol';
+import type { VerifiedToken } from '../../lib/tokens';
+import type { CompiledFilter } from './filters';
+
+export interface SocketData {
+  auth: VerifiedToken;
+  /** The filter in force (a replaying socket applies it when it goes live). */
+  filter: CompiledFilter;
+  since: string | null;
+  /** Newest cursor written to this socket. */
+  lastCursor: string | null;
+  ending: boolean;
+}
+
+export type FirehoseSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type FirehoseNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface GatewayOptions {
+  flushMs?: number;
+  maxBatch?: number;
+  /** @default 4 MiB */
+  maxBufferedBytes?: number;
+  /** @default 200 */
+  publicMaxPerSecond?: number;
+  /** Public sockets allowed per IP. @default 20 */
+  publicConnectionsPerIp?: number;
+}
