@@ -4,13 +4,13 @@
 // the bind address (0.0.0.0 on the default HOST), and headers can be forwarded or forged.
 //
 // A command is accepted when (1) the TCP peer is a loopback address (or this host's own address),
-// (2) no reverse proxy forwarded
-// it from elsewhere (any forwarded hop must be loopback too), and (3) it carries the key derived from
-// the instance's session secret (lib/accounts/admin-channel).
+// (2) no reverse proxy forwarded it from elsewhere (the client address lib/client-address resolves
+// is local too), and (3) it carries the key derived from the instance's session secret.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { ADMIN_HEADER, ADMIN_PATH, adminKeyMatches } from '../lib/accounts/admin-channel';
 import { runAdminCommand, type AdminCommand } from '../lib/accounts/admin-commands';
+import { normaliseAddress, recordedClientAddress } from '../lib/client-address';
 import { isAppError } from '../lib/errors';
 import type { Runtime } from '../lib/runtime';
 
@@ -19,29 +19,26 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 /** 127.0.0.0/8, ::1, and their IPv4-mapped IPv6 forms. */
 export function isLoopbackAddress(address: string | undefined | null): boolean {
-  if (!address) return false;
-  const a = address.trim().toLowerCase().replace(/^\[|\]$/g, '');
-  if (a === '::1' || a === '0:0:0:0:0:0:0:1') return true;
-  const v4 = a.startsWith('::ffff:') ? a.slice(7) : a;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+  const a = normaliseAddress(address);
+  return a === '::1' || (a !== null && /^127\.\d+\.\d+\.\d+$/.test(a));
 }
 
 export function isAdminRequest(req: IncomingMessage): boolean {
   return (req.url ?? '').split('?')[0] === ADMIN_PATH;
 }
 
-/** Loopback peer, and every forwarded hop (when a proxy added any) loopback as well. */
+/**
+ * The TCP peer is on this machine (loopback, or this host's own address when HOST names a LAN
+ * address), and so is the client address server/http.ts resolved (lib/client-address.ts: with
+ * TRUST_PROXY, a local reverse proxy forwarding a remote client is not a local caller).
+ */
 export function isLocalCaller(req: IncomingMessage): boolean {
   const { remoteAddress, localAddress } = req.socket;
-  // A connection from this machine to one of its own addresses (HOST bound to a LAN address) is local too.
-  if (!isLoopbackAddress(remoteAddress) && !(remoteAddress && remoteAddress === localAddress)) return false;
-  const forwarded = [req.headers['x-forwarded-for'], req.headers['x-real-ip']]
-    .flatMap((h) => (Array.isArray(h) ? h : h ? [h] : []))
-    .flatMap((h) => h.split(','))
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const self = normaliseAddress(localAddress);
+  const local = (address: string | null | undefined) => isLoopbackAddress(address) || (self !== null && normaliseAddress(address) === self);
+  if (!local(remoteAddress)) return false;
   if (req.headers.forwarded) return false; // RFC 7239: the CLI never sends it, a proxy does
-  return forwarded.every(isLoopbackAddress);
+  return local(recordedClientAddress(req.headers['x-forwarded-for']) ?? remoteAddress);
 }
 
 function send(res: ServerResponse, status: number, body: unknown) {
