@@ -1,11 +1,12 @@
 // Server actions are made by one helper: it checks the session, parses the input with zod, runs
 // the domain function, and turns expected failures (AppError) into values the form can show.
 import type { z } from 'zod';
+import type { ActionResult } from '@/lib/action-result';
 import { isAppError } from '@/lib/errors';
 import { getRuntime, type Runtime } from '@/lib/runtime';
 import { getSessionUser, type SessionUser } from './auth';
 
-export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string; field?: string } };
+export type { ActionResult } from '@/lib/action-result';
 
 export function authedAction<Schema extends z.ZodType, T>(
   schema: Schema,

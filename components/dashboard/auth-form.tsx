@@ -4,11 +4,12 @@ import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { useState, useTransition } from 'react';
-import { signUpAction } from '@/app/(auth)/signup/actions';
+import type { ServerAction } from '@/lib/action-result';
 import { safeRedirectPath } from '@/lib/safe-redirect';
 import { Button, FormError, Input } from './ui';
 
-export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
+/** `signUp` is the sign-up server action, passed by the sign-up page (components do not import app/). */
+export function AuthForm({ mode, signUp }: { mode: 'signin' | 'signup'; signUp?: ServerAction<{ email: string; password: string }, { email: string }> }) {
   const router = useRouter();
   const params = useSearchParams();
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
@@ -23,7 +24,8 @@ export function AuthForm({ mode }: { mode: 'signin' | 'signup' }) {
     setError(null);
     startTransition(async () => {
       if (mode === 'signup') {
-        const created = await signUpAction({ email, password });
+        if (!signUp) throw new Error('AuthForm in sign-up mode needs the signUp action');
+        const created = await signUp({ email, password });
         if (!created.ok) return setError(created.error);
       }
       const result = await signIn('credentials', { email, password, redirect: false });

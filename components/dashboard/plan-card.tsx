@@ -3,7 +3,8 @@
 // to Checkout (on) or the Customer Portal (off / manage) and the webhook sets the plan.
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, useTransition } from 'react';
-import { openBillingPortalAction, toggleFirehoseAction } from '@/app/(dashboard)/dashboard/actions';
+import type { ServerAction } from '@/lib/action-result';
+import type { ToggleResult } from '@/lib/billing/toggle-firehose';
 import { Badge, Button, Card, cx, FormError } from './ui';
 
 export interface PlanCardProps {
@@ -14,9 +15,21 @@ export interface PlanCardProps {
   subscription: { status: string; cancelAtPeriodEnd: boolean; currentPeriodEnd: string | null } | null;
   /** Just back from Stripe Checkout: wait for the webhook to land. */
   awaitingCheckout: boolean;
+  /** Server actions from the page (components do not import app/). */
+  toggleFirehoseAction: ServerAction<{ enable: boolean }, ToggleResult>;
+  openBillingPortalAction: ServerAction<Record<string, never>, { url: string }>;
 }
 
-export function PlanCard({ plan, billingMode, priceMonthlyUsd, features, subscription, awaitingCheckout }: PlanCardProps) {
+export function PlanCard({
+  plan,
+  billingMode,
+  priceMonthlyUsd,
+  features,
+  subscription,
+  awaitingCheckout,
+  toggleFirehoseAction,
+  openBillingPortalAction,
+}: PlanCardProps) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);

@@ -3,7 +3,8 @@
 // created/last-used times and whether they may stream right now, and revoked.
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
-import { createTokenAction, revokeTokenAction } from '@/app/(dashboard)/dashboard/actions';
+import type { ServerAction } from '@/lib/action-result';
+import type { TokenScope } from '@/lib/tokens';
 import { Badge, Button, Card, CardHeader, FormError, Input } from './ui';
 
 export interface TokenRow {
@@ -39,7 +40,14 @@ function relative(iso: string | null): string {
   return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(-Math.floor(value), unit);
 }
 
-export function TokenPanel({ tokens }: { tokens: TokenRow[] }) {
+export interface TokenPanelProps {
+  tokens: TokenRow[];
+  /** Server actions from the page (components do not import app/). */
+  createTokenAction: ServerAction<{ name: string; scopes: TokenScope[] }, { id: string; prefix: string; token: string }>;
+  revokeTokenAction: ServerAction<{ id: string }, { id: string }>;
+}
+
+export function TokenPanel({ tokens, createTokenAction, revokeTokenAction }: TokenPanelProps) {
   const router = useRouter();
   const [creating, setCreating] = useState(false);
   const [revealed, setRevealed] = useState<{ token: string; prefix: string } | null>(null);

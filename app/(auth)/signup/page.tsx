@@ -4,6 +4,7 @@ import { redirect } from 'next/navigation';
 import { Suspense } from 'react';
 import { getSessionUser } from '@/app/_lib/auth';
 import { AuthForm } from '@/components/dashboard/auth-form';
+import { signUpAction } from './actions';
 
 export const metadata: Metadata = { title: 'Create an account' };
 
@@ -11,7 +12,7 @@ export default async function Page() {
   if (await getSessionUser()) redirect('/dashboard');
   return (
     <Suspense>
-      <AuthForm mode="signup" />
+      <AuthForm mode="signup" signUp={signUpAction} />
     </Suspense>
   );
 }

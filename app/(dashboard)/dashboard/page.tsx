@@ -16,6 +16,7 @@ import { PLANS } from '@/lib/plans';
 import { readGatewayStats } from '@/lib/realtime/gateway-stats';
 import { getRuntime } from '@/lib/runtime';
 import { findApiTokens, type TokenScope } from '@/lib/tokens';
+import { createTokenAction, openBillingPortalAction, revokeTokenAction, toggleFirehoseAction } from './actions';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 export const dynamic = 'force-dynamic';
@@ -67,6 +68,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             priceMonthlyUsd={PLANS.firehose.priceMonthlyUsd}
             features={PLANS.firehose.features}
             awaitingCheckout={checkout === 'success'}
+            toggleFirehoseAction={toggleFirehoseAction}
+            openBillingPortalAction={openBillingPortalAction}
             subscription={
               account.subscription
                 ? {
@@ -80,7 +83,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           <QuickStartCard baseUrl={base} className="hidden lg:block" />
         </div>
         <div className="min-w-0 space-y-6 lg:order-1 lg:col-span-2">
-          <TokenPanel tokens={rows} />
+          <TokenPanel tokens={rows} createTokenAction={createTokenAction} revokeTokenAction={revokeTokenAction} />
           <FeedsCard feeds={feeds} baseUrl={base} />
           <FirehoseStatsCard stats={gatewayStats} />
           <QuickStartCard baseUrl={base} className="lg:hidden" />
