@@ -40,8 +40,12 @@ export interface ConnectErrorData {
   oldest?: string | null;
 }
 
-/** Why the server ended a stream; sent as `stream:ended` just before it disconnects. */
-export type StreamEndReason = 'token_revoked' | 'plan_ended' | 'slow_consumer' | 'server_shutdown';
+/**
+ * Why the server ended a stream; sent as `stream:ended` just before it disconnects. Resume with
+ * `since` after slow_consumer, server_shutdown and unavailable (the server could not serve the
+ * replay, e.g. its log was unreachable); token_revoked and plan_ended are final.
+ */
+export type StreamEndReason = 'token_revoked' | 'plan_ended' | 'slow_consumer' | 'server_shutdown' | 'unavailable';
 
 export interface StreamEnded {
   reason: StreamEndReason;

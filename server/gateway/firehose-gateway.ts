@@ -88,8 +88,9 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
     });
     if (socket.data.since) {
       catchUp(socket).catch((error: unknown) => {
-        log.error({ err: error }, 'replay failed');
-        socket.disconnect(true);
+        // Never a gap: end the stream and let the client resume from what it has.
+        log.error({ err: error, tokenPrefix: auth.prefix }, 'replay failed');
+        endStream(socket, 'unavailable', 'the server could not replay the log after your cursor; reconnect with since=<last cursor>');
       });
     } else {
       rooms.join(socket, socket.data.filter);

@@ -34,9 +34,26 @@ export interface ReplayDeps {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Re-reads of an empty page before the replay gives up on a range the dispatcher already sent. */
+const MISSING_RANGE_RETRIES = 10;
+
+/** The log lacks events the dispatcher already sent live: joining now would skip them. */
+export class ReplayGapError extends Error {
+  constructor(readonly after: string, readonly seam: string) {
+    super(`the log has no events between ${after} and the live seam ${seam}`);
+    this.name = 'ReplayGapError';
+  }
+}
+
+/**
+ * Sends the log after `since`, then joins live. Never joins with a gap: the join happens only once
+ * everything up to the seam was handled, in the same synchronous step as reading the seam (no
+ * flush can fall between). Rejects with ReplayGapError when the log cannot serve that range.
+ */
 export async function replayThenJoin(target: ReplayTarget, since: string, deps: ReplayDeps): Promise<void> {
   const pageSize = deps.pageSize ?? 1000;
   let after = since;
+  let misses = 0;
   for (;;) {
     if (!target.isOpen()) return;
     // Let a slow reader drain instead of growing its buffer: replay goes at the client's pace.
@@ -48,6 +65,7 @@ export async function replayThenJoin(target: ReplayTarget, since: string, deps: 
     const seam = deps.seam();
     const upToSeam = page.filter((entry) => compareCursors(entry.cursor, seam) <= 0);
     if (upToSeam.length) {
+      misses = 0;
       const events = upToSeam.map(Dispatcher.toEvent).filter((e): e is FirehoseEvent => e !== null);
       const frame = events.filter((e) => target.matches(e));
       if (frame.length) target.send(frame);
@@ -55,11 +73,19 @@ export async function replayThenJoin(target: ReplayTarget, since: string, deps: 
       // Filtered-out events still advance the resume point.
       target.advance(after);
     }
-    // Still synchronous with reading `seam`: no flush can have happened in between.
-    if (compareCursors(after, seam) >= 0 || !upToSeam.length) {
-      if (compareCursors(after, seam) < 0) deps.logger.warn({ after, seam }, 'the log had nothing between the cursor and the seam (trimmed?)');
+    if (compareCursors(after, seam) >= 0) {
       target.joinLive();
       return;
     }
+    if (upToSeam.length) continue;
+    // Nothing in the page up to the seam, yet the dispatcher has sent events after `after`. An
+    // empty page usually means they were appended (and flushed) while the page was being read:
+    // read again, the log has them now. A page that starts past the seam means the log lost them.
+    if (page.length || misses >= MISSING_RANGE_RETRIES) {
+      deps.logger.warn({ after, seam }, 'the log has nothing between the cursor and the live seam');
+      throw new ReplayGapError(after, seam);
+    }
+    misses += 1;
+    if (misses > 1) await pause(Math.min(200, 10 * 2 ** misses));
   }
 }
