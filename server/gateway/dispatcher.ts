@@ -81,6 +81,11 @@ export class Dispatcher {
     else this.rooms.set(filter.key, { filter, sockets: 1 });
   }
 
+  /** Distinct filter rooms with sockets on this node. */
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
   release(key: string): void {
     const room = this.rooms.get(key);
     if (!room) return;

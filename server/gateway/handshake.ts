@@ -48,7 +48,7 @@ export async function admit(socket: Pick<Socket, 'handshake'>, deps: HandshakeDe
       });
     }
   }
-  return { auth, filter: compileFilter(parsed.data.filters), since, lastCursor: since, ending: false };
+  return { auth, filter: compileFilter(parsed.data.filters), room: null, since, lastCursor: since, ending: false };
 }
 
 /** The socket.io middleware around `admit`. */

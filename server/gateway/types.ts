@@ -8,6 +8,11 @@ export interface SocketData {
   auth: VerifiedToken;
   /** The filter in force (a replaying socket applies it when it goes live). */
   filter: CompiledFilter;
+  /**
+   * The filter room this socket holds in the dispatcher, null while replaying. Kept here because
+   * socket.io has already emptied `socket.rooms` when `disconnect` fires.
+   */
+  room: string | null;
   since: string | null;
   /** Newest cursor written to this socket. */
   lastCursor: string | null;

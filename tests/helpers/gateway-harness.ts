@@ -11,7 +11,7 @@ import { createLogger } from '@/lib/logger';
 import type { ClientToServerEvents, ServerToClientEvents, StreamFilters } from '@/lib/realtime/protocol';
 import type { Runtime } from '@/lib/runtime';
 import { createApiToken, type TokenScope } from '@/lib/tokens';
-import { createFirehoseGateway, type GatewayOptions } from '@/server/gateway/firehose-gateway';
+import { createFirehoseGateway, type Gateway, type GatewayOptions } from '@/server/gateway/firehose-gateway';
 import { createRealtimeServer } from '@/server/gateway/realtime-server';
 import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from './test-env';
 
@@ -20,6 +20,7 @@ export type FirehoseClient = ClientSocket<ServerToClientEvents, ClientToServerEv
 export interface GatewayHarness {
   url: string;
   io: Server;
+  gateway: Gateway;
   runtime: Runtime;
   t: TestDatabase;
   close(): Promise<void>;
@@ -76,6 +77,7 @@ export async function startGatewayHarness(
   return {
     url,
     io: realtime.io,
+    gateway,
     runtime,
     t,
     async close() {
