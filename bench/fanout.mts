@@ -44,7 +44,7 @@ const user = await t.db.prisma.user.create({ data: { email: 'bench@example.com',
 await t.db.prisma.feed.create({ data: { ownerId: user.id, slug: 'bench', name: 'Bench', tlp: 'CLEAR' } });
 const { token } = await createApiToken(t.db.prisma, { userId: user.id, name: 'bench', scopes: ['stream', 'submit', 'read'] });
 if (t.db.kind === 'embedded') await t.db.close();
-const server = await startServer({ ...t.env, ...engines.env, PUBLIC_STREAM_DELAY_SECONDS: '0' });
+const server = await startServer({ ...t.env, ...engines.env, PUBLIC_STREAM_DELAY_SECONDS: '0', STREAMS_PER_TOKEN: '0' });
 
 async function serverUsage(): Promise<{ cpuSeconds: number; rss: number }> {
   const text = await (await fetch(`${server.url}/metrics`)).text();

@@ -63,6 +63,10 @@ export const configSchema = z.object({
   LOG_MAX_LENGTH: z.coerce.number({ message: 'must be a number' }).int().min(1000).default(1_000_000),
   /** Delay of the public (tokenless) threats stream, in seconds. @default 0 */
   PUBLIC_STREAM_DELAY_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(0).default(0),
+  /** Concurrent firehose streams per token; unset: the plan's (lib/plans), 0: unlimited (load tests). */
+  STREAMS_PER_TOKEN: z.coerce.number({ message: 'must be a number' }).int().min(0).optional(),
+  /** Every open stream's token and plan are re-read from the database this often, in seconds. @default 30 */
+  STREAM_RECHECK_SECONDS: z.coerce.number({ message: 'must be a number' }).positive().max(3600).default(30),
   /** Domains never published (exact or subdomain), comma-separated. */
   NEVER_PUBLISH_DOMAINS: csvList.default([]),
   /** Networks never published, CIDR, comma-separated. */

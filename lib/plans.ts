@@ -10,6 +10,11 @@ export interface PlanDefinition {
   features: string[];
   /** May this plan's tokens connect to the firehose stream? */
   streaming: boolean;
+  /**
+   * Firehose streams one token may hold open at once, over every gateway node (0 when the plan
+   * cannot stream). STREAMS_PER_TOKEN overrides it for the whole instance.
+   */
+  streamsPerToken: number;
   /** REST API requests per minute per token. */
   apiRequestsPerMinute: number;
   /** Indicators a user may submit per hour. */
@@ -24,6 +29,7 @@ export const PLANS: Record<PlanId, PlanDefinition> = {
     tagline: 'Look things up and share what you see.',
     features: ['Public threats page', 'Indicator lookups (/check)', 'Submit to your own feeds', '60 API requests / minute'],
     streaming: false,
+    streamsPerToken: 0,
     apiRequestsPerMinute: 60,
     submissionsPerHour: 10_000,
   },
@@ -36,9 +42,11 @@ export const PLANS: Record<PlanId, PlanDefinition> = {
       'Everything in Free',
       'Real-time streaming to all your API tokens',
       'Resume from any cursor in the last 24 hours',
+      '10 concurrent streams per token',
       '600 API requests / minute',
     ],
     streaming: true,
+    streamsPerToken: 10,
     apiRequestsPerMinute: 600,
     submissionsPerHour: 200_000,
   },

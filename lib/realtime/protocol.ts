@@ -30,14 +30,29 @@ export const firehoseAuthSchema = z.object({
   filters: streamFiltersSchema.optional(),
 });
 
-/** Refusal codes sent as connect_error `data.code`. */
-export type ConnectErrorCode = 'invalid_token' | 'scope_required' | 'plan_required' | 'cursor_expired' | 'invalid_cursor' | 'invalid_request' | 'rate_limited';
+/**
+ * Refusal codes sent as connect_error `data.code`. Retry later: rate_limited, too_many_streams
+ * (the token holds its plan's concurrent streams: close one) and unavailable (the server could not
+ * check this connection now). The others need a change on the client's side.
+ */
+export type ConnectErrorCode =
+  | 'invalid_token'
+  | 'scope_required'
+  | 'plan_required'
+  | 'cursor_expired'
+  | 'invalid_cursor'
+  | 'invalid_request'
+  | 'rate_limited'
+  | 'too_many_streams'
+  | 'unavailable';
 
 export interface ConnectErrorData {
   code: ConnectErrorCode;
   message: string;
   /** With cursor_expired: the oldest cursor still available (null when the log is empty). */
   oldest?: string | null;
+  /** With too_many_streams: the concurrent streams this token may hold. */
+  limit?: number;
 }
 
 /**

@@ -4,6 +4,7 @@
 // (token revoked, plan changed: streams end on every node) and stats.
 import type { Namespace, Server, Socket } from 'socket.io';
 import { subscribeControl } from '../../lib/control';
+import { createStreamSlots, STREAM_SLOT_TTL_MS } from '../../lib/realtime/stream-slots';
 import type { FirehoseEvent } from '../../lib/events';
 import { streamFiltersSchema, FIREHOSE_NAMESPACE, PUBLIC_NAMESPACE } from '../../lib/realtime/protocol';
 import type { Runtime } from '../../lib/runtime';
@@ -55,7 +56,16 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
   );
   const rooms = new FilterRooms(dispatcher);
 
-  firehose.use(createHandshake({ prisma: runtime.db.prisma, log: runtime.engines.log, logger: log }));
+  const slots = createStreamSlots(runtime.engines);
+  firehose.use(
+    createHandshake({ prisma: runtime.db.prisma, log: runtime.engines.log, logger: log, slots, streamsPerToken: runtime.config.STREAMS_PER_TOKEN }),
+  );
+  // This node's slots stay taken while their streams are open; a dead node's lapse.
+  const slotTimer = setInterval(() => {
+    const held = [...firehose.sockets.values()].filter((s) => s.data.holdsSlot).map((s) => ({ tokenId: s.data.auth.tokenId, member: s.id }));
+    if (held.length) slots.refresh(held).catch((error: unknown) => log.warn({ err: error }, 'could not refresh stream slots'));
+  }, STREAM_SLOT_TTL_MS / 3);
+  slotTimer.unref();
 
   const catchUp = (socket: FirehoseSocket) =>
     replayThenJoin(
@@ -111,6 +121,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
     socket.on('disconnect', () => {
       gatewayMetrics.connectedSockets.dec();
       rooms.leave(socket);
+      if (socket.data.holdsSlot) slots.release(auth.tokenId, socket.id).catch((error: unknown) => log.warn({ err: error }, 'could not release a stream slot'));
     });
   });
 
@@ -131,6 +142,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
     dispatcher,
     async close() {
       stopStats();
+      clearInterval(slotTimer);
       await unsubscribe();
       for (const socket of firehose.sockets.values()) endStream(socket, 'server_shutdown', 'the server is shutting down; reconnect to another node');
       await dispatcher.stop();

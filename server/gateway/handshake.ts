@@ -7,7 +7,9 @@ import { checkCursor, type FirehoseLog } from '../../lib/engines/log/types';
 import { isAppError } from '../../lib/errors';
 import type { PrismaClient } from '../../lib/generated/prisma/client';
 import type { Logger } from '../../lib/logger';
+import { PLANS } from '../../lib/plans';
 import { firehoseAuthSchema, type ConnectErrorData } from '../../lib/realtime/protocol';
+import { streamLimit, type StreamSlots } from '../../lib/realtime/stream-slots';
 import { verifyApiToken } from '../../lib/tokens';
 import { compileFilter } from './filters';
 import { refusal } from './refusal';
@@ -17,6 +19,9 @@ export interface HandshakeDeps {
   prisma: PrismaClient;
   log: FirehoseLog;
   logger: Logger;
+  slots: StreamSlots;
+  /** STREAMS_PER_TOKEN: overrides the plan's limit; 0 = unlimited. */
+  streamsPerToken?: number;
 }
 
 /** The token from `auth.token`, else from an `Authorization: Bearer` header. */
@@ -29,7 +34,7 @@ export function handshakeToken(socket: Pick<Socket, 'handshake'>): string | unde
 }
 
 /** Admits a socket (its SocketData) or refuses it with a connect_error. */
-export async function admit(socket: Pick<Socket, 'handshake'>, deps: HandshakeDeps): Promise<SocketData> {
+export async function admit(socket: Pick<Socket, 'handshake' | 'id'>, deps: HandshakeDeps): Promise<SocketData> {
   const parsed = firehoseAuthSchema.safeParse(socket.handshake.auth ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -48,7 +53,16 @@ export async function admit(socket: Pick<Socket, 'handshake'>, deps: HandshakeDe
       });
     }
   }
-  return { auth, filter: compileFilter(parsed.data.filters), room: null, since, lastCursor: since, ending: false };
+  const filter = compileFilter(parsed.data.filters);
+  // Last, so that a refusal above never holds a slot.
+  const plan = PLANS[auth.user.plan];
+  const limit = streamLimit(plan.streamsPerToken, deps.streamsPerToken);
+  if (Number.isFinite(limit) && !(await deps.slots.acquire(auth.tokenId, socket.id, limit))) {
+    throw refusal('too_many_streams', `this token already has ${limit} open streams, the most ${deps.streamsPerToken === undefined ? `the ${plan.name} plan allows` : 'this server allows'}; close one, or use another token`, {
+      limit,
+    });
+  }
+  return { auth, filter, room: null, holdsSlot: Number.isFinite(limit), since, lastCursor: since, ending: false };
 }
 
 /** The socket.io middleware around `admit`. */

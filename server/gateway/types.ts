@@ -14,6 +14,8 @@ export interface SocketData {
    */
   room: string | null;
   since: string | null;
+  /** This stream holds one of its token's concurrent-stream slots (lib/realtime/stream-slots). */
+  holdsSlot: boolean;
   /** Newest cursor written to this socket. */
   lastCursor: string | null;
   ending: boolean;

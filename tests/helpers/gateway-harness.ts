@@ -29,6 +29,41 @@ export interface GatewayHarness {
   /** Appends events to the log as the relay would; returns the bodies with their cursors. */
   append(count: number, make?: (i: number) => Partial<FirehoseEventBody>): Promise<FirehoseEvent[]>;
   client(auth: { token?: string; since?: string; filters?: StreamFilters }, extra?: { extraHeaders?: Record<string, string> }): FirehoseClient;
+  /** Another gateway node on the same database and engines (its own HTTP server and socket.io). */
+  addNode(options?: GatewayOptions): Promise<GatewayNode>;
+}
+
+export interface GatewayNode {
+  url: string;
+  io: Server;
+  gateway: Gateway;
+  client(auth: { token?: string; since?: string; filters?: StreamFilters }): FirehoseClient;
+  close(): Promise<void>;
+}
+
+async function startNode(runtime: Runtime, options: GatewayOptions, clients: FirehoseClient[]): Promise<GatewayNode> {
+  const server = createServer();
+  const realtime = await createRealtimeServer(server, runtime);
+  const gateway = await createFirehoseGateway(realtime.io, runtime, options);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let closed = false;
+  return {
+    url,
+    io: realtime.io,
+    gateway,
+    client(auth) {
+      const socket: FirehoseClient = connect(`${url}/firehose`, { transports: ['websocket'], auth, reconnection: false });
+      clients.push(socket);
+      return socket;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await gateway.close();
+      await realtime.close();
+    },
+  };
 }
 
 export function eventBody(i: number, overrides: Partial<FirehoseEventBody> = {}): FirehoseEventBody {
@@ -68,22 +103,25 @@ export async function startGatewayHarness(
     startedAt: new Date(),
     version: 'test',
   };
-  const server = createServer();
-  const realtime = await createRealtimeServer(server, runtime);
-  const gateway = await createFirehoseGateway(realtime.io, runtime, options);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const clients: FirehoseClient[] = [];
+  const main = await startNode(runtime, options, clients);
+  const nodes: GatewayNode[] = [];
+  const { url } = main;
   return {
     url,
-    io: realtime.io,
-    gateway,
+    io: main.io,
+    gateway: main.gateway,
     runtime,
     t,
+    async addNode(nodeOptions = options) {
+      const node = await startNode(runtime, nodeOptions, clients);
+      nodes.push(node);
+      return node;
+    },
     async close() {
       for (const c of clients) c.disconnect();
-      await gateway.close();
-      await realtime.close();
+      for (const node of nodes) await node.close();
+      await main.close();
       await deleteRedisPrefix(engines);
       await engines.close();
       await t.drop();
