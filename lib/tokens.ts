@@ -2,6 +2,8 @@
 // display prefix are stored. Whether a token may do something is decided at use (lib/entitlements).
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from './generated/prisma/client';
+import { announceInTransaction, deliverControl } from './control';
+import type { Engines } from './engines';
 import { AppError } from './errors';
 import type { PlanId } from './plans';
 
@@ -93,18 +95,25 @@ export async function findApiTokens(prisma: PrismaClient, userId: string) {
 }
 
 /**
- * Revokes a token. Ownership is part of the lookup (pass userId) unless an operator revokes by
- * prefix. Returns the revoked token's id; callers announce it (lib/control) so live streams end.
+ * Revokes a token and announces it, in one place: the revocation and its token_revoked announcement
+ * commit together (lib/control), then the announcement is published at once, or by the control
+ * relay once Redis is back, so live streams end on every node. Ownership is part of the lookup (pass
+ * userId) unless an operator revokes by prefix. Revoking again re-announces (harmless).
  */
 export async function revokeApiToken(
-  prisma: PrismaClient,
+  deps: { prisma: PrismaClient; engines: Engines },
   where: { id: string; userId: string } | { prefix: string },
 ): Promise<{ id: string; userId: string }> {
-  const row = await prisma.apiToken.findFirst({
-    where: 'prefix' in where ? { prefix: where.prefix } : { id: where.id, userId: where.userId },
-    select: { id: true, userId: true, revokedAt: true },
+  const revoked = await deps.prisma.$transaction(async (tx) => {
+    const row = await tx.apiToken.findFirst({
+      where: 'prefix' in where ? { prefix: where.prefix } : { id: where.id, userId: where.userId },
+      select: { id: true, userId: true, revokedAt: true },
+    });
+    if (!row) throw new AppError('not_found', 'no such token', 404);
+    if (!row.revokedAt) await tx.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+    await announceInTransaction(tx, { type: 'token_revoked', tokenId: row.id, userId: row.userId });
+    return { id: row.id, userId: row.userId };
   });
-  if (!row) throw new AppError('not_found', 'no such token', 404);
-  if (!row.revokedAt) await prisma.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
-  return { id: row.id, userId: row.userId };
+  await deliverControl(deps);
+  return revoked;
 }

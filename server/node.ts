@@ -1,6 +1,7 @@
 // Starts one Sluice node with its roles and returns how to stop it gracefully.
 import { removeAdminHandle, writeAdminHandle } from '../lib/accounts/admin-channel';
 import type { Config } from '../lib/config';
+import { startControlRelay } from '../lib/control';
 import type { Logger } from '../lib/logger';
 import { handleAdminRequest, isAdminRequest, isLoopbackAddress } from './admin-channel';
 import { createHttpServer, type RequestHandler } from './http';
@@ -56,6 +57,9 @@ export async function startNode(config: Config, logger: Logger): Promise<SluiceN
     // The outbox relay runs on every node; a lock lets exactly one append at a time.
     const relay = startRelay(runtime);
     stoppers.push(() => relay.stop());
+    // Announcements (revocations, plan changes) still pending, e.g. made while Redis was down.
+    const controlRelay = startControlRelay({ prisma: runtime.db.prisma, engines: runtime.engines, logger });
+    stoppers.push(() => controlRelay.stop());
     stoppers.push(() => closeJobQueue());
     if (runtime.roles.includes('worker')) {
       const workers = startWorkers(runtime);

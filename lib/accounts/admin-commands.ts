@@ -2,7 +2,6 @@
 // server owns the database, by that server on the CLI's behalf (server/admin-channel.ts).
 import { z } from 'zod';
 import { setPlan } from '../billing/set-plan';
-import { publishControl } from '../control';
 import { AppError } from '../errors';
 import { PLAN_IDS } from '../plans';
 import { createApiToken, revokeApiToken, TOKEN_SCOPES } from '../tokens';
@@ -76,8 +75,7 @@ export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): P
     }
     case 'token.revoke': {
       const prefix = command.prefix.trim().replace(/…$/, '');
-      const revoked = await revokeApiToken(deps.prisma, { prefix });
-      await publishControl(deps.engines, { type: 'token_revoked', tokenId: revoked.id, userId: revoked.userId });
+      await revokeApiToken(deps, { prefix });
       return { lines: [`revoked token ${prefix}`] };
     }
   }

@@ -3,7 +3,7 @@
 import type Stripe from 'stripe';
 import { isUniqueViolation } from '../accounts/create-user';
 import type { AccountDeps } from '../accounts/types';
-import { publishControl } from '../control';
+import { deliverControl } from '../control';
 import type { StripeBilling } from './stripe-client';
 import { syncStripeCustomer, type SyncResult } from './sync-stripe-customer';
 
@@ -60,8 +60,8 @@ export async function handleStripeEvent(deps: AccountDeps, billing: StripeBillin
     if (isUniqueViolation(error)) return { status: 'duplicate' };
     throw error; // nothing was recorded: Stripe retries the delivery
   }
-  if (result.status === 'processed' && result.sync && result.sync.previous !== result.sync.plan) {
-    await publishControl(deps.engines, { type: 'plan_changed', userId: result.sync.userId, plan: result.sync.plan });
-  }
+  // The plan change and its announcement committed together with the event id (writePlan): publish
+  // now; if Redis is down, the control relay publishes it when Redis returns.
+  if (result.status === 'processed' && result.sync && result.sync.previous !== result.sync.plan) await deliverControl(deps);
   return result;
 }

@@ -1,12 +1,28 @@
-// Sets a user's plan and announces it, so live streams of a user who lost streaming end at once.
+// Plan changes, in one place: the user's plan is written and its announcement recorded in the same
+// transaction (lib/control), so live streams of a user who lost streaming end on every node even
+// when Redis is down at that moment.
 import type { AccountDeps } from '../accounts/types';
-import { publishControl } from '../control';
+import { announceInTransaction, deliverControl } from '../control';
 import { AppError } from '../errors';
+import type { PrismaClient } from '../generated/prisma/client';
 import type { PlanId } from '../plans';
+
+type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/**
+ * Writes a user's new plan inside `tx` and, when it differs from `previous`, records plan_changed.
+ * Every plan change goes through here (local billing, operators, Stripe webhooks); after the commit
+ * the caller runs deliverControl (the fast path).
+ */
+export async function writePlan(tx: Tx, input: { userId: string; previous: PlanId; plan: PlanId }): Promise<void> {
+  if (input.previous === input.plan) return;
+  await tx.user.update({ where: { id: input.userId }, data: { plan: input.plan } });
+  await announceInTransaction(tx, { type: 'plan_changed', userId: input.userId, plan: input.plan });
+}
 
 /**
  * Local billing and operator changes: the plan is set directly and a `local` subscription row
- * records it. Returns the previous plan. Publishes plan_changed whenever the plan differs.
+ * records it. Returns the previous plan. Announces plan_changed whenever the plan differs.
  */
 export async function setPlan(
   deps: AccountDeps,
@@ -16,7 +32,7 @@ export async function setPlan(
   const previous = await deps.prisma.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id: input.userId }, select: { plan: true } });
     if (!user) throw new AppError('not_found', 'no such user', 404);
-    await tx.user.update({ where: { id: input.userId }, data: { plan: input.plan } });
+    await writePlan(tx, { userId: input.userId, previous: user.plan, plan: input.plan });
     const status = input.plan === 'firehose' ? 'active' : 'canceled';
     // A Stripe-backed row is Stripe's to keep: an operator override changes the plan only.
     const existing = await tx.subscription.findUnique({ where: { userId: input.userId }, select: { provider: true } });
@@ -29,6 +45,6 @@ export async function setPlan(
     }
     return user.plan;
   });
-  if (previous !== input.plan) await publishControl(deps.engines, { type: 'plan_changed', userId: input.userId, plan: input.plan });
+  if (previous !== input.plan) await deliverControl(deps);
   return { previous, plan: input.plan };
 }

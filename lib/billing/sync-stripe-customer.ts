@@ -2,6 +2,7 @@
 // them now (re-read), never from the event that prompted the read.
 import type Stripe from 'stripe';
 import type { PlanId } from '../plans';
+import { writePlan } from './set-plan';
 import type { StripeBilling } from './stripe-client';
 
 type Tx = Parameters<Parameters<import('../generated/prisma/client').PrismaClient['$transaction']>[0]>[0];
@@ -33,7 +34,7 @@ export function pickSubscription(subscriptions: Stripe.Subscription[], priceId: 
 
 /**
  * Re-reads the customer's subscriptions from Stripe and writes the user's plan and subscription
- * row inside `tx`. Serialised per customer by an advisory lock so concurrent webhooks cannot
+ * row inside `tx` (a change of plan is announced through writePlan). Serialised per customer by an advisory lock so concurrent webhooks cannot
  * interleave their reads and writes. Returns null when no user matches the customer.
  */
 export async function syncStripeCustomer(
@@ -72,6 +73,6 @@ export async function syncStripeCustomer(
     });
   }
   await tx.subscription.upsert({ where: { userId: user.id }, create: { userId: user.id, ...row }, update: row });
-  if (user.plan !== plan) await tx.user.update({ where: { id: user.id }, data: { plan } });
+  await writePlan(tx, { userId: user.id, previous: user.plan, plan });
   return { userId: user.id, previous: user.plan, plan, status };
 }

@@ -6,7 +6,6 @@ import { createPortalSession } from '@/lib/billing/create-checkout-session';
 import { getBilling } from '@/lib/billing/stripe-client';
 import { toggleFirehose } from '@/lib/billing/toggle-firehose';
 import { publicBaseUrl } from '@/lib/config';
-import { publishControl } from '@/lib/control';
 import { AppError } from '@/lib/errors';
 import { createApiToken, revokeApiToken, TOKEN_SCOPES } from '@/lib/tokens';
 
@@ -22,8 +21,7 @@ export const createTokenAction = authedAction(createTokenSchema, async (input, {
 });
 
 export const revokeTokenAction = authedAction(z.object({ id: z.uuid() }), async ({ id }, { user, runtime }) => {
-  const revoked = await revokeApiToken(runtime.db.prisma, { id, userId: user.id });
-  await publishControl(runtime.engines, { type: 'token_revoked', tokenId: revoked.id, userId: revoked.userId });
+  const revoked = await revokeApiToken({ prisma: runtime.db.prisma, engines: runtime.engines }, { id, userId: user.id });
   runtime.logger.info({ userId: user.id, tokenId: revoked.id }, 'token revoked');
   return { id: revoked.id };
 });

@@ -86,7 +86,7 @@ describe('a token created on Free', () => {
   });
 
   it('after revoking, the token gets the same 401 as a token that never existed', async () => {
-    await revokeApiToken(t.db.prisma, { id: tokenId, userId });
+    await revokeApiToken({ prisma: t.db.prisma, engines }, { id: tokenId, userId });
     const revoked = (await verifyApiToken(t.db.prisma, token).catch((e: unknown) => e)) as AppError;
     const forged = (await verifyApiToken(t.db.prisma, 'slc_' + 'A'.repeat(43)).catch((e: unknown) => e)) as AppError;
     expect(revoked).toBeInstanceOf(AppError);
@@ -97,7 +97,7 @@ describe('a token created on Free', () => {
   it("cannot revoke someone else's token by id", async () => {
     const other = (await createUser(t.db.prisma, { email: 'other@example.com', password: 'a different phrase' })).id;
     const theirs = await createApiToken(t.db.prisma, { userId: other, name: 'theirs', scopes: ['read'] });
-    await expect(revokeApiToken(t.db.prisma, { id: theirs.id, userId })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(revokeApiToken({ prisma: t.db.prisma, engines }, { id: theirs.id, userId })).rejects.toMatchObject({ code: 'not_found' });
     expect(await verifyApiToken(t.db.prisma, theirs.token)).toMatchObject({ tokenId: theirs.id });
   });
 });
