@@ -4,13 +4,14 @@
 // (token revoked, plan changed: streams end on every node) and stats.
 import type { Namespace, Server, Socket } from 'socket.io';
 import { subscribeControl } from '../../lib/control';
+import { findStreamVerdicts } from '../../lib/realtime/stream-grants';
 import { createStreamSlots, STREAM_SLOT_TTL_MS } from '../../lib/realtime/stream-slots';
 import type { FirehoseEvent } from '../../lib/events';
 import { streamFiltersSchema, FIREHOSE_NAMESPACE, PUBLIC_NAMESPACE } from '../../lib/realtime/protocol';
 import type { Runtime } from '../../lib/runtime';
 import { gatewayMetrics } from '../metrics';
 import { bufferedBytes } from './backpressure';
-import { endingFor } from './control';
+import { ControlWatch, endingFor, endingForVerdict } from './control';
 import { Dispatcher } from './dispatcher';
 import { createStreamEnder } from './end-stream';
 import { compileFilter } from './filters';
@@ -57,9 +58,36 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
   const rooms = new FilterRooms(dispatcher);
 
   const slots = createStreamSlots(runtime.engines);
+  const watch = new ControlWatch();
   firehose.use(
-    createHandshake({ prisma: runtime.db.prisma, log: runtime.engines.log, logger: log, slots, streamsPerToken: runtime.config.STREAMS_PER_TOKEN }),
+    createHandshake({ prisma: runtime.db.prisma, log: runtime.engines.log, logger: log, slots, watch, streamsPerToken: runtime.config.STREAMS_PER_TOKEN }),
   );
+
+  /** Re-reads these streams' tokens and plans (one query) and ends those no longer allowed. */
+  const recheck = async (sockets: Iterable<FirehoseSocket>) => {
+    const open = [...sockets].filter((s) => s.connected && !s.data.ending && s.data.auth);
+    if (!open.length) return;
+    const verdicts = await findStreamVerdicts(
+      runtime.db.prisma,
+      open.map((s) => s.data.auth.tokenId),
+    );
+    for (const socket of open) {
+      const ending = endingForVerdict(verdicts.get(socket.data.auth.tokenId) ?? null);
+      if (ending) endStream(socket, ending.reason, ending.message);
+    }
+  };
+  // The backstop: announcements can be lost (Redis down); the database has the truth.
+  let rechecking = false;
+  const recheckTimer = setInterval(() => {
+    if (rechecking) return;
+    rechecking = true;
+    recheck(firehose.sockets.values())
+      .catch((error: unknown) => log.warn({ err: error }, 'could not re-check open streams'))
+      .finally(() => {
+        rechecking = false;
+      });
+  }, runtime.config.STREAM_RECHECK_SECONDS * 1000);
+  recheckTimer.unref();
   // This node's slots stay taken while their streams are open; a dead node's lapse.
   const slotTimer = setInterval(() => {
     const held = [...firehose.sockets.values()].filter((s) => s.data.holdsSlot).map((s) => ({ tokenId: s.data.auth.tokenId, member: s.id }));
@@ -91,6 +119,11 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
     gatewayMetrics.connectedSockets.inc();
     const { auth } = socket.data;
     void socket.join([tokenRoom(auth.tokenId), userRoom(auth.user.id)]);
+    // A revocation or plan change announced while this socket was being admitted found no socket
+    // to end: its token was verified before the change may have been saved. Check again.
+    if (watch.changedSince(socket.data.controlMark, auth)) {
+      recheck([socket]).catch((error: unknown) => log.warn({ err: error }, 'could not re-check a new stream'));
+    }
     // Frames from rooms don't pass through here; track the cursor on every outgoing packet.
     socket.onAnyOutgoing((event: string, ...args: unknown[]) => {
       const frame = args[0] as FirehoseEvent[];
@@ -128,6 +161,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
   setupPublicNamespace(publicNsp, { connectionsPerIp: options.publicConnectionsPerIp });
 
   const unsubscribe = await subscribeControl(runtime.engines, (message) => {
+    watch.note(message);
     for (const socket of firehose.sockets.values()) {
       const ending = endingFor(message, socket.data);
       if (ending) endStream(socket, ending.reason, ending.message);
@@ -143,6 +177,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
     async close() {
       stopStats();
       clearInterval(slotTimer);
+      clearInterval(recheckTimer);
       await unsubscribe();
       for (const socket of firehose.sockets.values()) endStream(socket, 'server_shutdown', 'the server is shutting down; reconnect to another node');
       await dispatcher.stop();

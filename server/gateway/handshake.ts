@@ -20,6 +20,8 @@ export interface HandshakeDeps {
   log: FirehoseLog;
   logger: Logger;
   slots: StreamSlots;
+  /** Marks the handshake's start, so a control message during it is not missed. */
+  watch?: { mark(): number };
   /** STREAMS_PER_TOKEN: overrides the plan's limit; 0 = unlimited. */
   streamsPerToken?: number;
 }
@@ -40,6 +42,7 @@ export async function admit(socket: Pick<Socket, 'handshake' | 'id'>, deps: Hand
     const issue = parsed.error.issues[0];
     throw refusal('invalid_request', `invalid handshake auth: ${issue.path.join('.') || 'auth'}: ${issue.message}`);
   }
+  const controlMark = deps.watch?.mark() ?? 0;
   const auth = await verifyApiToken(deps.prisma, handshakeToken(socket));
   const entitlement = checkEntitlement(auth, 'stream');
   if (!entitlement.ok) throw refusal(entitlement.error.code as ConnectErrorData['code'], entitlement.error.message);
@@ -62,7 +65,7 @@ export async function admit(socket: Pick<Socket, 'handshake' | 'id'>, deps: Hand
       limit,
     });
   }
-  return { auth, filter, room: null, holdsSlot: Number.isFinite(limit), since, lastCursor: since, ending: false };
+  return { auth, filter, room: null, holdsSlot: Number.isFinite(limit), controlMark, since, lastCursor: since, ending: false };
 }
 
 /** The socket.io middleware around `admit`. */

@@ -16,6 +16,8 @@ export interface SocketData {
   since: string | null;
   /** This stream holds one of its token's concurrent-stream slots (lib/realtime/stream-slots). */
   holdsSlot: boolean;
+  /** ControlWatch mark taken before the token was verified (see control.ts). */
+  controlMark: number;
   /** Newest cursor written to this socket. */
   lastCursor: string | null;
   ending: boolean;

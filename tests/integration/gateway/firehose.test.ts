@@ -121,10 +121,10 @@ describe('stats', () => {
     await connected(socket);
     await h.append(3);
     await until(() => sink.events.length >= 3, 5000, 'events');
-    // The gateway reports every 5 s; wait for a report that includes this connection.
+    // The gateway reports every 5 s; wait for a report taken after these deliveries.
     let stats = await readGatewayStats(h.runtime.engines);
-    const deadline = Date.now() + 8000;
-    while (stats.connectedSockets < 1 && Date.now() < deadline) {
+    const deadline = Date.now() + 15_000;
+    while ((stats.connectedSockets < 1 || stats.eventsDelivered < 3) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
       stats = await readGatewayStats(h.runtime.engines);
     }

@@ -1,0 +1,26 @@
+// Whether open streams may go on, re-read from the database for many tokens in one query: the
+// backstop for a revocation or plan change whose announcement (lib/control) never arrived.
+import type { PrismaClient } from '../generated/prisma/client';
+import { PLANS } from '../plans';
+
+/** Why a stream must end, or null while its token may still stream. */
+export type StreamVerdict = 'token_revoked' | 'plan_ended' | null;
+
+const CHUNK = 5000;
+
+/** One verdict per token id; unknown (deleted) tokens count as revoked. */
+export async function findStreamVerdicts(prisma: PrismaClient, tokenIds: Iterable<string>): Promise<Map<string, StreamVerdict>> {
+  const ids = [...new Set(tokenIds)];
+  const verdicts = new Map<string, StreamVerdict>(ids.map((id) => [id, 'token_revoked']));
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = await prisma.apiToken.findMany({
+      where: { id: { in: ids.slice(i, i + CHUNK) } },
+      select: { id: true, revokedAt: true, scopes: true, user: { select: { plan: true } } },
+    });
+    for (const row of rows) {
+      if (row.revokedAt || !row.scopes.includes('stream')) continue;
+      verdicts.set(row.id, PLANS[row.user.plan].streaming ? null : 'plan_ended');
+    }
+  }
+  return verdicts;
+}
