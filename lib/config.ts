@@ -96,6 +96,10 @@ export const configSchema = z.object({
       }
     })
     .default(false),
+  /**
+   * Bearer token that /metrics requires. Unset: /metrics answers loopback callers only.
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Run pending migrations at start-up. @default true */
   MIGRATE_ON_START: boolFromEnv.default(true),
 });

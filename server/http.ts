@@ -1,19 +1,149 @@
 // The one HTTP server: request ids and access logs, /api/health and /metrics for every role,
 // and Next.js for the web role. socket.io attaches to the same server (server/gateway).
-import { randomUUID } from 'node:crypto';
+//
+// It is also the edge every request crosses before Next: a target that does not decode to text
+// (malformed `%`, invalid UTF-8, NUL) is a 400 here; every body is bounded (413); a server action
+// from another origin is refused (403); and what Next answers on /api in another shape than
+// `{ error: { code, message } }` (its HTML 404, its empty 405) is rewritten to that shape.
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { clientAddress } from '../lib/client-address';
+import { isUnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../lib/errors';
 import { getHealth } from '../lib/health';
+import { bodyLimitFor } from '../lib/http/body-limits';
+import { requestTargetProblem } from '../lib/http/request-target';
+import { bodyTooLarge } from '../lib/ingest/read-body';
 import type { Runtime } from '../lib/runtime';
 import { metricsRegistry } from './metrics';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 const REQUEST_ID_RE = /^[\w.-]{1,64}$/;
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
+}
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(`${text}\n`);
+}
+
+/** An error in the shape of the path: JSON on /api, a short text page elsewhere. */
+function sendError(res: ServerResponse, isApi: boolean, status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  if (isApi) sendJson(res, status, { error: { code, message } }, headers);
+  else sendText(res, status, `${status} ${message}`, headers);
+}
+
+const CODE_BY_STATUS: Record<number, [string, string]> = {
+  400: ['bad_request', 'the request is malformed'],
+  401: ['unauthenticated', 'authentication required'],
+  403: ['forbidden', 'not allowed'],
+  404: ['not_found', 'no such API route; see /docs for the API'],
+  405: ['method_not_allowed', 'this method is not allowed on this route'],
+  413: ['body_too_large', 'the request body is too large'],
+  415: ['unsupported_media_type', 'unsupported content type'],
+  503: ['unavailable', 'a service Sluice depends on is unavailable; retry shortly'],
+};
+
+// Headers worth keeping when a response is replaced; everything Next set for its own body goes.
+const KEPT_HEADERS = new Set(['x-request-id', 'allow', 'retry-after', 'content-security-policy', 'x-content-type-options', 'referrer-policy', 'x-frame-options']);
+
+type Replacement = { status: number; contentType: string; body: string };
+
+/**
+ * Lets `decide` replace a response at the moment its head would be sent (by writeHead, or the
+ * first write/end). What the handler writes afterwards is discarded.
+ */
+function interceptResponse(req: IncomingMessage, res: ServerResponse, decide: (status: number, contentType: string) => Replacement | null) {
+  const original = { writeHead: res.writeHead, write: res.write, end: res.end };
+  let state: 'open' | 'pass' | 'replace' = 'open';
+  let replacement: Replacement | null = null;
+
+  const start = (status: number, contentType: string) => {
+    replacement = decide(status, contentType);
+    if (!replacement) return void (state = 'pass');
+    state = 'replace';
+    for (const name of res.getHeaderNames()) if (!KEPT_HEADERS.has(name)) res.removeHeader(name);
+    original.writeHead.call(res, replacement.status, {
+      'content-type': replacement.contentType,
+      'content-length': String(Buffer.byteLength(replacement.body)),
+      'cache-control': 'no-store',
+    });
+  };
+  const headerContentType = (args: unknown[]) => {
+    const headers = args.find((a) => typeof a === 'object' && a !== null && !Array.isArray(a)) as Record<string, unknown> | undefined;
+    const fromArgs = headers && Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+    return String(fromArgs ?? res.getHeader('content-type') ?? '');
+  };
+
+  res.writeHead = function writeHead(this: ServerResponse, status: number, ...args: unknown[]) {
+    if (state === 'open') start(status, headerContentType(args));
+    if (state === 'pass') return (original.writeHead as (...a: unknown[]) => ServerResponse).call(this, status, ...args);
+    return this;
+  } as ServerResponse['writeHead'];
+  res.write = function write(this: ServerResponse, ...args: unknown[]) {
+    if (state === 'open' && !res.headersSent) start(res.statusCode, String(res.getHeader('content-type') ?? ''));
+    if (state !== 'replace') return (original.write as (...a: unknown[]) => boolean).apply(this, args);
+    const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+    cb?.();
+    return true;
+  } as ServerResponse['write'];
+  let ended = false;
+  res.end = function end(this: ServerResponse, ...args: unknown[]) {
+    if (state === 'open' && !res.headersSent) start(res.statusCode, String(res.getHeader('content-type') ?? ''));
+    if (state !== 'replace') return (original.end as (...a: unknown[]) => ServerResponse).apply(this, args);
+    const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
+    if (ended) return void cb?.(), this;
+    ended = true;
+    return (original.end as (...a: unknown[]) => ServerResponse).call(this, req.method === 'HEAD' ? undefined : replacement!.body, cb);
+  } as ServerResponse['end'];
+}
+
+/** The server-action request's Origin, when it names another host than the request's own. */
+function foreignOrigin(req: IncomingMessage): string | null {
+  const origin = req.headers.origin;
+  if (origin === undefined) return null; // same-origin fetches and old browsers; Next allows these too
+  const forwarded = req.headers['x-forwarded-host'];
+  const host = (typeof forwarded === 'string' && forwarded ? forwarded.split(',')[0].trim() : req.headers.host) ?? '';
+  try {
+    return new URL(origin).host === host ? null : origin;
+  } catch {
+    return origin;
+  }
+}
+
+/**
+ * Counts the body's bytes as they arrive (the parser pushes each chunk into the request) and
+ * calls `onExceeded` once when they pass `limit`; later chunks are dropped.
+ */
+function boundBody(req: IncomingMessage, limit: number, onExceeded: () => void) {
+  let seen = 0;
+  let exceeded = false;
+  const push = req.push.bind(req);
+  req.push = (chunk: unknown, encoding?: BufferEncoding) => {
+    if (chunk !== null && chunk !== undefined) {
+      seen += typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Uint8Array).byteLength;
+      if (seen > limit) {
+        if (!exceeded) {
+          exceeded = true;
+          onExceeded();
+        }
+        return false;
+      }
+    }
+    return push(chunk, encoding);
+  };
+}
+
+function bearerMatches(header: string | undefined, secret: string): boolean {
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match) return false;
+  const a = Buffer.from(match[1]);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export function createHttpServer(runtime: Runtime): { server: Server; setWebHandler(handler: RequestHandler): void } {
@@ -30,30 +160,89 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
     req.headers['x-forwarded-for'] =
       clientAddress({ remoteAddress: req.socket.remoteAddress, forwardedFor: req.headers['x-forwarded-for'], trust: runtime.config.TRUST_PROXY }) ?? '';
     res.setHeader('x-request-id', requestId);
+    // A handler writing after a 413 already ended the response must not crash the process.
+    res.on('error', (error) => log.debug({ err: error, requestId }, 'response error'));
+    const rawUrl = req.url ?? '/';
+    const path = rawUrl.split('?')[0];
+    const isApi = path === '/api' || path.startsWith('/api/');
     const started = performance.now();
     res.on('finish', () => {
-      const path = (req.url ?? '/').split('?')[0];
       if (path.startsWith('/_next/') || path === '/api/health') return;
       log.info(
-        { requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        { requestId, method: req.method, path: path.slice(0, 512), status: res.statusCode, ms: Math.round(performance.now() - started) },
         'request',
       );
     });
     try {
-      const path = (req.url ?? '/').split('?')[0];
+      const problem = requestTargetProblem(rawUrl);
+      if (problem) return sendError(res, isApi, 400, 'bad_request', problem);
+
+      const isServerAction = req.method === 'POST' && !isApi && !path.startsWith('/_next/');
+      if (isServerAction) {
+        const origin = foreignOrigin(req);
+        if (origin !== null) return sendText(res, 403, '403 cross-origin form submission refused');
+      }
+
+      const limit = bodyLimitFor(path, isServerAction);
+      const tooLarge = bodyTooLarge(limit);
+      const declared = req.headers['content-length'];
+      if (declared !== undefined && Number(declared) > limit) {
+        return sendError(res, isApi, 413, tooLarge.code, tooLarge.message, { connection: 'close' });
+      }
+      boundBody(req, limit, () => {
+        if (!res.headersSent) sendError(res, isApi, 413, tooLarge.code, tooLarge.message, { connection: 'close' });
+        // Whatever was reading the body gets an error, not a hang; the client gets the 413 first.
+        res.once('finish', () => req.destroy());
+        if (res.headersSent && res.writableFinished) req.destroy();
+      });
+
       if (path === '/api/health' && (req.method === 'GET' || req.method === 'HEAD')) {
         const report = await getHealth(runtime);
         return sendJson(res, report.status === 'ok' ? 200 : 503, report);
       }
       if (path === '/metrics' && req.method === 'GET') {
+        // Operators only: with METRICS_TOKEN, its Bearer; without, loopback callers only.
+        const token = runtime.config.METRICS_TOKEN;
+        if (token ? !bearerMatches(req.headers.authorization, token) : !LOOPBACK.has(req.socket.remoteAddress ?? '')) {
+          return sendText(res, token ? 401 : 403, token ? '401 send Authorization: Bearer <METRICS_TOKEN>' : '403 /metrics answers loopback callers only (set METRICS_TOKEN)', token ? { 'www-authenticate': 'Bearer' } : {});
+        }
         res.writeHead(200, { 'content-type': metricsRegistry.contentType });
         return void res.end(await metricsRegistry.metrics());
       }
-      if (webHandler) return await webHandler(req, res);
+      if (webHandler) {
+        if (isApi) {
+          // Next's own answers on /api (unknown path: its HTML 404; wrong method: an empty 405;
+          // its plain-text 500) become the API's error shape.
+          interceptResponse(req, res, (status, contentType) => {
+            if (status < 400 || /^application\/json/i.test(contentType)) return null;
+            const [code, message] = CODE_BY_STATUS[status] ?? (status >= 500 ? ['internal', 'internal error; the request id identifies it in the server logs'] : ['bad_request', 'the request was refused']);
+            return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ error: { code, message } }) };
+          });
+        } else if (isServerAction) {
+          // Next answers 500 to a server action it cannot decode (a hand-made body; its own TODO in
+          // action-handler.js). Our actions return their failures as values (app/_lib/action.ts),
+          // so a 500 here is Next refusing the request: the client's fault, a 400.
+          interceptResponse(req, res, (status) => {
+            if (status < 500) return null;
+            log.warn({ requestId, path }, 'server action request refused by Next (malformed)');
+            return { status: 400, contentType: 'text/plain; charset=utf-8', body: '400 malformed form submission\n' };
+          });
+        }
+        return await webHandler(req, res);
+      }
       return sendJson(res, 404, {
         error: { code: 'not_found', message: `this node runs roles ${runtime.roles.join(',')}; pages and the API are served by web nodes` },
       });
     } catch (error) {
+      if (isUnavailableError(error)) {
+        log.warn({ err: error, requestId }, 'dependency unavailable');
+        if (!res.headersSent) {
+          return sendError(res, isApi, 503, 'unavailable', 'a service Sluice depends on is unavailable; retry shortly', {
+            'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS),
+          });
+        }
+        return void res.destroy();
+      }
       log.error({ err: error, requestId }, 'unhandled request error');
       if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'internal error', requestId } });
       else res.destroy();

@@ -1,6 +1,9 @@
 // Rate limiting through rate-limiter-flexible: Redis-backed (shared by all nodes) or in-memory.
+// The Redis limiter is insured: when Redis is not connected, or does not answer within
+// REDIS_TIMEOUT_MS, the same rule is counted in this process's memory instead (per node, so a
+// little looser across nodes), and a request never waits on a Redis outage nor fails because of it.
 import type { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface RateLimitRule {
   /** Distinguishes limiters sharing one store, e.g. "signin:ip". */
@@ -18,11 +21,28 @@ export interface RateLimiter {
   reset(key: string): Promise<void>;
 }
 
+/** How long a request waits for Redis to count it before the in-memory insurance counts it. */
+export const REDIS_TIMEOUT_MS = 250;
+
+// One limiter per (Redis connection, rule): the insurance keeps its counts between requests.
+const redisLimiters = new WeakMap<Redis, Map<string, RateLimiter>>();
+
 export function createRateLimiter(rule: RateLimitRule, redis: Redis | null, prefix: string): RateLimiter {
   const options = { keyPrefix: `${prefix}rl:${rule.name}`, points: rule.points, duration: rule.durationSeconds };
-  const limiter: RateLimiterAbstract = redis
-    ? new RateLimiterRedis({ ...options, storeClient: redis, useRedisPackage: false })
-    : new RateLimiterMemory(options);
+  if (!redis) return wrap(new RateLimiterMemory(options));
+  let byRule = redisLimiters.get(redis);
+  if (!byRule) redisLimiters.set(redis, (byRule = new Map()));
+  const key = `${options.keyPrefix}:${rule.points}:${rule.durationSeconds}`;
+  let limiter = byRule.get(key);
+  if (!limiter) {
+    const insuranceLimiter = new RateLimiterMemory(options);
+    const store = new RateLimiterRedis({ ...options, storeClient: redis, useRedisPackage: false, rejectIfRedisNotReady: true, insuranceLimiter });
+    byRule.set(key, (limiter = wrap(new RLWrapperTimeouts({ limiter: store, timeoutMs: REDIS_TIMEOUT_MS, insuranceLimiter }))));
+  }
+  return limiter;
+}
+
+function wrap(limiter: RateLimiterAbstract | RLWrapperTimeouts): RateLimiter {
   return {
     async consume(key, points = 1) {
       try {

@@ -1,5 +1,5 @@
 // Zod at the boundary: a failed parse becomes one AppError (400 invalid_request) naming the field.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '../errors';
 
 export function formatZodIssues(error: z.ZodError, max = 5): string {
@@ -15,4 +15,17 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, code 
   const result = schema.safeParse(input);
   if (!result.success) throw new AppError(code, formatZodIssues(result.error), 400);
   return result.data;
+}
+
+const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text that PostgreSQL can store and compare: no NUL, no lone surrogate. Every string a query or
+ * path value becomes goes through it (server/http.ts refuses malformed encodings before this).
+ */
+export function safeText(what = 'the value') {
+  return z
+    .string()
+    .refine((s) => !s.includes('\u0000'), `${what} contains a NUL character`)
+    .refine((s) => !LONE_SURROGATE_RE.test(s), `${what} is not valid Unicode text`);
 }

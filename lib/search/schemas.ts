@@ -1,19 +1,20 @@
 // Query schemas for the read side: GET /api/v1/indicators and GET /api/v1/check/{value}.
 import { z } from 'zod';
 import { INDICATOR_TYPES } from '../indicators';
+import { safeText } from '../ingest/parse-input';
 
 export const SEARCH_LIMITS = { defaultLimit: 100, maxLimit: 500 } as const;
 
 export const findIndicatorsSchema = z.strictObject({
   type: z.enum(INDICATOR_TYPES, { message: `type must be one of ${INDICATOR_TYPES.join(', ')}` }).optional(),
-  tag: z.string().trim().toLowerCase().min(1).max(64).optional(),
+  tag: safeText('tag').trim().toLowerCase().min(1).max(64).optional(),
   /** Your feed's slug, or "<owner id>/<slug>" for another user's public feed. */
-  feed: z.string().min(1).max(140).optional(),
+  feed: safeText('feed').min(1).max(140).optional(),
   since: z.iso
     .datetime({ offset: true, message: 'since must be an ISO 8601 date-time, e.g. 2026-11-22T00:00:00Z' })
     .transform((s) => new Date(s))
     .optional(),
-  cursor: z.string().max(200).optional(),
+  cursor: safeText('cursor').max(200).optional(),
   limit: z.coerce
     .number({ message: 'limit must be a number' })
     .int()
@@ -24,6 +25,6 @@ export const findIndicatorsSchema = z.strictObject({
 export type FindIndicatorsQuery = z.input<typeof findIndicatorsSchema>;
 
 export const checkIndicatorSchema = z.strictObject({
-  value: z.string().min(1, 'give the indicator to check').max(4096),
+  value: safeText('value').min(1, 'give the indicator to check').max(4096),
   type: z.enum(INDICATOR_TYPES, { message: `type must be one of ${INDICATOR_TYPES.join(', ')}` }).optional(),
 });

@@ -1,7 +1,8 @@
-// HTTP edge helpers: AppError → `{ error: { code, message } }` in one place; anything else is a
-// logged 500 with the request id, never a stack trace.
+// HTTP edge helpers: AppError → `{ error: { code, message } }` in one place; a dependency that is
+// down → 503 `unavailable` with Retry-After; anything else is a logged 500 with the request id,
+// never a stack trace.
 import { NextResponse } from 'next/server';
-import { isAppError } from '@/lib/errors';
+import { isAppError, isUnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS, unavailableError } from '@/lib/errors';
 import { getRuntime } from '@/lib/runtime';
 
 export function jsonError(status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers?: HeadersInit) {
@@ -9,10 +10,17 @@ export function jsonError(status: number, code: string, message: string, extra: 
 }
 
 export function errorResponse(error: unknown, req: Request): NextResponse {
-  if (isAppError(error)) {
+  const requestId = req.headers.get('x-request-id') ?? undefined;
+  if (isAppError(error) && error.code !== 'unavailable') {
     return NextResponse.json(error.toJSON(), { status: error.status });
   }
-  const requestId = req.headers.get('x-request-id') ?? undefined;
+  if (isUnavailableError(error)) {
+    getRuntime().logger.warn({ err: error, requestId, path: new URL(req.url).pathname }, 'dependency unavailable');
+    return NextResponse.json(unavailableError().toJSON(), {
+      status: 503,
+      headers: { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS), 'cache-control': 'no-store' },
+    });
+  }
   getRuntime().logger.error({ err: error, requestId, path: new URL(req.url).pathname }, 'unhandled API error');
   return jsonError(500, 'internal', 'internal error; the request id identifies it in the server logs', { requestId });
 }

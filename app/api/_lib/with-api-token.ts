@@ -1,9 +1,11 @@
 // Wraps a REST route handler: Bearer token → verified owner, scope and plan checked at use,
 // per-token rate limit from the plan, errors mapped once.
 import { NextResponse } from 'next/server';
+import { z } from 'zod';
 import { checkEntitlement, type Action } from '@/lib/entitlements';
 import { PLANS } from '@/lib/plans';
 import { getRuntime, type Runtime } from '@/lib/runtime';
+import { parseInput, safeText } from '@/lib/ingest/parse-input';
 import { verifyApiToken, type VerifiedToken } from '@/lib/tokens';
 import { errorResponse, jsonError } from './respond';
 
@@ -14,6 +16,11 @@ export interface ApiContext<Params> {
 }
 
 type RouteContext<Params> = { params: Promise<Params> };
+
+// Every path segment and query value is text the database can hold (server/http.ts refuses
+// malformed encodings first; this is the same rule at the route, for every route alike).
+const pathParamsSchema = z.record(z.string(), z.union([safeText('a path segment').max(4096), z.array(safeText('a path segment').max(4096)).max(64)]));
+const queryValuesSchema = z.array(safeText('a query value').max(8192)).max(100, 'at most 100 query parameters');
 
 export function bearerToken(req: Request): string | null {
   const header = req.headers.get('authorization');
@@ -27,6 +34,10 @@ export function withApiToken<Params = Record<string, string>>(
 ) {
   return async (req: Request, context: RouteContext<Params>): Promise<Response> => {
     try {
+      const params = await context.params;
+      parseInput(pathParamsSchema, params ?? {});
+      const search = new URL(req.url).searchParams;
+      parseInput(queryValuesSchema, [...search.keys(), ...search.values()]);
       const runtime = getRuntime();
       const auth = await verifyApiToken(runtime.db.prisma, bearerToken(req));
       const entitlement = checkEntitlement(auth, options.scope);
@@ -41,7 +52,7 @@ export function withApiToken<Params = Record<string, string>>(
           'retry-after': String(seconds),
         });
       }
-      const response = await handler(req, { auth, runtime, params: await context.params });
+      const response = await handler(req, { auth, runtime, params });
       response.headers.set('x-ratelimit-remaining', String(limit.remaining));
       return response;
     } catch (error) {

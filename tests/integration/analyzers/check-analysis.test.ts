@@ -10,11 +10,13 @@ let t: TestDatabase;
 let server: ServerProcess;
 let engines: ReturnType<typeof createTestEngines>;
 let token: string;
+let strangerToken: string;
 
 beforeAll(async () => {
   t = await createTestDatabase();
   engines = createTestEngines();
   token = (await createUserWithToken(t.db, 'free')).token;
+  strangerToken = (await createUserWithToken(t.db, 'free')).token;
   if (t.db.kind === 'embedded') await t.db.close();
   server = await startServer({ ...t.env, ...engines.env, JOB_POLL_MS: '100' });
 }, 120_000);
@@ -25,10 +27,12 @@ afterAll(async () => {
   await t?.drop().catch(() => undefined);
 });
 
-const check = (value: string) => fetch(`${server.url}/api/v1/check/${encodeURIComponent(value)}`, { headers: { authorization: `Bearer ${token}` } });
+const check = (value: string, as = token) => fetch(`${server.url}/api/v1/check/${encodeURIComponent(value)}`, { headers: { authorization: `Bearer ${as}` } });
+const api = (path: string, body: unknown) =>
+  fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('/check analysis', () => {
-  it('answers a never-seen value at once with analysis pending, then with its findings', async () => {
+  it('answers a never-seen value at once with analysis pending, then — once the caller can see it — with its findings', async () => {
     const value = 'http://never-seen-before.xyz/dropper.bin';
     await check('warm-up.xyz'); // the first request loads the route module; time the second
     const started = Date.now();
@@ -40,11 +44,32 @@ describe('/check analysis', () => {
     expect(body.analysis).toEqual({ status: 'pending', findings: [], updatedAt: null });
     expect(elapsed).toBeLessThan(1000);
 
+    // Analysis state is shown only for values the caller can see: report it into a private feed.
+    expect((await api('/api/v1/feeds', { slug: 'mine', tlp: 'RED' })).status).toBe(201);
+    expect((await api('/api/v1/feeds/mine/indicators', { indicators: [{ value }] })).status).toBe(200);
     const done = await waitFor(async () => {
       const b = (await (await check(value)).json()) as { analysis: { status: string; findings: { kind: string; related?: { value: string }[] }[] } };
       return b.analysis.status === 'done' ? b.analysis : null;
     }, 20_000, 'the analysis');
     expect(done.findings).toEqual([expect.objectContaining({ analyzer: 'decomposition', kind: 'host', related: [expect.objectContaining({ type: 'domain', value: 'never-seen-before.xyz' })] })]);
+  });
+});
+
+describe('/check is no oracle', () => {
+  it('shows a stranger a value someone else looked up (or reported privately) exactly as one never seen', async () => {
+    const looked = 'http://looked-up-by-someone.xyz/a.bin';
+    await check(looked);
+    // The lookup's analysis runs and completes for the first caller's value...
+    expect((await api('/api/v1/feeds', { slug: 'hidden', tlp: 'AMBER' })).status).toBe(201);
+    expect((await api('/api/v1/feeds/hidden/indicators', { indicators: [{ value: looked }] })).status).toBe(200);
+    await waitFor(async () => ((await (await check(looked)).json()) as { analysis: { status: string } }).analysis.status === 'done' || null, 20_000, 'the analysis');
+    // ...and a stranger's answer is byte for byte that of a value nobody ever checked.
+    const never = 'http://nobody-ever-checked-this.xyz/a.bin';
+    const strip = (b: { indicator: { value: string } }) => ({ ...b, indicator: { ...b.indicator, value: '' } });
+    const seen = (await (await check(looked, strangerToken)).json()) as { known: boolean; indicator: { value: string } };
+    const unseen = (await (await check(never, strangerToken)).json()) as { known: boolean; indicator: { value: string } };
+    expect(seen.known).toBe(false);
+    expect(strip(seen)).toEqual(strip(unseen));
   });
 });
 

@@ -3,14 +3,24 @@
 import { NextResponse } from 'next/server';
 import { handleStripeEvent } from '@/lib/billing/handle-stripe-event';
 import { getBilling } from '@/lib/billing/stripe-client';
+import { BODY_LIMITS } from '@/lib/http/body-limits';
+import { readBodyWithLimit } from '@/lib/ingest/read-body';
 import { getRuntime } from '@/lib/runtime';
 import { errorResponse, jsonError } from '../../_lib/respond';
+
+const WEBHOOK_MAX_BODY = BODY_LIMITS.default;
 
 export async function POST(req: Request) {
   const runtime = getRuntime();
   const billing = getBilling(runtime.config);
   if (billing.mode !== 'stripe') return jsonError(404, 'billing_disabled', 'billing is disabled on this instance (no Stripe keys)');
-  const body = await req.text();
+  let body: Buffer;
+  try {
+    // Bounded like every body (server/http.ts also refuses more than this before Next reads it).
+    body = Buffer.from(await readBodyWithLimit(req.body, req.headers.get('content-length'), WEBHOOK_MAX_BODY));
+  } catch (error) {
+    return errorResponse(error, req);
+  }
   const signature = req.headers.get('stripe-signature');
   let event;
   try {

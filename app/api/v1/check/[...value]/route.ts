@@ -15,9 +15,12 @@ export const GET = withApiToken<Params>(
     const type = search.get('type');
     if (type !== null) query.type = type;
     const result = await checkIndicator(runtime.db.sql, auth.user.id, query);
-    // Answer now; a value never analysed gets its analysis requested after this answer (pending).
-    const analysis = await getIndicatorAnalysis(runtime.db.sql, result.indicator);
-    if (!analysis) {
+    // Analysis state only for a value the caller can see: for any other, "done at 10:02" would tell
+    // them that someone looked it up. Such a value answers exactly as one never seen.
+    const stored = await getIndicatorAnalysis(runtime.db.sql, result.indicator);
+    const analysis = result.known ? stored : null;
+    // A value never analysed gets its analysis requested after this answer (pending).
+    if (!stored) {
       requestAnalysis(runtime.db.sql, getJobQueue(runtime), result.indicator).catch((error: unknown) =>
         runtime.logger.warn({ err: error }, 'could not request an analysis'),
       );

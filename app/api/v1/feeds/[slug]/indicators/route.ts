@@ -1,10 +1,19 @@
 // POST /api/v1/feeds/{slug}/indicators: submit up to 1,000 indicators (JSON batch or text/plain,
-// one per line) into one of your feeds; the answer gives each item's outcome.
+// one per line) into one of your feeds; the answer gives each item's outcome. With an
+// Idempotency-Key header, a retry of the same request gets the same answer without a second ingest.
 import { NextResponse } from 'next/server';
-import { jsonError } from '@/app/api/_lib/respond';
+import { errorResponse, jsonError } from '@/app/api/_lib/respond';
 import { withApiToken } from '@/app/api/_lib/with-api-token';
 import { getFeedOrThrow } from '@/lib/feeds';
-import { allowListFromConfig, ingestIndicators, INGEST_LIMITS, parseSubmission, readBodyWithLimit } from '@/lib/ingest';
+import { allowListFromConfig, ingestIndicators, INGEST_LIMITS, parseSubmission, readBodyWithLimit, type IngestResult } from '@/lib/ingest';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  idempotencyErrors,
+  parseIdempotencyKey,
+  releaseIdempotencyKey,
+  requestHash,
+} from '@/lib/ingest/idempotency';
 import { getJobQueue } from '@/lib/jobs';
 import { getAnalysisEnqueuer } from '@/lib/jobs/analysis-enqueuer';
 import { PLANS } from '@/lib/plans';
@@ -13,39 +22,77 @@ type Params = { slug: string };
 
 export const POST = withApiToken<Params>(
   async (req, { auth, runtime, params }) => {
+    const idempotencyKey = parseIdempotencyKey(req.headers.get('idempotency-key'));
     const bytes = await readBodyWithLimit(req.body, req.headers.get('content-length'), INGEST_LIMITS.maxBodyBytes);
-    const query = Object.fromEntries(new URL(req.url).searchParams);
-    const submission = parseSubmission(req.headers.get('content-type'), bytes, query);
+    const url = new URL(req.url);
+    const submission = parseSubmission(req.headers.get('content-type'), bytes, Object.fromEntries(url.searchParams));
     await getFeedOrThrow(runtime.db.prisma, auth.user.id, params.slug);
 
-    const plan = PLANS[auth.user.plan];
-    const limit = await runtime.engines
-      .rateLimiter({ name: `submit:${plan.id}`, points: plan.submissionsPerHour, durationSeconds: 3600 })
-      .consume(auth.user.id, submission.items.length);
-    if (!limit.allowed) {
-      const seconds = Math.ceil(limit.retryAfterMs / 1000);
-      return jsonError(
-        429,
-        'submission_limit',
-        `the ${plan.name} plan accepts ${plan.submissionsPerHour} indicators per hour; retry in ${seconds} s`,
-        {},
-        { 'retry-after': String(seconds) },
-      );
+    if (idempotencyKey) {
+      const hash = requestHash({ route: `feeds/${params.slug}/indicators`, contentType: req.headers.get('content-type'), query: url.search, body: bytes });
+      const claim = await claimIdempotencyKey(runtime.db.sql, auth.user.id, idempotencyKey, hash);
+      if (claim.kind === 'replay') {
+        return new NextResponse(claim.body, { status: claim.status, headers: { 'content-type': 'application/json', 'idempotent-replayed': 'true' } });
+      }
+      if (claim.kind === 'mismatch') return errorResponse(idempotencyErrors().mismatch, req);
+      if (claim.kind === 'in_progress') {
+        const response = errorResponse(idempotencyErrors().inProgress, req);
+        response.headers.set('retry-after', '1');
+        return response;
+      }
+    }
+    try {
+      const response = await submit();
+      if (idempotencyKey) {
+        if (response.status < 500 && response.status !== 429) {
+          await completeIdempotencyKey(runtime.db.sql, auth.user.id, idempotencyKey, response.status, await response.clone().text());
+        } else await releaseIdempotencyKey(runtime.db.sql, auth.user.id, idempotencyKey);
+      }
+      return response;
+    } catch (error) {
+      if (idempotencyKey) await releaseIdempotencyKey(runtime.db.sql, auth.user.id, idempotencyKey).catch(() => undefined);
+      throw error;
     }
 
-    const result = await ingestIndicators(
-      // Post-processing is enqueued after the commit, batched, without delaying this answer.
-      { sql: runtime.db.sql, allowList: allowListFromConfig(runtime.config), afterCommit: getAnalysisEnqueuer(getJobQueue(runtime)).afterCommit },
-      { ownerId: auth.user.id, feed: params.slug, items: submission.items },
-    );
-    const lines = submission.lines;
-    return NextResponse.json({
-      feed: result.feed.slug,
-      public: result.feed.public,
-      accepted: result.accepted,
-      rejected: result.rejected,
-      results: lines ? result.results.map((r) => ({ ...r, line: lines[r.index] })) : result.results,
-    });
+    async function submit(): Promise<NextResponse> {
+      const plan = PLANS[auth.user.plan];
+      const limit = await runtime.engines
+        .rateLimiter({ name: `submit:${plan.id}`, points: plan.submissionsPerHour, durationSeconds: 3600 })
+        .consume(auth.user.id, submission.items.length);
+      if (!limit.allowed) {
+        const seconds = Math.ceil(limit.retryAfterMs / 1000);
+        return jsonError(
+          429,
+          'submission_limit',
+          `the ${plan.name} plan accepts ${plan.submissionsPerHour} indicators per hour; retry in ${seconds} s`,
+          {},
+          { 'retry-after': String(seconds) },
+        );
+      }
+
+      const result = await ingestIndicators(
+        // Post-processing is enqueued after the commit, batched, without delaying this answer; a
+        // queue that is down (Redis) never fails a submission that is already committed.
+        { sql: runtime.db.sql, allowList: allowListFromConfig(runtime.config), afterCommit: (committed: IngestResult) => enqueueAnalysis(committed) },
+        { ownerId: auth.user.id, feed: params.slug, items: submission.items },
+      );
+      const lines = submission.lines;
+      return NextResponse.json({
+        feed: result.feed.slug,
+        public: result.feed.public,
+        accepted: result.accepted,
+        rejected: result.rejected,
+        results: lines ? result.results.map((r) => ({ ...r, line: lines[r.index] })) : result.results,
+      });
+    }
+
+    function enqueueAnalysis(committed: IngestResult) {
+      try {
+        getAnalysisEnqueuer(getJobQueue(runtime)).afterCommit(committed);
+      } catch (error) {
+        runtime.logger.warn({ err: error }, 'could not enqueue the analysis of a submission');
+      }
+    }
   },
   { scope: 'submit' },
 );
