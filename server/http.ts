@@ -248,6 +248,22 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
       else res.destroy();
     }
   });
+  // What Node's parser refuses before any handler runs (a 1 MB URL: 431; a broken request line:
+  // 400) gets the same shapes: JSON when the request line names an /api path.
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+    if (!socket.writable || (error.code !== 'HPE_HEADER_OVERFLOW' && error.code !== 'HPE_INVALID_URL' && error.code !== 'HPE_INVALID_METHOD' && error.code !== 'HPE_INVALID_HEADER_TOKEN')) {
+      return void socket.destroy();
+    }
+    const overflow = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = overflow ? 431 : 400;
+    const message = overflow ? 'the request line and headers are too large (16 KB at most)' : 'the request is malformed';
+    const isApi = /^[A-Z]+ \/api(\/|\s|\?)/.test(error.rawPacket?.subarray(0, 64).toString('latin1') ?? '');
+    const body = isApi ? JSON.stringify({ error: { code: overflow ? 'request_too_large' : 'bad_request', message } }) : `${status} ${message}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${overflow ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nconnection: close\r\n` +
+        `content-type: ${isApi ? 'application/json' : 'text/plain'}; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  });
   return {
     server,
     setWebHandler(handler) {
