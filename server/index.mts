@@ -34,7 +34,7 @@ const stop = (signal: string) => {
   setTimeout(() => {
     logger.error('shutdown timed out; exiting');
     process.exit(1);
-  }, 15_000).unref();
+  }, 30_000).unref();
   if (!stopNode) return; // start-up finishes first, then stops
   stopNode().then(
     () => process.exit(0),

@@ -24,9 +24,18 @@ function adminUrl(host: string, port: number): string {
   return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
 }
 
-export async function startNode(config: Config, logger: Logger): Promise<SluiceNode> {
+export interface StartNodeOptions {
+  /** How long a stop waits for in-flight requests before closing their connections. @default 10000 */
+  drainMs?: number;
+}
+
+export async function startNode(config: Config, logger: Logger, options: StartNodeOptions = {}): Promise<SluiceNode> {
+  const drainMs = options.drainMs ?? 10_000;
   const runtime = await createRuntime(config, logger);
+  // Background parts, stopped after the HTTP drain in reverse order of start.
   const stoppers: (() => Promise<void>)[] = [];
+  let realtime: Awaited<ReturnType<typeof createRealtimeServer>> | null = null;
+  let gateway: Awaited<ReturnType<typeof createFirehoseGateway>> | null = null;
   try {
     const { server, setWebHandler } = createHttpServer(runtime);
     let web: RequestHandler | null = null;
@@ -52,23 +61,28 @@ export async function startNode(config: Config, logger: Logger): Promise<SluiceN
     }
 
     // socket.io serves the public threats stream (web) and the firehose (gateway).
-    const realtime = await createRealtimeServer(server, runtime);
-    stoppers.push(() => realtime.close());
+    realtime = await createRealtimeServer(server, runtime);
+    const io = realtime.io;
     // The outbox relay runs on every node; a lock lets exactly one append at a time.
     const relay = startRelay(runtime);
-    stoppers.push(() => relay.stop());
     // Announcements (revocations, plan changes) still pending, e.g. made while Redis was down.
     const controlRelay = startControlRelay({ prisma: runtime.db.prisma, engines: runtime.engines, logger });
+    // Stopped after the HTTP drain, in this order (pushed in reverse).
     stoppers.push(() => controlRelay.stop());
-    stoppers.push(() => closeJobQueue());
+    stoppers.push(() => relay.stop());
+    stoppers.push(() => closeJobQueue()); // flushes the analysis enqueuer first
     if (runtime.roles.includes('worker')) {
       const workers = startWorkers(runtime);
       stoppers.push(() => workers.stop());
     }
-    if (runtime.roles.includes('gateway')) {
-      const gateway = await createFirehoseGateway(realtime.io, runtime);
-      stoppers.push(() => gateway.close());
-    }
+    if (runtime.roles.includes('gateway')) gateway = await createFirehoseGateway(io, runtime);
+
+    // While draining, every response tells its client to close the connection, so busy keep-alive
+    // connections end after their current request instead of holding the shutdown open.
+    let draining = false;
+    server.prependListener('request', (_req, res) => {
+      if (draining) res.setHeader('connection', 'close');
+    });
 
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -86,18 +100,36 @@ export async function startNode(config: Config, logger: Logger): Promise<SluiceN
     return {
       url,
       async stop() {
-        // Stop accepting, let in-flight requests finish, then close sockets, Next and connections.
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const started = Date.now();
+        const step = (what: string, run: () => Promise<unknown>) =>
+          run().catch((error: unknown) => logger.error({ err: error, step: what }, 'stop step failed'));
+        // 1. Stop accepting connections; close idle keep-alive ones now and the busy ones after
+        //    their response (Connection: close); in-flight requests finish.
+        draining = true;
+        const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        for (const stopPart of stoppers.reverse()) await stopPart().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
-        server.closeAllConnections();
-        await closed;
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        // 2. Streams end with server_shutdown (clients resume on another node); socket.io closes.
+        if (gateway) await step('gateway', () => gateway!.close());
+        const drained = Promise.all([httpClosed, realtime!.close()]).then(() => true);
+        const inTime = await Promise.race([drained, new Promise<false>((resolve) => setTimeout(() => resolve(false), drainMs).unref())]);
+        clearInterval(sweep);
+        if (!inTime) {
+          logger.warn({ drainMs }, 'requests still running after the drain period; closing their connections');
+          server.closeAllConnections();
+          await drained;
+        }
+        logger.info({ ms: Date.now() - started }, 'HTTP drained');
+        // 3. Background work, after the last request: what was accepted is enqueued and relayed.
+        for (const stopPart of stoppers.reverse()) await step('background', stopPart);
         await removeAdminHandle(config.DATA_DIR).catch(() => undefined);
         await closeRuntime(runtime);
-        logger.info('stopped');
+        logger.info({ ms: Date.now() - started }, 'stopped');
       },
     };
   } catch (error) {
+    await gateway?.close().catch(() => undefined);
+    await realtime?.close().catch(() => undefined);
     for (const stopPart of stoppers.reverse()) await stopPart().catch(() => undefined);
     await closeRuntime(runtime);
     throw error;

@@ -73,11 +73,18 @@ export function createAnalysisEnqueuer(queue: JobQueue, options: EnqueuerOptions
   };
 }
 
-const enqueuers = new WeakMap<JobQueue, AnalysisEnqueuer>();
+// On globalThis: route handlers (Next's bundle) add to it and the server entry flushes it at shutdown.
+const KEY = Symbol.for('sluice.analysisEnqueuers');
+const enqueuers: WeakMap<JobQueue, AnalysisEnqueuer> = ((globalThis as { [KEY]?: WeakMap<JobQueue, AnalysisEnqueuer> })[KEY] ??= new WeakMap());
 
 /** The process's enqueuer for a queue (one buffer per queue). */
 export function getAnalysisEnqueuer(queue: JobQueue, options?: EnqueuerOptions): AnalysisEnqueuer {
   let enqueuer = enqueuers.get(queue);
   if (!enqueuer) enqueuers.set(queue, (enqueuer = createAnalysisEnqueuer(queue, options)));
   return enqueuer;
+}
+
+/** Adds whatever the queue's enqueuer still buffers (shutdown: before the queue closes). */
+export async function flushAnalysisEnqueuer(queue: JobQueue): Promise<void> {
+  await enqueuers.get(queue)?.flush();
 }

@@ -3,6 +3,7 @@
 // worker nodes also process (server/workers).
 import type { Database } from '../db';
 import type { Engines } from '../engines';
+import { flushAnalysisEnqueuer } from './analysis-enqueuer';
 import { createBullQueue } from './bullmq-queue';
 import { parseJobsConfig, type JobsConfig } from './config';
 import { createSqlQueue } from './sql-queue';
@@ -50,10 +51,12 @@ export function getJobQueue(deps: JobQueueDeps): JobQueue {
   return queue;
 }
 
-/** Closes and forgets the process's queue (node shutdown). */
+/** Closes and forgets the process's queue (node shutdown), after adding what the enqueuer buffers. */
 export async function closeJobQueue(): Promise<void> {
   const holder = globalThis as Holder;
   const current = holder[KEY];
   holder[KEY] = undefined;
-  await current?.queue.close();
+  if (!current) return;
+  await flushAnalysisEnqueuer(current.queue);
+  await current.queue.close();
 }
