@@ -119,7 +119,21 @@ async function stream(options: StreamOptions): Promise<void> {
   process.once('SIGINT', () => finish(EXIT.ok));
   process.once('SIGTERM', () => finish(EXIT.ok));
 
-  socket.on('connect', () => status(`streaming from ${url}${cursor ? ` after ${cursor}` : ''}`));
+  // After a retryable refusal socket.io does not reconnect by itself: back off, then connect again.
+  let retryDelayMs = 500;
+  const retryLater = (why: string) => {
+    const wait = Math.round(retryDelayMs * (0.5 + Math.random()));
+    retryDelayMs = Math.min(retryDelayMs * 2, 30_000);
+    status(`${why}; retrying in ${(wait / 1000).toFixed(1)} s`);
+    setTimeout(() => {
+      if (!finished) socket.connect();
+    }, wait);
+  };
+
+  socket.on('connect', () => {
+    retryDelayMs = 500;
+    status(`streaming from ${url}${cursor ? ` after ${cursor}` : ''}`);
+  });
   socket.on('indicators', (events) => {
     for (const event of events) {
       cursor = event.cursor;
@@ -136,29 +150,41 @@ async function stream(options: StreamOptions): Promise<void> {
       status(`the server ended the stream: ${info.message}`);
       finish(EXIT.refused);
     } else {
-      status(`the server ended the stream (${info.reason}); reconnecting from ${cursor ?? 'now'}`);
       // socket.io does not reconnect after a server-side disconnect by itself.
-      setTimeout(() => socket.connect(), 500);
+      retryLater(`the server ended the stream (${info.reason}); resuming from ${cursor ?? 'now'}`);
     }
   });
   socket.on('connect_error', (error) => {
     const data = (error as Error & { data?: ConnectErrorData }).data;
+    // No refusal data: the server was not reached or answered e.g. HTTP 503; socket.io retries with backoff.
     if (!data) return status(`cannot connect (${error.message}); retrying`);
     if (data.code === 'cursor_expired') {
       fail(`${data.message}. Oldest available cursor: ${data.oldest ?? '(log empty)'}`, EXIT.refused);
     }
-    if (data.code === 'rate_limited') return status(`${data.message}; retrying`);
+    // The server's trouble or a passing limit, not this command's: wait and try again.
+    if (data.code === 'unavailable' || data.code === 'rate_limited') return retryLater(`${data.code}: ${data.message}`);
     fail(`${data.code}: ${data.message}`, data.code === 'invalid_request' || data.code === 'invalid_cursor' ? EXIT.usage : EXIT.refused);
   });
   await new Promise<never>(() => undefined);
 }
 
+/** Attempts at a request the server answers 503 (a dependency down): it was not processed, so retrying is safe. */
+const UNAVAILABLE_ATTEMPTS = 6;
+
 async function apiRequest(url: string, token: string, path: string, init: RequestInit = {}): Promise<unknown> {
   let res: Response;
-  try {
-    res = await fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
-  } catch (error) {
-    fail(`cannot reach ${url}: ${error instanceof Error ? error.message : String(error)}`);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      res = await fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+    } catch (error) {
+      fail(`cannot reach ${url}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (res.status !== 503 || attempt >= UNAVAILABLE_ATTEMPTS) break;
+    const retryAfter = Number(res.headers.get('retry-after'));
+    const waitMs = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 30) * 1000 : Math.min(500 * 2 ** attempt, 15_000);
+    await res.body?.cancel().catch(() => undefined);
+    process.stderr.write(`sluice: the server is unavailable (HTTP 503); retrying in ${(waitMs / 1000).toFixed(1)} s\n`);
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
   const text = await res.text();
   let body: unknown = text;

@@ -117,3 +117,9 @@ export async function revokeApiToken(
   await deliverControl(deps);
   return revoked;
 }
+
+/** The token in an `Authorization: Bearer <token>` header (scheme case-insensitive), or null. */
+export function parseBearer(header: string | null | undefined): string | null {
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match ? match[1] : null;
+}

@@ -160,13 +160,17 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
 
   setupPublicNamespace(publicNsp, { connectionsPerIp: options.publicConnectionsPerIp });
 
-  const unsubscribe = await subscribeControl(runtime.engines, (message) => {
-    watch.note(message);
-    for (const socket of firehose.sockets.values()) {
-      const ending = endingFor(message, socket.data);
-      if (ending) endStream(socket, ending.reason, ending.message);
-    }
-  });
+  const unsubscribe = await subscribeControl(
+    runtime.engines,
+    (message) => {
+      watch.note(message);
+      for (const socket of firehose.sockets.values()) {
+        const ending = endingFor(message, socket.data);
+        if (ending) endStream(socket, ending.reason, ending.message);
+      }
+    },
+    log,
+  );
 
   await dispatcher.start();
   const stopStats = startStatsReporter(runtime.engines, firehose as unknown as Namespace, publicNsp, log);

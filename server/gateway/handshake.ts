@@ -10,7 +10,7 @@ import type { Logger } from '../../lib/logger';
 import { PLANS } from '../../lib/plans';
 import { firehoseAuthSchema, type ConnectErrorData } from '../../lib/realtime/protocol';
 import { streamLimit, type StreamSlots } from '../../lib/realtime/stream-slots';
-import { verifyApiToken } from '../../lib/tokens';
+import { parseBearer, verifyApiToken } from '../../lib/tokens';
 import { compileFilter } from './filters';
 import { refusal } from './refusal';
 import type { SocketData } from './types';
@@ -30,9 +30,7 @@ export interface HandshakeDeps {
 export function handshakeToken(socket: Pick<Socket, 'handshake'>): string | undefined {
   const fromAuth = (socket.handshake.auth as { token?: unknown })?.token;
   if (typeof fromAuth === 'string') return fromAuth;
-  const header = socket.handshake.headers.authorization;
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match?.[1];
+  return parseBearer(socket.handshake.headers.authorization) ?? undefined;
 }
 
 /** Admits a socket (its SocketData) or refuses it with a connect_error. */
@@ -77,8 +75,9 @@ export function createHandshake(deps: HandshakeDeps) {
     } catch (error) {
       if ((error as { data?: unknown }).data) return next(error as Error);
       if (isAppError(error)) return next(refusal(error.code as ConnectErrorData['code'], error.message));
+      // Our failure, not the client's (e.g. the database or Redis is unreachable): retryable.
       deps.logger.error({ err: error }, 'firehose handshake failed');
-      next(refusal('invalid_request', 'the server could not authenticate this connection; try again'));
+      next(refusal('unavailable', 'the server cannot check this connection right now; retry shortly'));
     }
   };
 }
