@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { openDatabase } from '../lib/db/index.ts';
-import { MemoryLog } from '../lib/engines/log/memory-log.ts';
+import { DurableLog } from '../lib/engines/log/durable-log.ts';
+import { MemoryCache } from '../lib/engines/log/memory-cache.ts';
 import { parseIndicator, checkNeverPublish, compileAllowList } from '../lib/indicators/index.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createApiToken } from '../lib/tokens.ts';
@@ -66,7 +67,8 @@ async function main() {
   const { token } = await createApiToken(db.prisma, { userId: user.id, name: 'bench', scopes: ['submit', 'read'] });
 
   // The relay drains the outbox while the API writes, as it would in production.
-  const relay = startRelay({ db, engines: { log: new MemoryLog({ maxAgeMs: 3_600_000, maxLength: 10_000_000 }) }, logger: createLogger('silent') });
+  const log = new DurableLog(db.sql, new MemoryCache(50_000), { retention: { maxAgeMs: 3_600_000, maxLength: 10_000_000 } });
+  const relay = startRelay({ engines: { log }, logger: createLogger('silent') });
   const server = await startServer({ DATABASE_URL: url.toString(), LOG_LEVEL: 'info', ROLES: 'web' }, { timeoutMs: 120_000 });
   const pid = server.child.pid!;
   try {

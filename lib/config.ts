@@ -61,6 +61,11 @@ export const configSchema = z.object({
   LOG_RETENTION_HOURS: z.coerce.number({ message: 'must be a number' }).positive().default(24),
   /** Maximum number of events the firehose log keeps (whichever limit is smaller wins). @default 1000000 */
   LOG_MAX_LENGTH: z.coerce.number({ message: 'must be a number' }).int().min(1000).default(1_000_000),
+  /**
+   * Events of the log's tail kept in the fast cache (Redis, or the process heap when embedded);
+   * older ones are read from PostgreSQL. @default 50000
+   */
+  LOG_CACHE_LENGTH: z.coerce.number({ message: 'must be a number' }).int().min(100).default(50_000),
   /** Delay of the public (tokenless) threats stream, in seconds. @default 0 */
   PUBLIC_STREAM_DELAY_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(0).default(0),
   /** Concurrent firehose streams per token; unset: the plan's (lib/plans), 0: unlimited (load tests). */

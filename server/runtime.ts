@@ -35,7 +35,7 @@ async function ensureAuthEnvironment(config: Config, logger: Logger): Promise<vo
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
   await ensureAuthEnvironment(config, logger);
   const db = await openDatabase(config, { migrate: config.MIGRATE_ON_START });
-  const engines = createEngines(config);
+  const engines = createEngines(config, { sql: db.sql, logger });
   const runtime: Runtime = {
     config,
     roles: config.ROLES,

@@ -1,18 +1,24 @@
 // The engines behind Sluice's small interfaces, chosen once by REDIS_URL: Redis for several nodes,
-// in-memory for the embedded single-node mode.
+// in-memory for the embedded single-node mode. The firehose log itself lives in PostgreSQL; the
+// engine only holds a fast copy of its tail (lib/engines/log/durable-log.ts).
 import { Redis } from 'ioredis';
 import type { Config } from '../config';
-import { MemoryLog } from './log/memory-log';
-import { RedisLog } from './log/redis-log';
-import type { FirehoseLog } from './log/types';
+import type { SqlDriver } from '../db/sql-driver';
+import type { Logger } from '../logger';
+import { DurableLog } from './log/durable-log';
+import { MemoryCache } from './log/memory-cache';
+import { RedisCache } from './log/redis-cache';
+import type { LogCache } from './log/types';
 import { createRateLimiter, type RateLimiter, type RateLimitRule } from './rate-limiter';
 
 export type { FirehoseLog } from './log/types';
+export type { DurableLog } from './log/durable-log';
 export type { RateLimiter, RateLimitRule } from './rate-limiter';
 
 export interface Engines {
   kind: 'redis' | 'memory';
-  log: FirehoseLog;
+  /** The firehose log (needs the database: createEngines(config, { sql })). */
+  log: DurableLog;
   /** The shared command connection (null in memory mode). Blocking commands must duplicate() it. */
   redis: Redis | null;
   /** Key prefix for everything stored in Redis. */
@@ -23,16 +29,34 @@ export interface Engines {
   close(): Promise<void>;
 }
 
-export type EngineConfig = Pick<Config, 'REDIS_URL' | 'REDIS_PREFIX' | 'LOG_RETENTION_HOURS' | 'LOG_MAX_LENGTH'>;
+export type EngineConfig = Pick<Config, 'REDIS_URL' | 'REDIS_PREFIX' | 'LOG_RETENTION_HOURS' | 'LOG_MAX_LENGTH'> & Partial<Pick<Config, 'LOG_CACHE_LENGTH'>>;
 
-export function createEngines(config: EngineConfig): Engines {
+export interface EngineDeps {
+  /** The database holding the durable log. Without it, `log` throws on use (CLI tools, job tests). */
+  sql?: SqlDriver;
+  logger?: Logger;
+}
+
+function logWithout(): DurableLog {
+  return new Proxy({} as DurableLog, {
+    get() {
+      throw new Error('the firehose log needs the database: createEngines(config, { sql })');
+    },
+  });
+}
+
+export function createEngines(config: EngineConfig, deps: EngineDeps = {}): Engines {
   const retention = { maxAgeMs: config.LOG_RETENTION_HOURS * 3_600_000, maxLength: config.LOG_MAX_LENGTH };
+  const cacheLength = Math.min(config.LOG_CACHE_LENGTH ?? 50_000, config.LOG_MAX_LENGTH);
   const prefix = config.REDIS_PREFIX;
+  const makeLog = (cache: LogCache) => (deps.sql ? new DurableLog(deps.sql, cache, { retention, logger: deps.logger }) : logWithout());
   if (!config.REDIS_URL) {
     const limiters = new Map<string, RateLimiter>();
+    const cache = new MemoryCache(cacheLength);
+    const log = makeLog(cache);
     return {
       kind: 'memory',
-      log: new MemoryLog(retention),
+      log,
       redis: null,
       prefix,
       rateLimiter(rule) {
@@ -42,13 +66,26 @@ export function createEngines(config: EngineConfig): Engines {
         return limiter;
       },
       ping: async () => 'ok',
-      close: async () => undefined,
+      async close() {
+        if (deps.sql) await log.close();
+        await cache.close();
+      },
     };
   }
   const redis = new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 3, enableOfflineQueue: true });
-  // ioredis emits 'error' on every failed reconnect; connection trouble surfaces through ping().
-  redis.on('error', () => undefined);
-  const log = new RedisLog(redis, `${prefix}firehose`, retention);
+  // ioredis emits 'error' on every failed reconnect: say so once per outage, not once per retry.
+  let reported = false;
+  redis.on('error', (error: Error) => {
+    if (reported) return;
+    reported = true;
+    deps.logger?.warn({ err: error }, 'Redis connection error; ioredis keeps reconnecting');
+  });
+  redis.on('ready', () => {
+    if (reported) deps.logger?.info('Redis connection is back');
+    reported = false;
+  });
+  const cache = new RedisCache(redis, `${prefix}firehose`, cacheLength);
+  const log = makeLog(cache);
   return {
     kind: 'redis',
     log,
@@ -61,7 +98,8 @@ export function createEngines(config: EngineConfig): Engines {
       return 'ok';
     },
     async close() {
-      await log.close();
+      if (deps.sql) await log.close();
+      await cache.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -13,7 +13,7 @@ let bob: { user: { id: string }; token: string };
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  engines = createTestEngines();
+  engines = createTestEngines(t.db);
   alice = await createUserWithToken(t.db, 'firehose');
   bob = await createUserWithToken(t.db, 'firehose');
   // An embedded database belongs to one process: hand it to the server (state is then read over HTTP).

@@ -91,7 +91,7 @@ export async function startGatewayHarness(
   env: Record<string, string> = {},
 ): Promise<GatewayHarness> {
   const t = await createTestDatabase();
-  const engines = createTestEngines();
+  const engines = createTestEngines(t.db);
   const config = parseConfig({ ...process.env, ...t.env, ...engines.env, LOG_LEVEL: 'warn', ...env });
   const logger = createLogger('warn');
   const runtime: Runtime = {

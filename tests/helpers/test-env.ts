@@ -61,11 +61,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** Engines of the configured kind with a prefix of their own. */
-export function createTestEngines(overrides: Partial<Config> = {}): Engines & { env: Record<string, string> } {
+/**
+ * Engines of the configured kind with a prefix of their own; pass the test database when the test
+ * uses the firehose log (it lives in PostgreSQL).
+ */
+export function createTestEngines(db?: Pick<Database, 'sql'>, overrides: Partial<Config> = {}): Engines & { env: Record<string, string> } {
   const prefix = `${uniqueName('sluicetest')}:`;
   const config = parseConfig({ ...process.env, REDIS_PREFIX: prefix });
-  const engines = createEngines({ ...config, ...overrides });
+  const engines = createEngines({ ...config, ...overrides }, { sql: db?.sql });
   return Object.assign(engines, { env: { REDIS_PREFIX: prefix } as Record<string, string> });
 }
 

@@ -14,7 +14,7 @@ let strangerToken: string;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  engines = createTestEngines();
+  engines = createTestEngines(t.db);
   token = (await createUserWithToken(t.db, 'free')).token;
   strangerToken = (await createUserWithToken(t.db, 'free')).token;
   if (t.db.kind === 'embedded') await t.db.close();

@@ -26,12 +26,12 @@ const users: { id: string; feed: string }[] = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  engines = createTestEngines();
+  engines = createTestEngines(t.db);
   queue = createJobQueue({ db: t.db, engines }, config, uniqueName('analysis'));
   enqueuer = createAnalysisEnqueuer(queue, { batchMs: 10 });
   const runtime = { config: parseConfig({}), db: t.db, engines, logger };
   workers = startWorkers(runtime, { queue, config, scheduler: false, concurrency: 2 });
-  relay = startRelay({ db: t.db, engines, logger }, { pollMs: 20 });
+  relay = startRelay({ engines, logger }, { pollMs: 20 });
   for (let i = 0; i < 5; i++) {
     const user = await createUser(t.db);
     await makeFeed(t.db, user.id, 'mine');

@@ -58,7 +58,7 @@ function admin(args: string[]): Promise<{ code: number | null; stdout: string; s
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  engines = createTestEngines();
+  engines = createTestEngines(t.db);
   // Accounts first, written directly while no server owns the (possibly embedded) database.
   const { prisma } = t.db;
   for (const [name, person] of Object.entries(people)) {
