@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { publicBaseUrl, type Config } from '../lib/config';
 import { openDatabase } from '../lib/db';
-import { createEngines } from '../lib/engines';
+import { checkRedisVersion, createEngines } from '../lib/engines';
 import type { Logger } from '../lib/logger';
 import { setRuntime, type Runtime } from '../lib/runtime';
 import packageJson from '../package.json' with { type: 'json' };
@@ -36,6 +36,19 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
   await ensureAuthEnvironment(config, logger);
   const db = await openDatabase(config, { migrate: config.MIGRATE_ON_START });
   const engines = createEngines(config, { sql: db.sql, logger });
+  if (engines.redis) {
+    // Fails start-up on a too old server; an unreachable one is only warned about (Redis may come later).
+    const version = await checkRedisVersion(engines.redis).catch(async (error: Error) => {
+      if (/too old/.test(error.message)) {
+        await engines.close();
+        await db.close();
+        throw error;
+      }
+      logger.warn({ err: error }, 'could not read the Redis version; continuing (Redis may be starting)');
+      return null;
+    });
+    if (version) logger.debug({ version }, 'Redis version');
+  }
   const runtime: Runtime = {
     config,
     roles: config.ROLES,

@@ -104,3 +104,21 @@ export function createEngines(config: EngineConfig, deps: EngineDeps = {}): Engi
     },
   };
 }
+
+/**
+ * The oldest Redis the engines work with: the log's cache uses XADD with explicit ids, exclusive
+ * XRANGE starts ("(id") and XTRIM MINID, all from Redis 6.2.
+ */
+export const MIN_REDIS_VERSION = '6.2.0';
+
+/** Throws a clear error when the Redis server is older than MIN_REDIS_VERSION. */
+export async function checkRedisVersion(redis: Redis): Promise<string> {
+  const info = await redis.info('server');
+  const version = /redis_version:([\d.]+)/.exec(info)?.[1] ?? '0.0.0';
+  const [major, minor] = version.split('.').map(Number);
+  const [needMajor, needMinor] = MIN_REDIS_VERSION.split('.').map(Number);
+  if (major < needMajor || (major === needMajor && minor < needMinor)) {
+    throw new Error(`Redis ${version} is too old: Sluice needs Redis ${MIN_REDIS_VERSION} or newer (REDIS_URL)`);
+  }
+  return version;
+}

@@ -3,6 +3,7 @@
 // Each test starts a new log (a new epoch), as a new database would.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { checkRedisVersion } from '@/lib/engines';
 import { DurableLog } from '@/lib/engines/log/durable-log';
 import { MemoryCache } from '@/lib/engines/log/memory-cache';
 import { RedisCache } from '@/lib/engines/log/redis-cache';
@@ -267,5 +268,17 @@ describe('firehose log writers', () => {
     const all = await log.read(null, 1000);
     expect(all.map((e) => Number(e.cursor.split('-')[1]))).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
     await log.close();
+  });
+});
+
+describe('Redis version check', () => {
+  const fake = (version: string) => ({ info: async () => `# Server\r\nredis_version:${version}\r\nredis_mode:standalone\r\n` }) as unknown as Redis;
+
+  it('accepts 6.2 and newer, refuses older servers with a message naming both versions', async () => {
+    expect(await checkRedisVersion(fake('6.2.0'))).toBe('6.2.0');
+    expect(await checkRedisVersion(fake('7.0.15'))).toBe('7.0.15');
+    await expect(checkRedisVersion(fake('6.0.16'))).rejects.toThrow(/Redis 6\.0\.16 is too old: Sluice needs Redis 6\.2\.0/);
+    await expect(checkRedisVersion(fake('5.0.7'))).rejects.toThrow(/too old/);
+    if (redis) expect(await checkRedisVersion(redis)).toMatch(/^\d+\.\d+/);
   });
 });
