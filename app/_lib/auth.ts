@@ -1,8 +1,11 @@
-// next-auth options (Credentials provider, JWT sessions) and the session helpers pages use.
+// next-auth options (Credentials provider, JWT sessions that end on sign-out) and the session helpers pages use.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { getServerSession, type NextAuthOptions } from 'next-auth';
+import type { JWT } from 'next-auth/jwt';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { redirect } from 'next/navigation';
 import { recordedClientAddress } from '@/lib/client-address';
+import { createSessionVersionCache, endAllSessions } from '@/lib/accounts/session-version';
 import { verifyCredentials } from '@/lib/accounts/verify-credentials';
 import { isAppError } from '@/lib/errors';
 import { getRuntime } from '@/lib/runtime';
@@ -16,6 +19,30 @@ export function clientIp(headers: Record<string, string | string[] | undefined> 
   const value = headers instanceof Headers ? headers.get('x-forwarded-for') : headers['x-forwarded-for'];
   return recordedClientAddress(value);
 }
+
+/**
+ * What one request to next-auth's endpoints learned that its response should say: a sign-in refused
+ * for a while (429 with Retry-After), or the session check could not reach the database (503, and the
+ * session cookie is kept). Set by the callbacks below, read by app/api/auth/[...nextauth]/route.ts.
+ */
+export interface AuthRequestFeedback {
+  retryAfterSeconds?: number;
+  unavailable?: boolean;
+}
+export const authRequestFeedback = new AsyncLocalStorage<AuthRequestFeedback>();
+
+/** A session whose version is behind the user's (signed out, suspended) or whose user is gone. */
+class SessionEndedError extends Error {
+  constructor() {
+    super('session ended');
+    this.name = 'SessionEndedError';
+  }
+}
+
+/** Session versions, checked on every request that reads the session; a node learns of a sign-out elsewhere within 2 s. */
+const sessionVersions = createSessionVersionCache(2_000);
+
+type SessionToken = JWT & { sv?: number };
 
 export const authOptions: NextAuthOptions = {
   session: { strategy: 'jwt', maxAge: 30 * 24 * 3600 },
@@ -31,10 +58,15 @@ export const authOptions: NextAuthOptions = {
             { prisma: runtime.db.prisma, engines: runtime.engines },
             { email: credentials?.email, password: credentials?.password, ip: clientIp(req?.headers) },
           );
-          return { id: user.id, email: user.email, name: user.name };
+          return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
         } catch (error) {
           // next-auth passes the message to the sign-in form as `error`.
-          if (isAppError(error)) throw new Error(error.message);
+          if (isAppError(error)) {
+            const retryAfter = error.code === 'rate_limited' ? Number(error.details?.retryAfterSeconds) : NaN;
+            const feedback = authRequestFeedback.getStore();
+            if (feedback && retryAfter > 0) feedback.retryAfterSeconds = retryAfter;
+            throw new Error(error.message);
+          }
           runtime.logger.error({ err: error }, 'sign-in failed');
           throw new Error('Sign-in is unavailable right now. Try again shortly.');
         }
@@ -43,13 +75,53 @@ export const authOptions: NextAuthOptions = {
   ],
   callbacks: {
     async jwt({ token, user }) {
-      if (user) token.sub = user.id;
-      return token;
+      const session = token as SessionToken;
+      if (user) {
+        session.sub = user.id;
+        session.sv = (user as { sessionVersion?: number }).sessionVersion ?? 0;
+        return session;
+      }
+      // Every later request: the session lives only while its version is the user's current one.
+      if (!session.sub) throw new SessionEndedError();
+      let current: number | null;
+      try {
+        current = await sessionVersions.get(getRuntime().db.prisma, session.sub);
+      } catch (error) {
+        const feedback = authRequestFeedback.getStore();
+        if (feedback) feedback.unavailable = true;
+        throw error;
+      }
+      // Sessions issued before versions existed carry none: they count as version 0.
+      if (current === null || current !== (session.sv ?? 0)) throw new SessionEndedError();
+      return session;
     },
     async session({ session, token }) {
       if (session.user && token.sub) (session.user as { id?: string }).id = token.sub;
       return session;
     },
+  },
+  events: {
+    // Signing out ends every session of the user, on every device: a copied cookie stops working too.
+    async signOut({ token }) {
+      const userId = (token as SessionToken | null)?.sub;
+      if (!userId) return;
+      const runtime = getRuntime();
+      await endAllSessions(runtime.db.prisma, userId);
+      sessionVersions.forget(userId);
+      runtime.logger.info({ userId }, 'signed out everywhere');
+    },
+  },
+  logger: {
+    error(code, metadata) {
+      const err = metadata instanceof Error ? metadata : (metadata as { error?: unknown })?.error;
+      // An ended session is the expected answer to a stale cookie, not an error.
+      if (err instanceof SessionEndedError) return;
+      getRuntime().logger.error({ err, code }, 'next-auth error');
+    },
+    warn(code) {
+      getRuntime().logger.warn({ code }, 'next-auth warning');
+    },
+    debug() {},
   },
 };
 

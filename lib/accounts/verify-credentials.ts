@@ -1,16 +1,14 @@
-// Sign-in: email + password → the user, rate limited per account and per client IP.
+// Sign-in: email + password → the user. Failed attempts slow down the address, the (address,
+// account) pair and, much later and only by seconds, the account (lib/accounts/sign-in-throttle.ts);
+// an address that signed in to the account before is not slowed by other people's failures on it.
 import type { Engines } from '../engines';
 import { AppError } from '../errors';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { PlanId } from '../plans';
 import { getDummyHash, verifyPassword } from './password';
+import { isKnownSignInAddress, rememberSignInAddress } from './sign-in-addresses';
+import { signInThrottle, type SignInBackoff, type SignInScope } from './sign-in-throttle';
 import { signInSchema } from './validation';
-
-/** Attempts per account (any IP) and per IP (any account), each within the window. */
-export const SIGN_IN_LIMITS = {
-  account: { name: 'signin:account', points: 10, durationSeconds: 15 * 60 },
-  ip: { name: 'signin:ip', points: 50, durationSeconds: 15 * 60 },
-} as const;
 
 export interface SignedInUser {
   id: string;
@@ -18,42 +16,53 @@ export interface SignedInUser {
   name: string | null;
   plan: PlanId;
   isAdmin: boolean;
+  /** Carried in the session; a session whose version is behind the user's has ended. */
+  sessionVersion: number;
+}
+
+function waitText(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+function tooMany(scope: SignInScope, retryAfterSeconds: number): AppError {
+  const message =
+    scope === 'account'
+      ? `Too many failed sign-ins on this account from other places. Try again in ${waitText(retryAfterSeconds)}, or from a device you signed in with before.`
+      : `Too many failed sign-ins from your network. Try again in ${waitText(retryAfterSeconds)}.`;
+  return new AppError('rate_limited', message, 429, { retryAfterSeconds, scope });
 }
 
 /**
- * Verifies credentials. Throws AppError `invalid_credentials` (401, the same for an unknown email
- * and a wrong password) or `rate_limited` (429). A success clears the account's counter.
+ * Verifies credentials. Throws AppError `invalid_credentials` (401, the same for an unknown email and
+ * a wrong password) or `rate_limited` (429, with `details.retryAfterSeconds`). A success forgets this
+ * address's failures on the account and remembers the address for the account.
  */
 export async function verifyCredentials(
-  deps: { prisma: PrismaClient; engines: Engines },
+  deps: { prisma: PrismaClient; engines: Engines; backoff?: SignInBackoff },
   input: { email: unknown; password: unknown; ip?: string | null },
 ): Promise<SignedInUser> {
   const parsed = signInSchema.safeParse(input);
   if (!parsed.success) throw new AppError('invalid_credentials', 'Wrong email or password.', 401);
   const { email, password } = parsed.data;
 
-  const ipLimiter = deps.engines.rateLimiter(SIGN_IN_LIMITS.ip);
-  const accountLimiter = deps.engines.rateLimiter(SIGN_IN_LIMITS.account);
-  for (const [limiter, key] of [
-    [ipLimiter, input.ip || 'unknown'],
-    [accountLimiter, email],
-  ] as const) {
-    const result = await limiter.consume(key);
-    if (!result.allowed) {
-      const minutes = Math.max(1, Math.ceil(result.retryAfterMs / 60_000));
-      throw new AppError('rate_limited', `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, 429, {
-        retryAfterSeconds: Math.ceil(result.retryAfterMs / 1000),
-      });
-    }
-  }
-
   const user = await deps.prisma.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, plan: true, isAdmin: true, passwordHash: true },
+    select: { id: true, email: true, name: true, plan: true, isAdmin: true, passwordHash: true, sessionVersion: true },
   });
+  // Looked up for unknown emails too (and counted per email), so neither reveals whether an account exists.
+  const knownAddress = await isKnownSignInAddress(deps.prisma, user?.id ?? null, input.ip);
+  const throttle = signInThrottle(deps.engines, { address: input.ip, email }, deps.backoff);
+  const verdict = await throttle.check({ knownAddress });
+  if (!verdict.allowed) throw tooMany(verdict.scope, verdict.retryAfterSeconds);
+
   // Verify against a dummy hash for unknown emails so response time does not reveal accounts.
   const ok = await verifyPassword(user?.passwordHash ?? (await getDummyHash()), password);
-  if (!user || !ok) throw new AppError('invalid_credentials', 'Wrong email or password.', 401);
-  await accountLimiter.reset(email);
-  return { id: user.id, email: user.email, name: user.name, plan: user.plan, isAdmin: user.isAdmin };
+  if (!user || !ok) {
+    const wait = await throttle.failed();
+    throw new AppError('invalid_credentials', 'Wrong email or password.', 401, wait > 0 ? { retryAfterSeconds: wait } : undefined);
+  }
+  await Promise.all([throttle.succeeded(), rememberSignInAddress(deps.prisma, user.id, input.ip)]);
+  return { id: user.id, email: user.email, name: user.name, plan: user.plan, isAdmin: user.isAdmin, sessionVersion: user.sessionVersion };
 }

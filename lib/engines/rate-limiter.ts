@@ -19,6 +19,10 @@ export type RateLimitResult = { allowed: true; remaining: number } | { allowed: 
 export interface RateLimiter {
   consume(key: string, points?: number): Promise<RateLimitResult>;
   reset(key: string): Promise<void>;
+  /** The key's state without consuming: points used in the current window and ms until it resets (0 and 0 if unused). */
+  peek(key: string): Promise<{ consumed: number; msBeforeReset: number }>;
+  /** Refuses the key for `seconds` from now (consume answers not allowed until then), whatever it had used. */
+  block(key: string, seconds: number): Promise<void>;
 }
 
 /** How long a request waits for Redis to count it before the in-memory insurance counts it. */
@@ -55,6 +59,13 @@ function wrap(limiter: RateLimiterAbstract | RLWrapperTimeouts): RateLimiter {
     },
     async reset(key) {
       await limiter.delete(key);
+    },
+    async peek(key) {
+      const res = await limiter.get(key);
+      return res ? { consumed: res.consumedPoints, msBeforeReset: Math.max(0, res.msBeforeNext) } : { consumed: 0, msBeforeReset: 0 };
+    },
+    async block(key, seconds) {
+      await limiter.block(key, Math.max(1, Math.ceil(seconds)));
     },
   };
 }

@@ -1,8 +1,9 @@
 // Sign-up and sign-in against the configured database and engines: argon2id hashes, normalised
-// emails, clear errors, and rate limits per account and per IP.
+// emails, clear errors, and failed sign-ins that slow strangers down without locking the owner out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '@/lib/accounts/create-user';
-import { SIGN_IN_LIMITS, verifyCredentials } from '@/lib/accounts/verify-credentials';
+import { SIGN_IN_BACKOFF } from '@/lib/accounts/sign-in-throttle';
+import { verifyCredentials } from '@/lib/accounts/verify-credentials';
 import { AppError } from '@/lib/errors';
 import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from '../../helpers/test-env';
 
@@ -73,39 +74,87 @@ describe('sign-in', () => {
     expect(wrong.code).toBe('invalid_credentials');
   });
 
-  it('limits attempts per account, whatever the IP, and the right password is refused while limited', async () => {
+  it("lets the owner sign in at once, from their address or a new one, after a stranger's 12 wrong passwords; the stranger is slowed", async () => {
     await createUser(t.db.prisma, { email: 'target@example.com', password: 'bullseye passphrase ok' });
-    const attempts = SIGN_IN_LIMITS.account.points;
-    for (let i = 0; i < attempts; i++) {
-      const error = await rejection(verifyCredentials(deps(), { email: 'target@example.com', password: `guess ${i} wrong`, ip: `203.0.113.${i + 1}` }));
-      expect(error.code).toBe('invalid_credentials');
+    const owner = '198.51.100.40';
+    await verifyCredentials(deps(), { email: 'target@example.com', password: 'bullseye passphrase ok', ip: owner });
+    const stranger = '203.0.113.66';
+    const answers: AppError[] = [];
+    for (let i = 0; i < 12; i++) {
+      answers.push(await rejection(verifyCredentials(deps(), { email: 'target@example.com', password: `guess ${i} wrong`, ip: stranger })));
     }
-    const limited = await rejection(verifyCredentials(deps(), { email: 'target@example.com', password: 'bullseye passphrase ok', ip: '203.0.113.200' }));
-    expect(limited.code).toBe('rate_limited');
-    expect(limited.status).toBe(429);
-    expect(limited.message).toMatch(/Try again in \d+ minute/);
+    // The first few are plain wrong passwords; then the stranger's address waits, longer each time.
+    expect(answers.slice(0, SIGN_IN_BACKOFF.pair.free).map((e) => e.code)).toEqual(Array(SIGN_IN_BACKOFF.pair.free).fill('invalid_credentials'));
+    const last = answers.at(-1)!;
+    expect([last.code, last.status]).toEqual(['rate_limited', 429]);
+    expect(last.details?.retryAfterSeconds).toBeGreaterThan(0);
+    expect(last.message).toMatch(/Try again in \d+ seconds?/);
+    // The right password from the stranger's address is refused too while it waits (no oracle).
+    expect((await rejection(verifyCredentials(deps(), { email: 'target@example.com', password: 'bullseye passphrase ok', ip: stranger }))).code).toBe(
+      'rate_limited',
+    );
+    // The owner gets in at once from their own address, and from one never seen before.
+    await expect(verifyCredentials(deps(), { email: 'target@example.com', password: 'bullseye passphrase ok', ip: owner })).resolves.toMatchObject({
+      email: 'target@example.com',
+    });
+    await expect(
+      verifyCredentials(deps(), { email: 'target@example.com', password: 'bullseye passphrase ok', ip: '198.51.100.41' }),
+    ).resolves.toMatchObject({ email: 'target@example.com' });
   });
 
-  it('limits attempts per IP across accounts', async () => {
-    const ip = '192.0.2.77';
-    for (let i = 0; i < SIGN_IN_LIMITS.ip.points; i++) {
-      await rejection(verifyCredentials(deps(), { email: `spray${i}@example.com`, password: 'sprayed password', ip }));
+  it("slows, never locks, an account guessed from many addresses; the owner's known address skips the slow-down", async () => {
+    // A low account threshold so the test need not make 50 guesses; the mechanism is the same.
+    const backoff = { ...SIGN_IN_BACKOFF, account: { ...SIGN_IN_BACKOFF.account, name: 'signin:account:t', free: 4 } };
+    const d = () => ({ ...deps(), backoff });
+    await createUser(t.db.prisma, { email: 'popular@example.com', password: 'many admirers phrase' });
+    const home = '2001:db8:aa:1::10';
+    await verifyCredentials(d(), { email: 'popular@example.com', password: 'many admirers phrase', ip: home });
+    for (let i = 0; i < 8; i++) {
+      await rejection(verifyCredentials(d(), { email: 'popular@example.com', password: `botnet ${i}`, ip: `203.0.113.${100 + i}` }));
     }
-    const limited = await rejection(verifyCredentials(deps(), { email: 'ada@example.com', password: 'analytical engine 1843', ip }));
-    expect(limited.code).toBe('rate_limited');
-    // Another address is not affected.
+    // From a new address the owner must wait a little (seconds, capped), with the reason.
+    const slowed = await rejection(verifyCredentials(d(), { email: 'popular@example.com', password: 'many admirers phrase', ip: '198.51.100.77' }));
+    expect(slowed.code).toBe('rate_limited');
+    expect(slowed.message).toMatch(/from a device you signed in with before/);
+    expect(slowed.details?.retryAfterSeconds).toBeGreaterThan(0);
+    expect(slowed.details?.retryAfterSeconds).toBeLessThanOrEqual(SIGN_IN_BACKOFF.account.maxSeconds);
+    // From the address that signed in before (another address in the same IPv6 /64 counts), at once.
+    await expect(verifyCredentials(d(), { email: 'popular@example.com', password: 'many admirers phrase', ip: '2001:db8:aa:1::99' })).resolves.toMatchObject({
+      email: 'popular@example.com',
+    });
+  });
+
+  it('slows an address that sprays many accounts, and only that address', async () => {
+    const ip = '192.0.2.77';
+    let refused: AppError | undefined;
+    for (let i = 0; i < SIGN_IN_BACKOFF.address.free + 3 && !refused; i++) {
+      const error = await rejection(verifyCredentials(deps(), { email: `spray${i}@example.com`, password: 'sprayed password', ip }));
+      if (error.code === 'rate_limited') refused = error;
+    }
+    expect(refused?.details?.retryAfterSeconds).toBeGreaterThan(0);
+    expect((await rejection(verifyCredentials(deps(), { email: 'ada@example.com', password: 'analytical engine 1843', ip }))).code).toBe('rate_limited');
     await expect(verifyCredentials(deps(), { email: 'ada@example.com', password: 'analytical engine 1843', ip: '192.0.2.78' })).resolves.toMatchObject({
       email: 'ada@example.com',
     });
   });
 
-  it('clears the account counter after a success', async () => {
+  it('counts an IPv6 /64 as one address', async () => {
+    let refused: AppError | undefined;
+    for (let i = 0; i < SIGN_IN_BACKOFF.pair.free + 2 && !refused; i++) {
+      const error = await rejection(verifyCredentials(deps(), { email: 'ada@example.com', password: 'rotating guess', ip: `2001:db8:bad:1::${i + 1}` }));
+      if (error.code === 'rate_limited') refused = error;
+    }
+    expect(refused?.code).toBe('rate_limited');
+  });
+
+  it("forgets an address's failures on the account after it signs in", async () => {
     await createUser(t.db.prisma, { email: 'typo@example.com', password: 'fumbling fingers phrase' });
     for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < SIGN_IN_LIMITS.account.points - 1; i++) {
-        await rejection(verifyCredentials(deps(), { email: 'typo@example.com', password: 'typo', ip: `198.18.${round}.${i}` }));
+      for (let i = 0; i < SIGN_IN_BACKOFF.pair.free; i++) {
+        const error = await rejection(verifyCredentials(deps(), { email: 'typo@example.com', password: 'typo', ip: '198.18.0.9' }));
+        expect(error.code).toBe('invalid_credentials');
       }
-      await expect(verifyCredentials(deps(), { email: 'typo@example.com', password: 'fumbling fingers phrase', ip: `198.18.${round}.99` })).resolves.toBeTruthy();
+      await expect(verifyCredentials(deps(), { email: 'typo@example.com', password: 'fumbling fingers phrase', ip: '198.18.0.9' })).resolves.toBeTruthy();
     }
   });
 });
