@@ -16,7 +16,7 @@ async function openQueue(config: Config): Promise<QueueAccess> {
   const engines = createEngines(config);
   if (engines.kind === 'redis') {
     // BullMQ needs no database: the queue lives in Redis.
-    const queue = createJobQueue({ db: { kind: 'postgres', sql: null as never }, engines });
+    const queue = createJobQueue({ db: { kind: 'postgres', sql: null as never }, engines }, config);
     return { queue, close: async () => (await queue.close(), await engines.close()) };
   }
   if (!config.DATABASE_URL) {
@@ -37,7 +37,7 @@ async function openQueue(config: Config): Promise<QueueAccess> {
   }
   const { openDatabase } = await import('../lib/db');
   const db = await openDatabase(config, { migrate: true });
-  const queue = createJobQueue({ db, engines });
+  const queue = createJobQueue({ db, engines }, config);
   return {
     queue,
     async close() {

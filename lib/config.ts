@@ -1,6 +1,7 @@
 // Environment configuration, parsed once with zod. A bad value stops start-up naming the variable.
 import { z } from 'zod';
 import { parseProxyTrust } from './client-address';
+import { jobsConfigSchema } from './jobs/config';
 
 const ROLES = ['web', 'gateway', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -107,6 +108,8 @@ export const configSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Run pending migrations at start-up. @default true */
   MIGRATE_ON_START: boolFromEnv.default(true),
+  /** Job queue, worker and analyzer settings (lib/jobs/config.ts, docs/workers.md). */
+  ...jobsConfigSchema.shape,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -9,6 +9,7 @@ import { createFirehoseGateway } from './gateway/firehose-gateway';
 import { createRealtimeServer } from './gateway/realtime-server';
 import { startRelay } from './relay';
 import { startWorkers } from './workers';
+import './workers/enqueuer-metrics';
 import { closeJobQueue } from '../lib/jobs';
 import { closeRuntime, createRuntime } from './runtime';
 

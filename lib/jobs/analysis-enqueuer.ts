@@ -1,10 +1,12 @@
 // Enqueueing on the ingest path without slowing it: ingestIndicators' afterCommit hook hands the
 // accepted public indicators to this buffer, which adds one "analyze" job per batch (up to
 // ENQUEUE_BATCH_SIZE indicators, after at most ENQUEUE_BATCH_MS) in one round trip. The API's answer
-// never waits for the queue. Trade-off: a process that dies within those milliseconds loses the
-// request for analysis (not the indicator; the next sighting or /check asks again).
+// never waits for the queue. Trade-offs: a process that dies within those milliseconds loses the
+// request for analysis (not the indicator; the next sighting or /check asks again), and while the
+// queue is unreachable at most ENQUEUE_MAX_BUFFERED indicators wait (the oldest beyond are dropped,
+// counted and logged). A graceful stop flushes the buffer before the queue closes.
 import type { IngestResult } from '../ingest/ingest-indicators';
-import { parseJobsConfig } from './config';
+import type { Logger } from '../logger';
 import type { JobQueue, NewJob } from './types';
 
 export interface AnalysisItem {
@@ -25,39 +27,127 @@ export interface AnalysisEnqueuer {
 }
 
 export interface EnqueuerOptions {
+  /** @default 50 */
   batchMs?: number;
+  /** @default 500 */
   batchSize?: number;
-  onError?: (error: unknown) => void;
+  /** Most indicators held while the queue does not take them; the oldest go first. @default 50000 */
+  maxBuffered?: number;
+  /** First retry delay after the queue refused a batch; doubles up to 5 s. @default 200 */
+  retryMs?: number;
+  /** A queue call that takes longer counts as failed (its items are retried). @default 10000 */
+  addTimeoutMs?: number;
+  logger?: Pick<Logger, 'warn' | 'info' | 'debug'>;
 }
 
+/** What every enqueuer of this process did (read by /metrics through server/workers). */
+export interface EnqueuerStats {
+  /** Indicators waiting in buffers now. */
+  buffered: number;
+  /** Indicators dropped because a buffer was full (the queue unreachable for long). */
+  dropped: number;
+}
+
+const STATS_KEY = Symbol.for('sluice.analysisEnqueuerStats');
+export const enqueuerStats: EnqueuerStats = ((globalThis as { [STATS_KEY]?: EnqueuerStats })[STATS_KEY] ??= { buffered: 0, dropped: 0 });
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the job queue did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * One buffer per queue, bounded: while the queue is unreachable (Redis down) the items wait and are
+ * retried with backoff; past `maxBuffered` the oldest are dropped, counted (enqueuerStats.dropped)
+ * and logged once per outage. One add is in flight at a time, so waiting items live only in the
+ * buffer.
+ */
 export function createAnalysisEnqueuer(queue: JobQueue, options: EnqueuerOptions = {}): AnalysisEnqueuer {
-  const config = parseJobsConfig();
-  const batchMs = options.batchMs ?? config.ENQUEUE_BATCH_MS;
-  const batchSize = options.batchSize ?? config.ENQUEUE_BATCH_SIZE;
+  const batchMs = options.batchMs ?? 50;
+  const batchSize = options.batchSize ?? 500;
+  const maxBuffered = options.maxBuffered ?? 50_000;
+  const retryMs = options.retryMs ?? 200;
+  const addTimeoutMs = options.addTimeoutMs ?? 10_000;
+  const log = options.logger;
   let buffer: AnalysisItem[] = [];
   let timer: NodeJS.Timeout | null = null;
-  let inFlight: Promise<void> = Promise.resolve();
+  let running: Promise<void> | null = null;
+  let failures = 0;
+  let droppedThisOutage = 0;
+  /** Items at the front of the buffer that an add in flight carries: never dropped. */
+  let sending = 0;
 
-  const flush = (): Promise<void> => {
+  const setBuffer = (next: AnalysisItem[]) => {
+    enqueuerStats.buffered += next.length - buffer.length;
+    buffer = next;
+  };
+
+  const schedule = (ms: number) => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void drain();
+    }, ms);
+    timer.unref();
+  };
+
+  /** Adds everything buffered, a bounded slice per round trip; on failure keeps it and backs off. */
+  const drain = (): Promise<void> => {
+    if (running) return running;
+    running = (async () => {
+      while (buffer.length) {
+        const items = buffer.slice(0, batchSize * 20);
+        const jobs: NewJob[] = [];
+        for (let i = 0; i < items.length; i += batchSize) jobs.push({ name: 'analyze', data: { items: items.slice(i, i + batchSize), reason: 'sighting' } });
+        sending = items.length;
+        try {
+          await withTimeout(queue.addBulk(jobs), addTimeoutMs);
+        } catch (error) {
+          sending = 0;
+          failures += 1;
+          if (failures === 1) log?.warn({ err: error, buffered: buffer.length }, 'analysis enqueue failed; indicators wait in a bounded buffer and are retried');
+          else log?.debug({ err: error, failures, buffered: buffer.length }, 'analysis enqueue still failing');
+          schedule(Math.min(5000, retryMs * 2 ** Math.min(failures - 1, 10)));
+          return;
+        }
+        // Added: remove exactly those from the front (new items were appended behind them).
+        sending = 0;
+        setBuffer(buffer.slice(items.length));
+        if (failures) log?.info({ failures, dropped: droppedThisOutage }, 'analysis enqueue recovered');
+        failures = 0;
+        droppedThisOutage = 0;
+      }
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  const flush = async (): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = null;
-    if (!buffer.length) return inFlight;
-    const items = buffer;
-    buffer = [];
-    const jobs: NewJob[] = [];
-    for (let i = 0; i < items.length; i += batchSize) jobs.push({ name: 'analyze', data: { items: items.slice(i, i + batchSize), reason: 'sighting' } });
-    inFlight = inFlight.then(() => queue.addBulk(jobs).then(() => undefined, (error: unknown) => options.onError?.(error)));
-    return inFlight;
+    await running;
+    await drain();
   };
 
   const add = (items: AnalysisItem[]) => {
     if (!items.length) return;
-    buffer.push(...items);
-    if (buffer.length >= batchSize) void flush();
-    else if (!timer) {
-      timer = setTimeout(() => void flush(), batchMs);
-      timer.unref();
+    let next = buffer.concat(items);
+    if (next.length > maxBuffered) {
+      // While an add is in flight its items sit at the front; they stay, the oldest others go.
+      const excess = Math.min(next.length - maxBuffered, next.length - sending);
+      next = next.slice(0, sending).concat(next.slice(sending + excess));
+      enqueuerStats.dropped += excess;
+      if (droppedThisOutage === 0) log?.warn({ maxBuffered }, 'analysis enqueue buffer full: dropping the oldest indicators (their next sighting or a check asks again)');
+      droppedThisOutage += excess;
     }
+    setBuffer(next);
+    if (failures) return; // the retry timer drains
+    if (buffer.length >= batchSize) void drain();
+    else schedule(batchMs);
   };
 
   return {

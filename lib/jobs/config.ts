@@ -1,6 +1,6 @@
-// Job queue, worker and analyzer settings, read once from the environment with zod (listed with
-// their defaults in docs/workers.md). Kept here rather than in lib/config.ts so the worker pool
-// can be tuned without touching the node's core configuration.
+// Job queue, worker and analyzer settings (listed with their defaults in docs/workers.md). Their
+// schema lives here beside the queue; lib/config.ts merges it into the one configuration parsed at
+// start-up, so a bad JOB_* value stops the node at once (exit 78) instead of failing a request.
 import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number({ message: 'must be a number' }).int().positive().default(fallback);
@@ -37,18 +37,13 @@ export const jobsConfigSchema = z.object({
   ENQUEUE_BATCH_MS: z.coerce.number().int().min(0).default(50),
   /** Indicators per analysis job. @default 500 */
   ENQUEUE_BATCH_SIZE: positiveInt(500),
+  /**
+   * Most indicators the enqueue buffer holds while the queue is unreachable (Redis down); beyond it
+   * the oldest are dropped, counted and logged. @default 50000
+   */
+  ENQUEUE_MAX_BUFFERED: positiveInt(50_000),
   /** How often the embedded queue polls for due jobs, in ms. @default 200 */
   JOB_POLL_MS: positiveInt(200),
 });
 
 export type JobsConfig = z.infer<typeof jobsConfigSchema>;
-
-/** Parses the jobs configuration; throws one line per bad variable, like lib/config.ts. */
-export function parseJobsConfig(env: Record<string, string | undefined> = process.env): JobsConfig {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && k in jobsConfigSchema.shape));
-  const result = jobsConfigSchema.safeParse(cleaned);
-  if (!result.success) {
-    throw new Error(`Invalid configuration: ${result.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ')}`);
-  }
-  return result.data;
-}

@@ -3,14 +3,15 @@
 // worker nodes also process (server/workers).
 import type { Database } from '../db';
 import type { Engines } from '../engines';
-import { flushAnalysisEnqueuer } from './analysis-enqueuer';
+import type { Logger } from '../logger';
+import { flushAnalysisEnqueuer, getAnalysisEnqueuer } from './analysis-enqueuer';
 import { createBullQueue } from './bullmq-queue';
-import { parseJobsConfig, type JobsConfig } from './config';
+import type { JobsConfig } from './config';
 import { createSqlQueue } from './sql-queue';
 import type { JobQueue } from './types';
 
 export * from './types';
-export { jobsConfigSchema, parseJobsConfig, type JobsConfig } from './config';
+export { jobsConfigSchema, type JobsConfig } from './config';
 export { createBullQueue } from './bullmq-queue';
 export { createSqlQueue } from './sql-queue';
 
@@ -21,7 +22,7 @@ export interface JobQueueDeps {
   engines: Pick<Engines, 'kind' | 'redis' | 'prefix'>;
 }
 
-export function createJobQueue(deps: JobQueueDeps, config: JobsConfig = parseJobsConfig(), name = ANALYSIS_QUEUE): JobQueue {
+export function createJobQueue(deps: JobQueueDeps, config: JobsConfig, name = ANALYSIS_QUEUE): JobQueue {
   const defaults = { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS };
   if (deps.engines.kind === 'redis' && deps.engines.redis) {
     return createBullQueue({ name, redis: deps.engines.redis, prefix: deps.engines.prefix, defaults, leaseMs: config.JOB_LEASE_MS });
@@ -41,12 +42,21 @@ export function createJobQueue(deps: JobQueueDeps, config: JobsConfig = parseJob
 const KEY = Symbol.for('sluice.jobQueue');
 type Holder = { [KEY]?: { owner: object; queue: JobQueue } };
 
-/** The queue of this process (created on first use for the runtime's database and engines). */
-export function getJobQueue(deps: JobQueueDeps): JobQueue {
+/**
+ * The queue of this process (created on first use for the runtime's database, engines and
+ * configuration), with its analysis enqueuer.
+ */
+export function getJobQueue(deps: JobQueueDeps & { config: JobsConfig; logger?: Logger }): JobQueue {
   const holder = globalThis as Holder;
   const current = holder[KEY];
   if (current && current.owner === deps.db) return current.queue;
-  const queue = createJobQueue(deps);
+  const queue = createJobQueue(deps, deps.config);
+  getAnalysisEnqueuer(queue, {
+    batchMs: deps.config.ENQUEUE_BATCH_MS,
+    batchSize: deps.config.ENQUEUE_BATCH_SIZE,
+    maxBuffered: deps.config.ENQUEUE_MAX_BUFFERED,
+    logger: deps.logger,
+  });
   holder[KEY] = { owner: deps.db, queue };
   return queue;
 }

@@ -3,7 +3,7 @@
 // nodes) share the queue; stop() finishes in-flight jobs or returns them to the queue.
 import { raiseDeadLetterAlert } from '../../lib/alerts';
 import { allowListFromConfig } from '../../lib/ingest';
-import { ANALYSIS_QUEUE, getJobQueue, parseJobsConfig, type JobHandler, type JobQueue, type JobsConfig } from '../../lib/jobs';
+import { ANALYSIS_QUEUE, getJobQueue, type JobHandler, type JobQueue, type JobsConfig } from '../../lib/jobs';
 import type { Runtime } from '../../lib/runtime';
 import { jobMetrics } from '../metrics';
 import { createAnalysisHandler } from './analysis-handler';
@@ -26,7 +26,7 @@ export interface Workers {
 }
 
 export function startWorkers(runtime: Pick<Runtime, 'config' | 'db' | 'engines' | 'logger'>, options: StartWorkersOptions = {}): Workers {
-  const config = options.config ?? parseJobsConfig();
+  const config = options.config ?? runtime.config;
   const queue = options.queue ?? getJobQueue(runtime);
   const log = runtime.logger.child({ module: 'workers', queue: queue.name });
   const handler =

@@ -80,14 +80,17 @@ describe('server start-up', () => {
   it.each([
     ['PORT', 'abc'],
     ['REDIS_URL', 'not-a-url'],
-  ])('exits non-zero with a one-line message when %s=%s', (name, value) => {
+    // Job settings are parsed at start-up too, not on the first submission.
+    ['JOB_ATTEMPTS', 'abc'],
+    ['ENQUEUE_BATCH_MS', '-5'],
+  ])('exits 78 (EX_CONFIG) with a one-line message when %s=%s', (name, value) => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.mts'], {
       cwd: ROOT,
       env: { ...process.env, [name]: value },
       encoding: 'utf8',
       timeout: 20_000,
     });
-    expect(result.status).not.toBe(0);
+    expect(result.status).toBe(78);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^sluice: Invalid configuration: ${name}: `));

@@ -3,13 +3,13 @@
 import { parseConfig } from '../../../lib/config';
 import { openDatabase } from '../../../lib/db';
 import { createEngines } from '../../../lib/engines';
-import { createJobQueue, parseJobsConfig } from '../../../lib/jobs';
+import { createJobQueue } from '../../../lib/jobs';
 
 const config = parseConfig(process.env);
 const db = await openDatabase(config);
 const kind = process.env.CHILD_KIND;
 const engines = kind === 'redis' ? createEngines(config) : { kind: 'memory' as const, redis: null, prefix: '' };
-const queue = createJobQueue({ db, engines }, parseJobsConfig(), process.env.CHILD_QUEUE!);
+const queue = createJobQueue({ db, engines }, config, process.env.CHILD_QUEUE!);
 queue.process(async (run) => {
   process.stdout.write(`STARTED ${run.id}\n`);
   await new Promise(() => undefined);
