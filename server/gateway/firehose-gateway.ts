@@ -158,7 +158,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
     });
   });
 
-  setupPublicNamespace(publicNsp, { connectionsPerIp: options.publicConnectionsPerIp });
+  setupPublicNamespace(publicNsp, { connectionsPerIp: options.publicConnectionsPerIp, trustProxy: runtime.config.TRUST_PROXY });
 
   const unsubscribe = await subscribeControl(
     runtime.engines,

@@ -1,27 +1,42 @@
 // The /public namespace for the threats page: tokenless, read-only, no filters, no resume, a few
-// connections per address. The dispatcher writes its (delayed, capped) frames.
+// connections per client address (lib/client-address: the rightmost X-Forwarded-For hop that is
+// not a trusted proxy, per TRUST_PROXY; IPv6 by /64). The dispatcher writes its (delayed, capped) frames.
 import type { Namespace } from 'socket.io';
+import { addressLimitKey, clientAddress, type ProxyTrustSetting } from '../../lib/client-address';
 import { gatewayMetrics } from '../metrics';
 import { refusal } from './refusal';
 
 export interface PublicNamespaceOptions {
-  /** Public sockets allowed per address. @default 20 */
+  /** Public sockets allowed per client address. @default 20 */
   connectionsPerIp?: number;
+  /** TRUST_PROXY. @default false */
+  trustProxy?: ProxyTrustSetting;
 }
 
 export function setupPublicNamespace(publicNsp: Namespace, options: PublicNamespaceOptions = {}): void {
   const perIp = new Map<string, number>();
   const limit = options.connectionsPerIp ?? 20;
   publicNsp.use((socket, next) => {
-    const ip = socket.handshake.address;
-    const count = perIp.get(ip) ?? 0;
-    if (count >= limit) return next(refusal('rate_limited', `at most ${limit} public stream connections per address`));
-    perIp.set(ip, count + 1);
-    socket.once('disconnect', () => {
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) perIp.delete(ip);
-      else perIp.set(ip, left);
+    const address = clientAddress({
+      remoteAddress: socket.handshake.address,
+      forwardedFor: socket.handshake.headers['x-forwarded-for'],
+      trust: options.trustProxy ?? false,
     });
+    const key = addressLimitKey(address);
+    const count = perIp.get(key) ?? 0;
+    if (count >= limit) return next(refusal('rate_limited', `at most ${limit} public stream connections per address`));
+    perIp.set(key, count + 1);
+    let counted = true;
+    const uncount = () => {
+      if (!counted) return;
+      counted = false;
+      const left = (perIp.get(key) ?? 1) - 1;
+      if (left <= 0) perIp.delete(key);
+      else perIp.set(key, left);
+    };
+    socket.once('disconnect', uncount);
+    // A client that leaves between this check and `connection` gets no `disconnect`.
+    socket.conn.once('close', uncount);
     next();
   });
   publicNsp.on('connection', (socket) => {
