@@ -48,6 +48,7 @@ export class Dispatcher {
   private publicQueue: { event: FirehoseEvent; dueAt: number }[] = [];
   private publicTimer: NodeJS.Timeout | null = null;
   private publicBudget = { second: 0, sent: 0 };
+  private publicIntake = { second: 0, taken: 0 };
   private lagTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -160,9 +161,33 @@ export class Dispatcher {
     }
   }
 
+  /** Events waiting for the public stream's delay. */
+  get publicQueued(): number {
+    return this.publicQueue.length;
+  }
+
+  /** Most events the public queue holds: a second's worth of the public rate per second of delay, plus one. */
+  get publicQueueBound(): number {
+    return this.options.publicMaxPerSecond * (Math.ceil(this.options.publicDelayMs / 1000) + 1);
+  }
+
   private queuePublic(batch: FirehoseEvent[]) {
-    const dueAt = Date.now() + this.options.publicDelayMs;
-    for (const event of batch) this.publicQueue.push({ event, dueAt });
+    // Nobody watching: nothing to hold (a viewer who arrives sees events from then on, after the delay).
+    if (!this.publicNsp?.sockets.size) {
+      this.publicQueue = [];
+      return;
+    }
+    const now = Date.now();
+    const dueAt = now + this.options.publicDelayMs;
+    // At most publicMaxPerSecond are ever shown per second: take no more than that per second of
+    // arrival, so the queue stays within publicMaxPerSecond × (delay + 1) whatever the ingest rate.
+    const second = Math.floor(now / 1000);
+    if (second !== this.publicIntake.second) this.publicIntake = { second, taken: 0 };
+    const room = Math.min(this.options.publicMaxPerSecond - this.publicIntake.taken, this.publicQueueBound - this.publicQueue.length);
+    if (room <= 0) return;
+    const taken = batch.length > room ? batch.slice(batch.length - room) : batch;
+    for (const event of taken) this.publicQueue.push({ event, dueAt });
+    this.publicIntake.taken += taken.length;
     this.schedulePublic();
   }
 
