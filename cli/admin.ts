@@ -140,6 +140,7 @@ Exit codes: 0 done, 1 error (bad arguments, taken email, weak password, ...), 3 
 Examples:
   sluice admin user create --email ops@example.com --password 'correct horse battery' --plan firehose
   sluice admin user plan --email ops@example.com --plan free
+  sluice admin user delete --email leaver@example.com
   sluice admin token create --email ops@example.com --name laptop --scopes stream,read
   sluice admin token revoke --prefix slc_AbCd1234`,
     );
@@ -159,6 +160,11 @@ Examples:
     .requiredOption('--email <email>', 'the user')
     .addOption(new Option('--plan <plan>', 'the new plan').choices(PLAN_IDS).makeOptionMandatory())
     .action(action<{ email: string; plan: 'free' | 'firehose' }>((o) => ({ type: 'user.plan', ...o })));
+  user
+    .command('delete')
+    .description('delete a user with their tokens, feeds and sightings (live streams end; public counters are recomputed)')
+    .requiredOption('--email <email>', 'the user')
+    .action(action<{ email: string }>((o) => ({ type: 'user.delete', ...o })));
 
   const token = admin.command('token').description('create and revoke API tokens');
   token

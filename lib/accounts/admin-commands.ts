@@ -6,6 +6,7 @@ import { AppError } from '../errors';
 import { PLAN_IDS } from '../plans';
 import { createApiToken, revokeApiToken, TOKEN_SCOPES } from '../tokens';
 import { createUser } from './create-user';
+import { deleteAccount } from './delete-account';
 import { getUserByEmail } from './get-account';
 import type { AccountDeps } from './types';
 import { emailSchema } from './validation';
@@ -20,6 +21,7 @@ export const adminCommandSchema = z.discriminatedUnion('type', [
     admin: z.boolean().default(false),
   }),
   z.object({ type: z.literal('user.plan'), email: z.string(), plan: z.enum(PLAN_IDS) }),
+  z.object({ type: z.literal('user.delete'), email: z.string() }),
   z.object({
     type: z.literal('token.create'),
     email: z.string(),
@@ -60,6 +62,15 @@ export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): P
       const { previous } = await setPlan(deps, { userId: user.id, plan: command.plan, provider: 'admin' });
       return {
         lines: [previous === command.plan ? `${user.email} is already on the ${command.plan} plan` : `${user.email}: ${previous} → ${command.plan}`],
+      };
+    }
+    case 'user.delete': {
+      const user = await userByEmailOrThrow(deps, command.email);
+      const deleted = await deleteAccount(deps, user.id);
+      return {
+        lines: [
+          `deleted ${deleted.email} with its tokens, feeds and sightings; ${deleted.indicatorsRecomputed} indicators recounted, ${deleted.indicatorsRemoved} no longer seen by anyone removed`,
+        ],
       };
     }
     case 'token.create': {

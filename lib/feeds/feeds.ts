@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import { parseInput } from '../ingest/parse-input';
 import type { PrismaClient } from '../generated/prisma/client';
 import { Prisma } from '../generated/prisma/client';
+import { deleteSightingsAndRecount } from './recompute-indicator-counters';
 import { createFeedSchema, isPublicTlp, updateFeedSchema, type TlpLevel } from './schemas';
 
 export interface FeedView {
@@ -113,9 +114,16 @@ export async function updateFeed(prisma: PrismaClient, ownerId: string, slug: st
   return toFeedView(row);
 }
 
-/** Deletes the feed and its sightings. Events already published stay in the log. */
+/**
+ * Deletes the feed and its sightings, and recomputes the counters of the indicators it reported in
+ * the same transaction: one only this feed reported publicly is no longer public (/threats, /i/…,
+ * /check for others), and counts drop. Events already published stay in the log.
+ */
 export async function deleteFeed(prisma: PrismaClient, ownerId: string, slug: string): Promise<void> {
   const feed = await getFeedOrThrow(prisma, ownerId, slug);
   if (feed.system) throw new AppError('system_feed', 'system feeds are managed by Sluice and cannot be deleted', 403);
-  await prisma.feed.delete({ where: { id: feed.id } });
+  await prisma.$transaction(
+    (tx) => deleteSightingsAndRecount(tx, { feedId: feed.id }, () => tx.feed.delete({ where: { id: feed.id } })),
+    { maxWait: 10_000, timeout: 120_000 },
+  );
 }
