@@ -1,17 +1,5 @@
 // Next.js configuration. Sluice runs Next inside its own server (server/index.mts), so packages
 // that hold process-wide state (the embedded database, Redis, Prisma) stay external to the bundle.
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${process.env.NODE_ENV === 'development' ? " 'unsafe-eval'" : ''}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
@@ -33,10 +21,7 @@ const nextConfig = {
       {
         source: '/:path*',
         headers: [
-          // Indicator values are attacker-controlled: even if one ever escaped React's escaping, no
-          // script from elsewhere runs and nothing is fetched from elsewhere. Next's own inline
-          // scripts need 'unsafe-inline' (nonces would make every page dynamic).
-          { key: 'Content-Security-Policy', value: contentSecurityPolicy },
+          // Content-Security-Policy is set per request with a nonce by proxy.ts (lib/csp.ts).
           { key: 'X-Content-Type-Options', value: 'nosniff' },
           { key: 'Referrer-Policy', value: 'no-referrer' },
           { key: 'X-Frame-Options', value: 'DENY' },

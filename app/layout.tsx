@@ -12,6 +12,11 @@ export const metadata: Metadata = {
     'Stream every public malicious IP, domain, URL, email and file hash the moment anyone reports it. Self-hostable.',
 };
 
+// Every page is rendered per request: the Content-Security-Policy nonce (proxy.ts) is new each
+// time, and Next can only put it on its scripts while rendering. Public data comes from lib/threats'
+// in-memory views, so this costs a render, not a database round trip.
+export const dynamic = 'force-dynamic';
+
 export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#0b1120' };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

@@ -72,7 +72,7 @@ export default async function HomePage() {
         <h2 id="how" className="text-2xl font-semibold text-white">
           How it works
         </h2>
-        <ol className="mt-6 grid gap-4 md:grid-cols-3">
+        <ol className="mt-6 grid grid-cols-1 gap-4 md:grid-cols-3">
           {steps.map((step, i) => (
             <li key={step.title} className="rounded-xl border border-white/10 bg-white/[0.02] p-5">
               <span className="text-xs font-semibold text-brand-400">0{i + 1}</span>
@@ -85,7 +85,7 @@ export default async function HomePage() {
 
       <section id="plans" className="scroll-mt-16 py-12">
         <h2 className="text-2xl font-semibold text-white">Plans</h2>
-        <div className="mt-6 grid gap-6 md:grid-cols-2">
+        <div className="mt-6 grid grid-cols-1 gap-6 md:grid-cols-2">
           {Object.values(PLANS).map((plan) => (
             <div
               key={plan.id}
@@ -129,7 +129,7 @@ export default async function HomePage() {
             Full API and protocol docs →
           </Link>
         </div>
-        <div className="mt-6 grid gap-6 lg:grid-cols-2">
+        <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
           <div className="min-w-0">
             <h3 className="mb-2 text-sm font-medium text-slate-300">With the CLI</h3>
             <pre className="overflow-x-auto rounded-lg border border-white/10 bg-black/40 p-4 font-mono text-xs text-slate-300">{cliExample}</pre>

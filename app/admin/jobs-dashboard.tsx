@@ -61,8 +61,10 @@ function DepthBar({ counts }: { counts: QueueOverview['counts'] }) {
   );
 }
 
-const ago = (iso: string) => {
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+// Relative to the overview's own time (`at`), never to the clock at render: the server and the
+// browser render the same text (React error #418 otherwise), and it moves with every poll.
+const ago = (iso: string, at: string) => {
+  const s = Math.max(0, Math.round((Date.parse(at) - Date.parse(iso)) / 1000));
   return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
 };
 
@@ -120,14 +122,14 @@ export function JobsDashboard({ initial }: { initial: QueueOverview }) {
         <div className="flex items-center justify-between">
           <h2 className="text-base font-semibold text-white">Throughput, last two minutes</h2>
           <span className={`text-xs ${stale ? 'text-amber-300' : 'text-slate-500'}`} data-testid="updated-at">
-            {stale ? 'update failed, retrying' : `updated ${new Date(data.at).toLocaleTimeString()}`}
+            {stale ? 'update failed, retrying' : `updated ${data.at.slice(11, 19)} UTC`}
           </span>
         </div>
         <ThroughputChart points={data.completedPerSecond} />
         <DepthBar counts={counts} />
       </section>
 
-      <div className="grid gap-6 md:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 md:grid-cols-2">
         <section className="rounded-2xl border border-white/10 bg-white/[0.03] p-5">
           <h2 className="text-base font-semibold text-white">Workers alive ({data.workers.length})</h2>
           <ul className="mt-3 space-y-2 text-sm" data-testid="workers">
@@ -137,7 +139,7 @@ export function JobsDashboard({ initial }: { initial: QueueOverview }) {
                   <span className="h-2 w-2 rounded-full bg-emerald-400" /> {w.host} pid {w.pid}
                 </span>
                 <span className="text-xs text-slate-400">
-                  ×{w.concurrency} · seen {ago(w.seenAt)}
+                  ×{w.concurrency} · seen {ago(w.seenAt, data.at)}
                 </span>
               </li>
             ))}
@@ -150,7 +152,7 @@ export function JobsDashboard({ initial }: { initial: QueueOverview }) {
             {data.failures.map((f, i) => (
               <li key={`${f.id}-${f.attempt}-${i}`} className="text-slate-300">
                 <span className={f.dead ? 'text-rose-300' : 'text-amber-300'}>{f.dead ? 'dead' : `attempt ${f.attempt}`}</span>{' '}
-                <span className="font-mono">{f.name}</span> #{f.id} · {ago(f.at)}
+                <span className="font-mono">{f.name}</span> #{f.id} · {ago(f.at, data.at)}
                 <div className="truncate font-mono text-xs text-slate-500">{f.error}</div>
               </li>
             ))}
@@ -187,7 +189,7 @@ export function JobsDashboard({ initial }: { initial: QueueOverview }) {
                 </td>
                 <td className="tabular-nums">{d.attempts}</td>
                 <td className="max-w-sm truncate font-mono text-xs text-rose-200">{d.lastError}</td>
-                <td className="text-slate-400">{ago(d.failedAt)}</td>
+                <td className="text-slate-400">{ago(d.failedAt, data.at)}</td>
                 <td className="whitespace-nowrap text-right">
                   <button className="mr-2 rounded-lg bg-sky-500/20 px-3 py-1 text-sky-200 hover:bg-sky-500/30 disabled:opacity-50" disabled={busy === d.id} onClick={() => act(d.id, 'retry')}>
                     Retry

@@ -128,7 +128,7 @@ export function TokenPanel({ tokens, createTokenAction, revokeTokenAction }: Tok
           </div>
           <fieldset>
             <legend className="mb-2 text-sm font-medium text-slate-200">Scopes</legend>
-            <div className="grid gap-2 sm:grid-cols-3">
+            <div className="grid grid-cols-1 gap-2 sm:grid-cols-3">
               {SCOPES.map((scope) => (
                 <label key={scope.id} className="flex cursor-pointer items-start gap-2.5 rounded-lg border border-white/10 bg-white/[0.02] p-3 hover:border-white/20 has-[:checked]:border-brand-400/50 has-[:checked]:bg-brand-500/5">
                   <input type="checkbox" name={`scope-${scope.id}`} defaultChecked={scope.id !== 'submit'} className="mt-0.5 h-4 w-4 accent-cyan-400" />

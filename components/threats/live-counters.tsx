@@ -47,7 +47,7 @@ export function LiveCounters({ indicators, sightings24h, lastMinute, latest, gen
   const perMinute = connectedAt !== null && now - connectedAt >= 60_000 ? recent : Math.max(lastMinute, recent);
 
   return (
-    <div className="grid gap-4 lg:grid-cols-5">
+    <div className="grid grid-cols-1 gap-4 lg:grid-cols-5">
       <dl className="grid grid-cols-3 gap-3 lg:col-span-3 lg:grid-cols-1">
         <Counter label="Public indicators" value={formatCount(totals.indicators)} testId="counter-indicators" />
         <Counter label="Sightings · last 24 h" value={formatCount(totals.sightings24h)} testId="counter-sightings" />

@@ -8,7 +8,7 @@ export interface TtlCacheOptions {
   ttlMs: number;
   /** Past ttlMs, a stale value is still served (while one refresh runs) for this long. @default ttlMs * 10 */
   staleMs?: number;
-  /** Most keys kept; the least recently set go first. @default 200 */
+  /** Most keys kept; the least recently used go first. @default 200 */
   maxEntries?: number;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
@@ -41,6 +41,7 @@ export class TtlCache<T> {
   async get(key: string, load: () => Promise<T>): Promise<T> {
     const entry = this.entries.get(key);
     const age = entry && entry.value !== undefined ? this.now() - entry.storedAt : Infinity;
+    if (entry) this.touch(key, entry);
     if (entry && entry.value !== undefined && age < this.ttlMs) return entry.value;
     if (entry && entry.value !== undefined && age < this.ttlMs + this.staleMs) {
       if (!entry.pending) this.refresh(key, entry, load).catch(() => undefined); // keep serving the stale value
@@ -52,8 +53,18 @@ export class TtlCache<T> {
     return this.refresh(key, fresh, load);
   }
 
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   clear(): void {
     this.entries.clear();
+  }
+
+  /** Marks `key` as the most recently used: eviction takes the least recently used first. */
+  private touch(key: string, entry: Entry<T>): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
   }
 
   private refresh(key: string, entry: Entry<T>, load: () => Promise<T>): Promise<T> {
@@ -62,9 +73,8 @@ export class TtlCache<T> {
         entry.value = value;
         entry.storedAt = this.now();
         entry.pending = undefined;
-        // Re-insert to mark as most recently set, then evict the oldest beyond the bound.
-        this.entries.delete(key);
-        this.entries.set(key, entry);
+        // Mark as most recently used, then evict the least recently used beyond the bound.
+        this.touch(key, entry);
         while (this.entries.size > this.maxEntries) {
           const oldest = this.entries.keys().next().value as string;
           this.entries.delete(oldest);

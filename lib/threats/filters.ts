@@ -1,6 +1,7 @@
 // Parses the threats page's query string (?type=&tag=) — the same filters for the page and exports.
 import { z } from 'zod';
 import { INDICATOR_TYPES } from '../indicators/types';
+import { tagSchema } from '../ingest/schemas';
 import { threatsPath } from './paths';
 import type { ThreatFilters } from './types';
 
@@ -10,7 +11,8 @@ const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 
 const filtersSchema = z.object({
   type: z.preprocess(first, z.enum(INDICATOR_TYPES).optional().catch(undefined)),
-  tag: z.preprocess(first, z.string().trim().toLowerCase().min(1).max(64).optional().catch(undefined)),
+  // The ingest rule for tags: anything else (NUL, controls, 65+ characters) names no tag that can exist.
+  tag: z.preprocess(first, tagSchema.optional().catch(undefined)),
 });
 
 type QueryLike = URLSearchParams | Record<string, string | string[] | undefined>;

@@ -2,7 +2,7 @@
 // so that /threats, its exports and the landing page hold under load.
 import type { SqlDriver } from '../db/sql-driver';
 import { parseIndicator } from '../indicators/parse-indicator';
-import { isIndicatorType, type IndicatorType } from '../indicators/types';
+import { INDICATOR_TYPES, isIndicatorType, type IndicatorType } from '../indicators/types';
 import { sharedCache } from './cache';
 import { countThreatsPerHour } from './count-threats-per-hour';
 import { toThreatsCsv, toThreatsJson } from './export';
@@ -11,6 +11,7 @@ import { findRecentThreats } from './find-recent-threats';
 import { getIndicatorDetail, type IndicatorDetail } from './get-indicator-detail';
 import { getPublicCheck } from './get-public-check';
 import { getThreatTotals } from './get-threat-totals';
+import { topTags } from './format';
 import type { HourBucket, ThreatFilters, ThreatList, ThreatTotals } from './types';
 
 export * from './cache';
@@ -34,12 +35,43 @@ export interface ThreatsView {
   perHour: HourBucket[];
 }
 
-/** The list and chart for one set of filters, regenerated at most every THREATS_TTL_MS. */
-export function getThreatsView(sql: SqlDriver, filters: ThreatFilters): Promise<ThreatsView> {
-  return sharedCache<ThreatsView>('view', sql, { ttlMs: THREATS_TTL_MS, maxEntries: 300 }).get(filtersKey(filters), async () => {
-    const [list, perHour] = await Promise.all([findRecentThreats(sql, filters), countThreatsPerHour(sql, filters)]);
-    return { list, perHour };
-  });
+/** Views outside the pinned set (rare tags, type + tag): at most this many, least recently used out. */
+export const VISITOR_VIEWS = 100;
+/** Tags of the unfiltered view that count as popular (their views are pinned). */
+export const POPULAR_TAGS = 24;
+
+const UNFILTERED: ThreatFilters = { type: null, tag: null };
+
+/**
+ * The list and chart for one set of filters, computed at most once per THREATS_TTL_MS per node and
+ * served from memory (stale-while-revalidate, single-flight) to every request in between. Nothing a
+ * visitor chooses multiplies the work or the memory: the pinned views (unfiltered, each type, the
+ * popular tags of the unfiltered view) have their own bounded cache; every other filter set shares a
+ * least-recently-used cache of VISITOR_VIEWS entries, so random tags evict each other, never the
+ * pinned views, and an unknown tag costs one GIN index probe (see findRecentThreats).
+ */
+export async function getThreatsView(sql: SqlDriver, filters: ThreatFilters): Promise<ThreatsView> {
+  const pinned = sharedCache<ThreatsView>('view', sql, { ttlMs: THREATS_TTL_MS, maxEntries: INDICATOR_TYPES.length * 2 + POPULAR_TAGS + 8 });
+  const load = () => loadThreatsView(sql, filters);
+  const key = filtersKey(filters);
+  if (!filters.tag) return pinned.get(key, load);
+  if (!filters.type && (await popularTags(sql)).has(filters.tag)) return pinned.get(key, load);
+  return sharedCache<ThreatsView>('visitor-view', sql, { ttlMs: THREATS_TTL_MS, maxEntries: VISITOR_VIEWS }).get(key, load);
+}
+
+async function loadThreatsView(sql: SqlDriver, filters: ThreatFilters): Promise<ThreatsView> {
+  const [list, perHour] = await Promise.all([findRecentThreats(sql, filters), countThreatsPerHour(sql, filters)]);
+  return { list, perHour };
+}
+
+const popularByList = new WeakMap<ThreatList, Set<string>>();
+
+/** The most frequent tags of the unfiltered view (the tag chips /threats links to). */
+async function popularTags(sql: SqlDriver): Promise<Set<string>> {
+  const { list } = await getThreatsView(sql, UNFILTERED);
+  let tags = popularByList.get(list);
+  if (!tags) popularByList.set(list, (tags = new Set(topTags(list.items, POPULAR_TAGS).map((t) => t.tag))));
+  return tags;
 }
 
 const serialised = new WeakMap<ThreatList, { json?: string; csv?: string }>();

@@ -24,13 +24,14 @@ export const dynamic = 'force-dynamic';
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ checkout?: string }> }) {
   const session = await requireSessionUser('/dashboard');
   const { config, db, engines } = getRuntime();
-  const [account, tokens, feeds, gatewayStats] = await Promise.all([
+  const [account, tokens, feeds] = await Promise.all([
     getAccount(db.prisma, session.id),
     findApiTokens(db.prisma, session.id),
     findUserFeeds(db.prisma, session.id),
-    readGatewayStats(engines),
   ]);
   if (!account) redirect('/login'); // the account was deleted while the session lived
+  // The instance-wide gateway figures are for operators: read (and shown) only for admins.
+  const gatewayStats = account.isAdmin ? await readGatewayStats(engines) : null;
   const billing = getBilling(config);
   const { checkout } = await searchParams;
 
@@ -60,7 +61,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         </div>
       </div>
 
-      <div className="mt-8 grid gap-6 lg:grid-cols-3">
+      <div className="mt-8 grid grid-cols-1 gap-6 lg:grid-cols-3">
         <div className="min-w-0 space-y-6 lg:order-2">
           <PlanCard
             plan={account.plan}
@@ -85,7 +86,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         <div className="min-w-0 space-y-6 lg:order-1 lg:col-span-2">
           <TokenPanel tokens={rows} createTokenAction={createTokenAction} revokeTokenAction={revokeTokenAction} />
           <FeedsCard feeds={feeds} baseUrl={base} />
-          <FirehoseStatsCard stats={gatewayStats} />
+          {gatewayStats ? <FirehoseStatsCard stats={gatewayStats} /> : null}
           <QuickStartCard baseUrl={base} className="lg:hidden" />
         </div>
       </div>

@@ -13,14 +13,10 @@ import { getRuntime } from '@/lib/runtime';
 import { formatCount, getCachedThreatTotals, getThreatsView, parseThreatsPath, threatFiltersQuery, TYPE_LABELS } from '@/lib/threats';
 import { topTags } from '@/lib/threats/format';
 
-// Incremental static regeneration: each filtered view is rendered on its first request (the database
-// exists only at run time, so nothing is prerendered at build) and then served from Next's cache,
-// regenerated in the background at most every 5 seconds — the page holds under load.
-export const revalidate = 5;
-export const dynamicParams = true;
-export function generateStaticParams(): { filter: string[] }[] {
-  return [];
-}
+// Rendered per request (the CSP nonce makes every page dynamic) from the in-memory views of
+// lib/threats, which are computed at most once per few seconds per node and bounded in number: no
+// visitor-chosen path is written to disk or multiplies the database work (docs/threats.md).
+export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = {
   title: 'Threats being reported now',
@@ -54,7 +50,10 @@ export default async function ThreatsPage({ params }: { params: Params }) {
             malicious host.
           </p>
         </div>
-        <div className="flex shrink-0 gap-2 text-sm">
+        <div className="flex shrink-0 flex-wrap gap-2 text-sm">
+          <Link href="/i" prefetch={false} className="rounded-lg border border-white/10 bg-white/[0.03] px-3 py-1.5 font-medium text-slate-200 hover:bg-white/10">
+            Check an indicator
+          </Link>
           <a href={`/threats.json${query}`} className="rounded-lg border border-white/10 bg-white/[0.03] px-3 py-1.5 font-medium text-slate-200 hover:bg-white/10">
             JSON
           </a>

@@ -9,8 +9,13 @@ import {
   getPublicCheck,
   getThreatTotals,
   getThreatsView,
+  POPULAR_TAGS,
+  sharedCache,
+  THREATS_TTL_MS,
+  topTags,
   toThreatsCsv,
   toThreatsJson,
+  VISITOR_VIEWS,
 } from '@/lib/threats';
 import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-env';
 import { createUser, ingest, makeFeed } from '@/tests/integration/ingest/helpers';
@@ -93,6 +98,23 @@ describe('the threats list', () => {
     const b = await getThreatsView(t.db.sql, { ...filters });
     expect(b).toBe(a);
     expect(toThreatsJson(b.list).indicators.map((i) => i.value)).toEqual(a.list.items.map((i) => i.value));
+  });
+
+  it('keeps a bounded set of views: random tags share one LRU of VISITOR_VIEWS and never evict the pinned views', async () => {
+    const unfiltered = await getThreatsView(t.db.sql, { type: null, tag: null });
+    const popular = topTags(unfiltered.list.items, POPULAR_TAGS)[0].tag;
+    const pinnedPopular = await getThreatsView(t.db.sql, { type: null, tag: popular });
+    const pinnedType = await getThreatsView(t.db.sql, { type: 'ipv4', tag: null });
+    for (let i = 0; i < VISITOR_VIEWS + 60; i++) {
+      const view = await getThreatsView(t.db.sql, { type: i % 2 ? 'url' : null, tag: `random-${i}-${Math.random().toString(36).slice(2)}` });
+      expect(view.list.items).toEqual([]);
+    }
+    const visitor = sharedCache<unknown>('visitor-view', t.db.sql, { ttlMs: THREATS_TTL_MS });
+    expect(visitor.size).toBe(VISITOR_VIEWS);
+    // The pinned views are still the same objects (not evicted, not reloaded within the TTL).
+    expect(await getThreatsView(t.db.sql, { type: null, tag: null })).toBe(unfiltered);
+    expect(await getThreatsView(t.db.sql, { type: null, tag: popular })).toBe(pinnedPopular);
+    expect(await getThreatsView(t.db.sql, { type: 'ipv4', tag: null })).toBe(pinnedType);
   });
 });
 

@@ -1,6 +1,6 @@
 // Pure parts of the threats views: filters, the TTL cache, CSV safety, sampling and formatting.
 import { describe, expect, it } from 'vitest';
-import { csvCell, formatAgo, formatUtc, indicatorPath, parseThreatFilters, pickSample, threatFiltersQuery, toThreatsCsv, TtlCache } from '@/lib/threats';
+import { csvCell, formatAgo, formatUtc, indicatorPath, parseThreatFilters, parseThreatsPath, pickSample, threatFiltersQuery, toThreatsCsv, TtlCache } from '@/lib/threats';
 
 describe('filters', () => {
   it('keeps known types and sane tags, ignores the rest', () => {
@@ -9,6 +9,27 @@ describe('filters', () => {
     expect(parseThreatFilters({ type: ['url', 'ipv4'], tag: '' })).toEqual({ type: 'url', tag: null });
     expect(threatFiltersQuery({ type: 'url', tag: 'a b' })).toBe('?type=url&tag=a+b');
     expect(threatFiltersQuery({})).toBe('');
+  });
+
+  it('a path names a tag only if the tag could exist (the ingest rule): anything else is a 404, not a query', () => {
+    expect(parseThreatsPath(['tag', 'mirai'])).toEqual({ type: null, tag: 'mirai' });
+    expect(parseThreatsPath(['url', 'tag', encodeURIComponent('cobalt strike')])).toEqual({ type: 'url', tag: 'cobalt strike' });
+    expect(parseThreatsPath(['tag', encodeURIComponent('日'.repeat(60))])).toEqual({ type: null, tag: '日'.repeat(60) });
+    for (const bad of [
+      ['tag', '%00'],
+      ['tag', 'a%00b'],
+      ['tag', '%0d%0aset-cookie'],
+      ['tag', encodeURIComponent('日'.repeat(100))], // 300 bytes
+      ['tag', encodeURIComponent('🦠'.repeat(75))],
+      ['tag', 'x'.repeat(65)],
+      ['tag', '%E0%A4%A'],
+      ['tag', encodeURIComponent('<script>')],
+      ['nope'],
+      ['ipv4', 'extra'],
+      ['tag'],
+    ]) {
+      expect(parseThreatsPath(bad), bad.join('/')).toBeNull();
+    }
   });
 });
 
@@ -34,6 +55,18 @@ describe('TtlCache', () => {
     for (const k of ['a', 'b', 'c']) await cache.get(k, async () => k);
     expect(cache.size).toBe(2);
     await expect(cache.get('x', () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
+    expect(cache.size).toBe(2);
+  });
+
+  it('evicts the least recently used, not the least recently set', async () => {
+    const cache = new TtlCache<string>({ ttlMs: 60_000, maxEntries: 2 });
+    await cache.get('popular', async () => 'p');
+    await cache.get('b', async () => 'b');
+    await cache.get('popular', async () => 'never'); // a hit: now the most recently used
+    await cache.get('c', async () => 'c');
+    expect(cache.has('popular')).toBe(true);
+    expect(cache.has('b')).toBe(false);
+    for (let i = 0; i < 100; i++) await cache.get(`junk-${i}`, async () => 'j');
     expect(cache.size).toBe(2);
   });
 });

@@ -13,6 +13,7 @@ import { TypeBadge } from '@/components/threats/type-badge';
 import { defang } from '@/lib/indicators/defang';
 import { getRuntime } from '@/lib/runtime';
 import { formatCount, formatUtc, getCachedIndicatorPage, indicatorPath, parseIndicatorParams, TYPE_LABELS } from '@/lib/threats';
+import { threatsPath } from '@/lib/threats/paths';
 import { publicFeedLabel } from '@/lib/threats/public-feed';
 
 export const dynamic = 'force-dynamic';
@@ -50,7 +51,7 @@ export default async function IndicatorPage({ params }: { params: Params }) {
           Threats
         </Link>
         <span className="mx-2 text-slate-600">/</span>
-        <Link href={`/threats?type=${detail.type}`} className="hover:text-white">
+        <Link href={threatsPath({ type: detail.type })} className="hover:text-white">
           {TYPE_LABELS[detail.type]}
         </Link>
       </nav>
@@ -81,7 +82,7 @@ export default async function IndicatorPage({ params }: { params: Params }) {
         <StatCard label="Last seen" value={<TimeAgo iso={detail.lastSeen} now={now} />} hint={formatUtc(detail.lastSeen)} />
       </section>
 
-      <div className="mt-4 grid gap-4 lg:grid-cols-3">
+      <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-3">
         <section aria-labelledby="over-time" className="rounded-xl border border-white/10 bg-white/[0.025] p-4 sm:p-5 lg:col-span-2">
           <h2 id="over-time" className="mb-4 text-sm font-medium text-white">
             Public sightings per day · last 30 days
@@ -143,7 +144,7 @@ export default async function IndicatorPage({ params }: { params: Params }) {
         </ul>
       </section>
 
-      <div className="mt-4 grid gap-4 lg:grid-cols-2">
+      <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-2">
         <section aria-labelledby="related" className="rounded-xl border border-white/10 bg-white/[0.025] p-4 sm:p-5">
           <h2 id="related" className="text-sm font-medium text-white">
             Related indicators
