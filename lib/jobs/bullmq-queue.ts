@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Queue, WaitingError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { reportConnectionErrors } from '../connection-errors';
+import type { Logger } from '../logger';
 import type {
   AddJobOptions,
   DeadLetter,
@@ -29,6 +31,8 @@ export interface BullQueueOptions {
   defaults: { attempts: number; backoffMs: number };
   /** BullMQ lockDuration and stalled-check interval. @default 30000 */
   leaseMs?: number;
+  /** Connection errors are logged here (once per outage at warn level). */
+  logger?: Logger;
 }
 
 interface DeadData {
@@ -53,11 +57,11 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
     workerInfo: `${prefix}jobs:${name}:worker-info`,
   };
   const connection = redis.duplicate({ maxRetriesPerRequest: null });
-  connection.on('error', () => undefined);
+  reportConnectionErrors(connection, options.logger, `job queue ${name}: Redis`);
   const queue = new Queue(name, { connection, prefix: bullPrefix });
   const dead = new Queue(`${name}-dead`, { connection, prefix: bullPrefix });
-  queue.on('error', () => undefined);
-  dead.on('error', () => undefined);
+  reportConnectionErrors(queue, options.logger, `job queue ${name}`);
+  reportConnectionErrors(dead, options.logger, `job queue ${name}-dead`);
 
   const jobOptions = (o: AddJobOptions = {}): JobsOptions => ({
     attempts: o.attempts ?? options.defaults.attempts,
@@ -121,7 +125,7 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
     };
 
     const workerConnection = redis.duplicate({ maxRetriesPerRequest: null });
-    workerConnection.on('error', () => undefined);
+    reportConnectionErrors(workerConnection, options.logger, `job worker ${name}: Redis`);
     const worker = new Worker(
       name,
       async (job: Job, token?: string) => {
@@ -171,7 +175,7 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
         maxStalledCount: 3,
       },
     );
-    worker.on('error', () => undefined);
+    reportConnectionErrors(worker, options.logger, `job worker ${name}`);
     // Jobs failed by the stalled checker never reach the processor's catch.
     worker.on('failed', (job, error) => {
       if (job && /stalled/i.test(error.message) && !(error instanceof WaitingError)) {

@@ -20,12 +20,14 @@ export const ANALYSIS_QUEUE = 'analysis';
 export interface JobQueueDeps {
   db: Pick<Database, 'sql' | 'kind'>;
   engines: Pick<Engines, 'kind' | 'redis' | 'prefix'>;
+  /** Connection errors of the Redis queue are logged here. */
+  logger?: Logger;
 }
 
 export function createJobQueue(deps: JobQueueDeps, config: JobsConfig, name = ANALYSIS_QUEUE): JobQueue {
   const defaults = { attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS };
   if (deps.engines.kind === 'redis' && deps.engines.redis) {
-    return createBullQueue({ name, redis: deps.engines.redis, prefix: deps.engines.prefix, defaults, leaseMs: config.JOB_LEASE_MS });
+    return createBullQueue({ name, redis: deps.engines.redis, prefix: deps.engines.prefix, defaults, leaseMs: config.JOB_LEASE_MS, logger: deps.logger });
   }
   return createSqlQueue({
     name,
@@ -46,7 +48,7 @@ type Holder = { [KEY]?: { owner: object; queue: JobQueue } };
  * The queue of this process (created on first use for the runtime's database, engines and
  * configuration), with its analysis enqueuer.
  */
-export function getJobQueue(deps: JobQueueDeps & { config: JobsConfig; logger?: Logger }): JobQueue {
+export function getJobQueue(deps: JobQueueDeps & { config: JobsConfig }): JobQueue {
   const holder = globalThis as Holder;
   const current = holder[KEY];
   if (current && current.owner === deps.db) return current.queue;
