@@ -2,13 +2,21 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { checkAdmin, isSameOrigin } from '@/app/admin/require-admin';
-import { jsonError } from '@/app/api/_lib/respond';
+import { errorResponse, jsonError } from '@/app/api/_lib/respond';
 import { getJobQueue } from '@/lib/jobs';
 import { getRuntime } from '@/lib/runtime';
 
 const bodySchema = z.object({ action: z.enum(['retry', 'discard']) });
 
-export async function POST(req: Request, { params }: { params: Promise<{ id: string }> }) {
+export async function POST(req: Request, context: { params: Promise<{ id: string }> }) {
+  try {
+    return await handle(req, context);
+  } catch (error) {
+    return errorResponse(error, req);
+  }
+}
+
+async function handle(req: Request, { params }: { params: Promise<{ id: string }> }) {
   if (!isSameOrigin(req)) return jsonError(403, 'bad_origin', 'cross-origin request refused');
   const admin = await checkAdmin();
   if (!admin.ok) return admin.status === 401 ? jsonError(401, 'unauthenticated', 'sign in first') : jsonError(403, 'forbidden', 'operators only');
