@@ -23,6 +23,9 @@ try {
 const logger = createLogger(config.LOG_LEVEL);
 process.chdir(path.resolve(import.meta.dirname, '..'));
 
+/** How long a stop lets in-flight requests finish before closing their connections. */
+const DRAIN_MS = 10_000;
+
 // Signals are handled from the start: a SIGTERM during start-up stops the node once it is up.
 let stopping = false;
 let stopNode: (() => Promise<void>) | null = null;
@@ -30,11 +33,12 @@ const stop = (signal: string) => {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'shutting down');
-  // A stuck drain must not keep the process alive forever.
+  // A stuck stop must not keep the process alive forever: the HTTP drain, the workers' grace, and
+  // ten seconds for the rest (flushing the enqueuer, the relays, closing connections).
   setTimeout(() => {
     logger.error('shutdown timed out; exiting');
     process.exit(1);
-  }, 30_000).unref();
+  }, DRAIN_MS + config.WORKER_SHUTDOWN_GRACE_MS + 10_000).unref();
   if (!stopNode) return; // start-up finishes first, then stops
   stopNode().then(
     () => process.exit(0),
@@ -48,7 +52,7 @@ process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
 
 try {
-  const node = await startNode(config, logger);
+  const node = await startNode(config, logger, { drainMs: DRAIN_MS });
   stopNode = () => node.stop();
   if (stopping) {
     stopping = false;
