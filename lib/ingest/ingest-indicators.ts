@@ -2,6 +2,12 @@
 // every accepted item — indicator upsert, sighting, and for public feeds an outbox event — in one
 // transaction with one multi-row statement per table. The REST API, the seed script, and any future
 // CLI, federation or worker path enter here.
+//
+// Trust (docs/trust.md) is applied here, inline: a public sighting whose value is on a warning list,
+// or whose reporter is not established, is stored but held from the firehose (not public) until
+// TRUST_CORROBORATION_REPORTERS distinct reporters saw the value within the window; then the held
+// sightings become public together and stream as one corroborated event. Every event carries the
+// value's distinct reporters, confidence, overridden warnings and expiry.
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import type { SqlDriver, SqlSession } from '../db/sql-driver';
@@ -14,6 +20,8 @@ import {
   type CompiledAllowList,
   type IndicatorType,
 } from '../indicators';
+import { defaultTrustPolicy, eventConfidence, expiresAt, isEstablished, type TrustLevel, type TrustPolicy } from '../trust/policy';
+import { recordWarningHits } from '../trust/warning-lists';
 import { formatZodIssues } from './parse-input';
 import { notifyOutboxWritten } from './outbox-signal';
 import { INGEST_LIMITS, submittedItemSchema, type ValidItem } from './schemas';
@@ -29,6 +37,10 @@ export type ItemOutcome =
       kind?: EventKind;
       /** The firehose event id (public feeds only). */
       eventId?: string;
+      /** Public feed, but held from the firehose until corroborated (docs/trust.md). */
+      held?: true;
+      /** Warning lists the value is on. */
+      warnings?: string[];
     }
   | { index: number; status: 'rejected'; input: string | null; code: string; reason: string };
 
@@ -64,6 +76,8 @@ export interface IngestDeps {
    * Must not block: the caller's answer does not wait for it; a throw is swallowed.
    */
   afterCommit?: (result: IngestResult) => void;
+  /** Trust policy (warning lists, corroboration). @default defaultTrustPolicy() (from the environment) */
+  trust?: TrustPolicy;
 }
 
 const compiledByConfig = new WeakMap<object, CompiledAllowList>();
@@ -85,6 +99,8 @@ interface Accepted {
   port: number | null;
   item: ValidItem;
   reportedAt: Date;
+  /** Warning lists the value hits (filled before the transaction). */
+  warnings: string[];
 }
 
 const ECHO_LIMIT = 256;
@@ -124,7 +140,7 @@ export function screenItem(
   if (policy.blocked) return reject('never_publish', `never published: ${policy.reason}`);
   return {
     ok: true,
-    accepted: { index, type: parsed.type, value: parsed.value, port: parsed.port ?? null, item, reportedAt: item.reportedAt ?? new Date(now) },
+    accepted: { index, type: parsed.type, value: parsed.value, port: parsed.port ?? null, item, reportedAt: item.reportedAt ?? new Date(now), warnings: [] },
   };
 }
 
@@ -133,6 +149,11 @@ interface FeedRow extends Record<string, unknown> {
   slug: string;
   owner_id: string;
   tlp: string;
+  is_system: boolean;
+  trust_level: TrustLevel;
+  created_at: Date | string;
+  plan: string;
+  retracted_reports: number;
 }
 
 interface IndicatorRow extends Record<string, unknown> {
@@ -142,6 +163,8 @@ interface IndicatorRow extends Record<string, unknown> {
   public_first_seen: Date | string | null;
   public_last_seen: Date | string | null;
   public_count: number;
+  held_count: number;
+  retracted: boolean;
 }
 
 const iso = (v: Date | string | null): string => (v === null ? '' : new Date(v).toISOString());
@@ -153,6 +176,8 @@ function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && RETRYABLE.has(code);
 }
+
+type Written = { kind: EventKind; eventId: string; held?: true };
 
 /**
  * Ingests a batch into one of the owner's feeds. Rejected items are reported, accepted ones are all
@@ -171,10 +196,20 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
     else outcomes[index] = screened.outcome;
   });
 
-  let written: { feed: FeedRow; kinds: Map<number, { kind: EventKind; eventId: string }> } | null = null;
+  const policy = deps.trust ?? defaultTrustPolicy();
+  const hits = new Map<string, number>();
+  if (accepted.length) {
+    const matcher = await policy.lists.current(deps.sql);
+    for (const a of accepted) {
+      a.warnings = matcher.match(a.type, a.value);
+      for (const id of a.warnings) hits.set(id, (hits.get(id) ?? 0) + 1);
+    }
+  }
+
+  let written: { feed: FeedRow; kinds: Map<number, Written> } | null = null;
   for (let attempt = 1; ; attempt++) {
     try {
-      written = await deps.sql.transaction((tx) => writeBatch(tx, input, accepted));
+      written = await deps.sql.transaction((tx) => writeBatch(tx, input, accepted, policy, now));
       break;
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
@@ -191,10 +226,13 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
       type: a.type,
       value: a.value,
       ...(a.port !== null ? { port: a.port } : {}),
-      ...(event ? { kind: event.kind, eventId: event.eventId } : {}),
+      ...(event && !event.held ? { kind: event.kind, eventId: event.eventId } : {}),
+      ...(event?.held ? { held: true as const } : {}),
+      ...(a.warnings.length ? { warnings: a.warnings } : {}),
     };
   }
   if (isPublic && accepted.length) notifyOutboxWritten();
+  if (hits.size) void recordWarningHits(deps.sql, hits, new Date(now));
   const result: IngestResult = {
     feed: { slug: feed.slug, owner: feed.owner_id, public: isPublic },
     accepted: accepted.length,
@@ -211,58 +249,104 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
   return result;
 }
 
-async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted[]) {
+const keyOf = (type: string, value: string) => `${type}\u0000${value}`;
+
+interface Group {
+  type: IndicatorType;
+  value: string;
+  first: number;
+  last: number;
+  n: number;
+  /** Items that may be published now (public feed, not held). */
+  pn: number;
+  pFirst: number;
+  pLast: number;
+  /** Items held until corroborated. */
+  hn: number;
+}
+
+async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted[], policy: TrustPolicy, now: number) {
   // FOR SHARE: the feed cannot be deleted or change TLP under this batch.
   const [feed] = await tx.query<FeedRow>(
-    `SELECT id::text AS id, slug, owner_id::text AS owner_id, tlp::text AS tlp FROM feeds WHERE owner_id = $1::uuid AND slug = $2 FOR SHARE`,
+    `SELECT f.id::text AS id, f.slug, f.owner_id::text AS owner_id, f.tlp::text AS tlp, f.is_system,
+            u.trust_level, u.created_at, u.plan::text AS plan, u.retracted_reports
+     FROM feeds f JOIN users u ON u.id = f.owner_id WHERE f.owner_id = $1::uuid AND f.slug = $2 FOR SHARE OF f`,
     [input.ownerId, input.feed],
   );
   if (!feed) throw new AppError('feed_not_found', `you have no feed "${input.feed}"`, 404);
-  const kinds = new Map<number, { kind: EventKind; eventId: string }>();
+  const kinds = new Map<number, Written>();
   if (!accepted.length) return { feed, kinds };
   const isPublic = feed.tlp === 'CLEAR';
+  // Workers' correlated/expired events restate what is already public: never held.
+  const bypass = input.kind !== undefined;
+  const established = isEstablished(
+    { trustLevel: feed.trust_level, createdAt: new Date(feed.created_at), plan: feed.plan, retractedReports: feed.retracted_reports, isSystem: feed.is_system },
+    policy.config,
+    now,
+  );
+  const holds = (a: Accepted) => isPublic && !bypass && (!established || a.warnings.length > 0);
 
   // 1. One upsert per distinct indicator, aggregated here, in (type, value) order so that
   //    concurrent batches lock rows in the same order (no deadlock between two of them).
-  const groups = new Map<string, { type: IndicatorType; value: string; first: number; last: number; n: number }>();
+  //    A retracted indicator's public counters do not move: its new sightings stay with their reporter.
+  const groups = new Map<string, Group>();
   for (const a of accepted) {
-    const key = `${a.type}\u0000${a.value}`;
+    const key = keyOf(a.type, a.value);
     const t = a.reportedAt.getTime();
-    const g = groups.get(key);
-    if (g) {
-      g.first = Math.min(g.first, t);
-      g.last = Math.max(g.last, t);
-      g.n += 1;
-    } else groups.set(key, { type: a.type, value: a.value, first: t, last: t, n: 1 });
+    const held = holds(a);
+    const publishable = isPublic && !held;
+    let g = groups.get(key);
+    if (!g) {
+      g = { type: a.type, value: a.value, first: t, last: t, n: 0, pn: 0, pFirst: Infinity, pLast: -Infinity, hn: 0 };
+      groups.set(key, g);
+    }
+    g.first = Math.min(g.first, t);
+    g.last = Math.max(g.last, t);
+    g.n += 1;
+    if (held) g.hn += 1;
+    if (publishable) {
+      g.pn += 1;
+      g.pFirst = Math.min(g.pFirst, t);
+      g.pLast = Math.max(g.pLast, t);
+    }
   }
   const indicatorRows = [...groups.values()]
     .sort((x, y) => (x.type < y.type ? -1 : x.type > y.type ? 1 : x.value < y.value ? -1 : x.value > y.value ? 1 : 0))
-    .map((g) => {
-      const first = new Date(g.first).toISOString();
-      const last = new Date(g.last).toISOString();
-      return { t: g.type, v: g.value, f: first, l: last, n: g.n, pf: isPublic ? first : null, pl: isPublic ? last : null, pn: isPublic ? g.n : 0 };
-    });
+    .map((g) => ({
+      t: g.type,
+      v: g.value,
+      f: new Date(g.first).toISOString(),
+      l: new Date(g.last).toISOString(),
+      n: g.n,
+      pf: g.pn ? new Date(g.pFirst).toISOString() : null,
+      pl: g.pn ? new Date(g.pLast).toISOString() : null,
+      pn: g.pn,
+      hn: g.hn,
+    }));
   const upserted = await tx.query<IndicatorRow>(
-    `INSERT INTO indicators (type, value, first_seen, last_seen, count, public_first_seen, public_last_seen, public_count)
-     SELECT x.t::"IndicatorType", x.v, x.f, x.l, x.n, x.pf, x.pl, x.pn
-     FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (t text, v text, f timestamptz, l timestamptz, n int, pf timestamptz, pl timestamptz, pn int)) WITH ORDINALITY AS x(t, v, f, l, n, pf, pl, pn, o)
+    `INSERT INTO indicators (type, value, first_seen, last_seen, count, public_first_seen, public_last_seen, public_count, held_count)
+     SELECT x.t::"IndicatorType", x.v, x.f, x.l, x.n, x.pf, x.pl, x.pn, x.hn
+     FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (t text, v text, f timestamptz, l timestamptz, n int, pf timestamptz, pl timestamptz, pn int, hn int)) WITH ORDINALITY AS x(t, v, f, l, n, pf, pl, pn, hn, o)
      ORDER BY x.o
      ON CONFLICT (type, value) DO UPDATE SET
        first_seen = LEAST(indicators.first_seen, EXCLUDED.first_seen),
        last_seen = GREATEST(indicators.last_seen, EXCLUDED.last_seen),
        count = indicators.count + EXCLUDED.count,
-       public_first_seen = LEAST(indicators.public_first_seen, EXCLUDED.public_first_seen),
-       public_last_seen = GREATEST(indicators.public_last_seen, EXCLUDED.public_last_seen),
-       public_count = indicators.public_count + EXCLUDED.public_count
-     RETURNING id::text AS id, type::text AS type, value, public_first_seen, public_last_seen, public_count`,
+       public_first_seen = CASE WHEN indicators.retracted_at IS NULL THEN LEAST(indicators.public_first_seen, EXCLUDED.public_first_seen) ELSE indicators.public_first_seen END,
+       public_last_seen = CASE WHEN indicators.retracted_at IS NULL THEN GREATEST(indicators.public_last_seen, EXCLUDED.public_last_seen) ELSE indicators.public_last_seen END,
+       public_count = indicators.public_count + CASE WHEN indicators.retracted_at IS NULL THEN EXCLUDED.public_count ELSE 0 END,
+       held_count = indicators.held_count + CASE WHEN indicators.retracted_at IS NULL THEN EXCLUDED.held_count ELSE 0 END
+     RETURNING id::text AS id, type::text AS type, value, public_first_seen, public_last_seen, public_count, held_count, retracted_at IS NOT NULL AS retracted`,
     [JSON.stringify(indicatorRows)],
   );
-  const byKey = new Map(upserted.map((row) => [`${row.type}\u0000${row.value}`, row]));
+  const byKey = new Map(upserted.map((row) => [keyOf(row.type, row.value), row]));
 
-  // 2. One sighting per accepted item, in submission order.
+  // 2. One sighting per accepted item, in submission order: public, held, or (a retracted value)
+  //    neither — the reporter sees all of them.
   const sightingRows = accepted.map((a) => {
-    const row = byKey.get(`${a.type}\u0000${a.value}`);
+    const row = byKey.get(keyOf(a.type, a.value));
     if (!row) throw new Error(`indicator upsert returned no row for ${a.type}`);
+    const held = holds(a);
     return {
       i: row.id,
       g: a.item.tags,
@@ -271,55 +355,169 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
       r: a.item.reference ?? null,
       p: a.port,
       at: a.reportedAt.toISOString(),
+      pub: isPublic && !held && !row.retracted,
+      h: held && !row.retracted,
+      w: a.warnings,
+      x: isPublic && row.retracted,
     };
   });
   await tx.query(
-    `INSERT INTO sightings (indicator_id, feed_id, reporter_id, is_public, tags, confidence, description, reference, port, reported_at)
-     SELECT x.i, $2::uuid, $3::uuid, $4::boolean, ARRAY(SELECT jsonb_array_elements_text(x.g)), x.c, x.d, x.r, x.p, x.at
-     FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (i bigint, g jsonb, c int, d text, r text, p int, at timestamptz)) WITH ORDINALITY AS x(i, g, c, d, r, p, at, o)
+    `INSERT INTO sightings (indicator_id, feed_id, reporter_id, is_public, held, warnings, retracted, tags, confidence, description, reference, port, reported_at)
+     SELECT x.i, $2::uuid, $3::uuid, x.pub, x.h, ARRAY(SELECT jsonb_array_elements_text(x.w)), x.x, ARRAY(SELECT jsonb_array_elements_text(x.g)), x.c, x.d, x.r, x.p, x.at
+     FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (i bigint, g jsonb, c int, d text, r text, p int, at timestamptz, pub boolean, h boolean, w jsonb, x boolean)) WITH ORDINALITY AS x(i, g, c, d, r, p, at, pub, h, w, x, o)
      ORDER BY x.o`,
-    [JSON.stringify(sightingRows), feed.id, input.ownerId, isPublic],
+    [JSON.stringify(sightingRows), feed.id, input.ownerId],
   );
   if (!isPublic) return { feed, kinds };
 
-  // 3. One outbox event per public sighting. The public_* counters are the only ones an event may
-  //    show; `new` marks the indicator's first public sighting ever.
+  // 3. Distinct reporters: this reporter saw these values now (system feeds are not reporters).
+  const ids = [...new Set(upserted.map((r) => r.id))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  if (!feed.is_system) {
+    const published = new Set(sightingRows.filter((s) => s.pub).map((s) => s.i));
+    await tx.query(
+      `INSERT INTO indicator_reporters (indicator_id, reporter_id, last_at, public)
+       SELECT x.i, $2::uuid, $3::timestamptz, x.p FROM jsonb_to_recordset($1::jsonb) AS x(i bigint, p boolean) ORDER BY x.i
+       ON CONFLICT (indicator_id, reporter_id) DO UPDATE SET
+         last_at = GREATEST(indicator_reporters.last_at, EXCLUDED.last_at), public = indicator_reporters.public OR EXCLUDED.public`,
+      [JSON.stringify(ids.map((i) => ({ i, p: published.has(i) }))), input.ownerId, new Date(now).toISOString()],
+    );
+  }
+  const since = new Date(now - policy.config.TRUST_CORROBORATION_WINDOW_HOURS * 3_600_000).toISOString();
+  const tallies = await readTallies(tx, ids, since);
+
+  // 4. Corroboration: a held value that enough distinct reporters saw within the window is released
+  //    — all its held sightings become public at once, and it streams as one event.
+  const releasable = upserted.filter((r) => r.held_count > 0 && !r.retracted && (tallies.get(r.id)?.recent ?? 0) >= policy.config.TRUST_CORROBORATION_REPORTERS);
+  const released = new Map<string, { row: IndicatorRow; before: number; tags: Set<string>; confidence: number; last: string }>();
+  if (releasable.length) {
+    const flipped = await tx.query<{ indicator_id: string; reporter_id: string; reported_at: Date | string; is_public: boolean; tags: string[] | null; confidence: number }>(
+      `UPDATE sightings s SET is_public = (f.tlp = 'CLEAR'), held = false FROM feeds f
+       WHERE f.id = s.feed_id AND s.held AND s.indicator_id = ANY($1::bigint[])
+       RETURNING s.indicator_id::text AS indicator_id, s.reporter_id::text AS reporter_id, s.reported_at, s.is_public, s.tags, s.confidence`,
+      [releasable.map((r) => r.id)],
+    );
+    const agg = new Map<string, { n: number; first: number; last: number; reporters: Set<string>; tags: Set<string>; confidence: number }>();
+    for (const s of flipped) {
+      if (!s.is_public) continue;
+      const t = new Date(s.reported_at).getTime();
+      const a = agg.get(s.indicator_id) ?? { n: 0, first: t, last: t, reporters: new Set<string>(), tags: new Set<string>(), confidence: 0 };
+      a.n += 1;
+      a.first = Math.min(a.first, t);
+      a.last = Math.max(a.last, t);
+      a.reporters.add(s.reporter_id);
+      for (const tag of s.tags ?? []) a.tags.add(tag);
+      a.confidence = Math.max(a.confidence, s.confidence);
+      agg.set(s.indicator_id, a);
+    }
+    const updates = [...agg].map(([id, a]) => ({ id, n: a.n, f: new Date(a.first).toISOString(), l: new Date(a.last).toISOString(), r: [...a.reporters] }));
+    const after = updates.length
+      ? await tx.query<IndicatorRow>(
+          `UPDATE indicators i SET public_count = i.public_count + x.n, public_first_seen = LEAST(i.public_first_seen, x.f),
+             public_last_seen = GREATEST(i.public_last_seen, x.l), held_count = 0
+           FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, n int, f timestamptz, l timestamptz)
+           WHERE i.id = x.id
+           RETURNING i.id::text AS id, i.type::text AS type, i.value, i.public_first_seen, i.public_last_seen, i.public_count, i.held_count, false AS retracted`,
+          [JSON.stringify(updates)],
+        )
+      : [];
+    await tx.query(`UPDATE indicators SET held_count = 0 WHERE id = ANY($1::bigint[]) AND held_count > 0`, [releasable.map((r) => r.id)]);
+    if (updates.length) {
+      await tx.query(
+        `UPDATE indicator_reporters r SET public = true FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, r jsonb)
+         WHERE r.indicator_id = x.id AND r.reporter_id::text IN (SELECT jsonb_array_elements_text(x.r))`,
+        [JSON.stringify(updates)],
+      );
+      for (const [id, t] of await readTallies(tx, updates.map((u) => u.id), since)) tallies.set(id, t);
+    }
+    for (const row of after) {
+      const a = agg.get(row.id)!;
+      released.set(row.id, { row, before: row.public_count - a.n, tags: a.tags, confidence: a.confidence, last: new Date(a.last).toISOString() });
+    }
+  }
+
+  // 5. One outbox event per published sighting, one per released value. The public_* counters are
+  //    the only ones an event may show; `new` marks the indicator's first public sighting ever.
   const seenInBatch = new Map<string, number>();
   const events: { e: string; p: FirehoseEventBody }[] = [];
+  const indicatorOf = (row: IndicatorRow, count: number, tags: string[], base: number, extra: { warnings: string[]; corroborated?: true }) => {
+    const tally = tallies.get(row.id) ?? { pub: 0, recent: 0, disputes: 0 };
+    const lastSeen = iso(row.public_last_seen);
+    return {
+      indicator: {
+        type: row.type,
+        value: row.value,
+        tags,
+        confidence: eventConfidence(base, Math.max(1, tally.pub), tally.disputes),
+        firstSeen: iso(row.public_first_seen),
+        lastSeen,
+        count,
+        reporters: tally.pub,
+        warnings: extra.warnings,
+        ...(extra.corroborated ? { corroborated: true } : {}),
+      },
+      expiresAt: expiresAt(row.type, lastSeen, policy.lifetimes),
+    };
+  };
+  const releaseEvents = new Map<string, string>();
   for (const a of accepted) {
-    const key = `${a.type}\u0000${a.value}`;
+    const key = keyOf(a.type, a.value);
     const row = byKey.get(key)!;
+    const rel = released.get(row.id);
+    if (rel) {
+      let id = releaseEvents.get(row.id);
+      if (!id) {
+        id = randomUUID();
+        releaseEvents.set(row.id, id);
+        const kind: EventKind = rel.before === 0 ? 'new' : 'sighting';
+        const body = indicatorOf(rel.row, rel.row.public_count, [...rel.tags].sort(), rel.confidence, { warnings: a.warnings, corroborated: true });
+        events.push({ e: id, p: { id, kind, ...body, feed: { slug: feed.slug, owner: feed.owner_id }, reportedAt: rel.last } });
+      }
+      kinds.set(a.index, { kind: rel.before === 0 ? 'new' : 'sighting', eventId: id });
+      continue;
+    }
+    if (holds(a) || row.retracted) {
+      kinds.set(a.index, { kind: 'sighting', eventId: '', held: true });
+      continue;
+    }
     const group = groups.get(key)!;
     const k = (seenInBatch.get(key) ?? 0) + 1;
     seenInBatch.set(key, k);
-    const count = row.public_count - group.n + k;
+    const count = row.public_count - group.pn + k;
     const kind: EventKind = input.kind ?? (count === 1 ? 'new' : 'sighting');
     const id = randomUUID();
     kinds.set(a.index, { kind, eventId: id });
-    events.push({
-      e: id,
-      p: {
-        id,
-        kind,
-        indicator: {
-          type: a.type,
-          value: a.value,
-          tags: a.item.tags,
-          confidence: a.item.confidence,
-          firstSeen: iso(row.public_first_seen),
-          lastSeen: iso(row.public_last_seen),
-          count,
-        },
-        feed: { slug: feed.slug, owner: feed.owner_id },
-        reportedAt: a.reportedAt.toISOString(),
-      },
-    });
+    const body = indicatorOf(row, count, a.item.tags, a.item.confidence, { warnings: [] });
+    events.push({ e: id, p: { id, kind, ...body, feed: { slug: feed.slug, owner: feed.owner_id }, reportedAt: a.reportedAt.toISOString() } });
   }
-  await tx.query(
-    `INSERT INTO outbox (event_id, payload)
-     SELECT x.e, x.p FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (e uuid, p jsonb)) WITH ORDINALITY AS x(e, p, o)
-     ORDER BY x.o`,
-    [JSON.stringify(events)],
-  );
+  if (events.length) {
+    await tx.query(
+      `INSERT INTO outbox (event_id, payload)
+       SELECT x.e, x.p FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (e uuid, p jsonb)) WITH ORDINALITY AS x(e, p, o)
+       ORDER BY x.o`,
+      [JSON.stringify(events)],
+    );
+  }
   return { feed, kinds };
+}
+
+interface Tally {
+  /** Distinct reporters with a public sighting. */
+  pub: number;
+  /** Distinct reporters (public or held) within the corroboration window. */
+  recent: number;
+  /** Open disputes. */
+  disputes: number;
+}
+
+async function readTallies(tx: SqlSession, ids: string[], since: string): Promise<Map<string, Tally>> {
+  if (!ids.length) return new Map();
+  const rows = await tx.query<{ id: string; pub: number; recent: number; disputes: number }>(
+    `SELECT x.id::text AS id,
+       (SELECT count(*) FROM indicator_reporters r WHERE r.indicator_id = x.id AND r.public)::int AS pub,
+       (SELECT count(*) FROM indicator_reporters r WHERE r.indicator_id = x.id AND r.last_at > $2::timestamptz)::int AS recent,
+       (SELECT count(*) FROM indicator_disputes d WHERE d.indicator_id = x.id AND d.status = 'open')::int AS disputes
+     FROM unnest($1::bigint[]) AS x(id)`,
+    [ids, since],
+  );
+  return new Map(rows.map((r) => [r.id, { pub: r.pub, recent: r.recent, disputes: r.disputes }]));
 }

@@ -25,6 +25,8 @@ export const jobsConfigSchema = z.object({
   CORRELATION_WINDOW_HOURS: positive(24),
   /** Distinct addresses in one /24 (IPv4) or /48 (IPv6) that make it a hot network. @default 16 */
   HOT_NETWORK_MIN_ADDRESSES: positiveInt(16),
+  /** Distinct reporters those addresses must come from (no single account makes a network hot). @default 2 */
+  HOT_NETWORK_MIN_REPORTERS: positiveInt(2),
   /** Hot-network window in hours. @default 24 */
   HOT_NETWORK_WINDOW_HOURS: positive(24),
   /** Days without a sighting after which an IP address expires. @default 21 */

@@ -79,9 +79,12 @@ export function eventBody(i: number, overrides: Partial<FirehoseEventBody> = {})
       firstSeen: now,
       lastSeen: now,
       count: 1,
+      reporters: 1,
+      warnings: [],
     },
     feed: { slug: 'demo', owner: 'alice' },
     reportedAt: now,
+    expiresAt: now,
     ...overrides,
   };
 }

@@ -93,15 +93,15 @@ describe('ingestIndicators', () => {
     await ingest(t.db, {
       ownerId: user.id,
       feed: 'details',
-      items: [{ value: '8.8.4.4:8443', tags: ['C2', 'c2', ' Botnet '], confidence: 80, description: 'seen\ntwice', reference: 'https://ref.example.org/x', reportedAt }],
+      items: [{ value: '185.220.101.7:8443', tags: ['C2', 'c2', ' Botnet '], confidence: 80, description: 'seen\ntwice', reference: 'https://ref.example.org/x', reportedAt }],
     });
     const [s] = await t.db.sql.query<Record<string, unknown>>(
       `SELECT s.tags, s.confidence, s.description, s.reference, s.port, s.reported_at, i.type::text AS type, i.value
-       FROM sightings s JOIN indicators i ON i.id = s.indicator_id WHERE i.value = '8.8.4.4'`,
+       FROM sightings s JOIN indicators i ON i.id = s.indicator_id WHERE i.value = '185.220.101.7'`,
     );
     expect(s).toMatchObject({ tags: ['c2', 'botnet'], confidence: 80, description: 'seen\ntwice', reference: 'https://ref.example.org/x', port: 8443, type: 'ipv4' });
     expect(new Date(s.reported_at as string).toISOString()).toBe(reportedAt);
-    const [event] = (await outboxPayloads(t.db)).filter((e) => e.indicator.value === '8.8.4.4');
+    const [event] = (await outboxPayloads(t.db)).filter((e) => e.indicator.value === '185.220.101.7');
     expect(event).toMatchObject({ reportedAt, indicator: { tags: ['c2', 'botnet'], confidence: 80, firstSeen: reportedAt, lastSeen: reportedAt } });
   });
 

@@ -1,0 +1,4 @@
+export * from './config';
+export * from './matchers';
+export * from './policy';
+export * from './warning-lists';
