@@ -9,6 +9,7 @@ import type { FirehoseEvent } from '../lib/events';
 import { INDICATOR_TYPES } from '../lib/indicators/types';
 import {
   FIREHOSE_NAMESPACE,
+  SLOW_CONSUMER_CLOSE_CODE,
   type ClientToServerEvents,
   type ConnectErrorData,
   type ServerToClientEvents,
@@ -153,6 +154,12 @@ async function stream(options: StreamOptions): Promise<void> {
       // socket.io does not reconnect after a server-side disconnect by itself.
       retryLater(`the server ended the stream (${info.reason}); resuming from ${cursor ?? 'now'}`);
     }
+  });
+  socket.on('disconnect', (reason, details) => {
+    // A slow consumer's stream is cut with websocket close code 4008 (the notice may be lost).
+    const code = (details as { context?: { code?: number } } | undefined)?.context?.code;
+    if (code === SLOW_CONSUMER_CLOSE_CODE) status(`the server cut the stream (slow_consumer: this client fell too far behind); resuming from ${cursor ?? 'now'}`);
+    else if (reason === 'transport close' || reason === 'ping timeout') status(`connection lost (${reason}); resuming from ${cursor ?? 'now'}`);
   });
   socket.on('connect_error', (error) => {
     const data = (error as Error & { data?: ConnectErrorData }).data;

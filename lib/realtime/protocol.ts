@@ -62,6 +62,12 @@ export interface ConnectErrorData {
  */
 export type StreamEndReason = 'token_revoked' | 'plan_ended' | 'slow_consumer' | 'server_shutdown' | 'unavailable';
 
+/**
+ * The websocket close code of a stream cut as a slow consumer (reason "slow_consumer"): readable
+ * by any websocket client even when the `stream:ended` notice before it is not.
+ */
+export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+
 export interface StreamEnded {
   reason: StreamEndReason;
   message: string;

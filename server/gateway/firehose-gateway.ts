@@ -10,8 +10,9 @@ import type { FirehoseEvent } from '../../lib/events';
 import { streamFiltersSchema, FIREHOSE_NAMESPACE, PUBLIC_NAMESPACE } from '../../lib/realtime/protocol';
 import type { Runtime } from '../../lib/runtime';
 import { gatewayMetrics } from '../metrics';
-import { bufferedBytes } from './backpressure';
+import { bufferedBytes, type EngineInternals } from './backpressure';
 import { ControlWatch, endingFor, endingForVerdict } from './control';
+import { INDICATORS_PACKET_PREFIX } from './delivery';
 import { Dispatcher } from './dispatcher';
 import { createStreamEnder } from './end-stream';
 import { compileFilter } from './filters';
@@ -108,6 +109,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
         },
         advance: (cursor) => {
           socket.data.lastCursor = cursor;
+          socket.data.delivered.advanced(cursor);
         },
         joinLive: () => rooms.join(socket, socket.data.filter),
       },
@@ -127,7 +129,16 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
     // Frames from rooms don't pass through here; track the cursor on every outgoing packet.
     socket.onAnyOutgoing((event: string, ...args: unknown[]) => {
       const frame = args[0] as FirehoseEvent[];
-      if (event === 'indicators' && frame.length) socket.data.lastCursor = frame[frame.length - 1].cursor;
+      if (event === 'indicators' && frame.length) {
+        socket.data.lastCursor = frame[frame.length - 1].cursor;
+        socket.data.delivered.queued(socket.data.lastCursor);
+      }
+    });
+    const indicatorsPacket = INDICATORS_PACKET_PREFIX(FIREHOSE_NAMESPACE);
+    (socket.conn as unknown as EngineInternals).on?.('flush', (packets) => {
+      let frames = 0;
+      for (const packet of packets) if (typeof packet.data === 'string' && packet.data.startsWith(indicatorsPacket)) frames += 1;
+      if (frames) socket.data.delivered.flushed(frames);
     });
     if (socket.data.since) {
       catchUp(socket).catch((error: unknown) => {

@@ -11,6 +11,7 @@ import { PLANS } from '../../lib/plans';
 import { firehoseAuthSchema, type ConnectErrorData } from '../../lib/realtime/protocol';
 import { streamLimit, type StreamSlots } from '../../lib/realtime/stream-slots';
 import { parseBearer, verifyApiToken } from '../../lib/tokens';
+import { DeliveredCursor } from './delivery';
 import { compileFilter } from './filters';
 import { refusal } from './refusal';
 import type { SocketData } from './types';
@@ -63,7 +64,7 @@ export async function admit(socket: Pick<Socket, 'handshake' | 'id'>, deps: Hand
       limit,
     });
   }
-  return { auth, filter, room: null, holdsSlot: Number.isFinite(limit), controlMark, since, lastCursor: since, ending: false };
+  return { auth, filter, room: null, holdsSlot: Number.isFinite(limit), controlMark, since, lastCursor: since, delivered: new DeliveredCursor(since), ending: false };
 }
 
 /** The socket.io middleware around `admit`. */

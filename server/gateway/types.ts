@@ -2,6 +2,7 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lib/realtime/protocol';
 import type { VerifiedToken } from '../../lib/tokens';
+import type { DeliveredCursor } from './delivery';
 import type { CompiledFilter } from './filters';
 
 export interface SocketData {
@@ -20,6 +21,8 @@ export interface SocketData {
   controlMark: number;
   /** Newest cursor written to this socket. */
   lastCursor: string | null;
+  /** Newest cursor handed to the connection (frames in engine.io's buffer not counted). */
+  delivered: DeliveredCursor;
   ending: boolean;
 }
 
