@@ -10,7 +10,7 @@ export function LookupForm({ defaultValue = '', autoFocus = false }: { defaultVa
         id="lookup-value"
         name="value"
         defaultValue={defaultValue}
-        placeholder="An IP, domain, URL, email or hash — defanged is fine"
+        placeholder="IP, domain, URL, email or hash"
         maxLength={4096}
         autoComplete="off"
         spellCheck={false}

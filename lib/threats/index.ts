@@ -24,6 +24,7 @@ export * from './format';
 export * from './get-indicator-detail';
 export * from './get-public-check';
 export * from './get-threat-totals';
+export * from './public-event';
 export * from './public-feed';
 export * from './types';
 

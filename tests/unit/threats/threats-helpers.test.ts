@@ -1,6 +1,6 @@
 // Pure parts of the threats views: filters, the TTL cache, CSV safety, sampling and formatting.
 import { describe, expect, it } from 'vitest';
-import { csvCell, formatAgo, formatUtc, indicatorPath, parseThreatFilters, parseThreatsPath, pickSample, threatFiltersQuery, toThreatsCsv, TtlCache } from '@/lib/threats';
+import { csvCell, formatAgo, formatUtc, indicatorPath, parseThreatFilters, parseThreatsPath, pickSample, threatFiltersQuery, toPublicStreamEvent, toThreatsCsv, TtlCache } from '@/lib/threats';
 
 describe('filters', () => {
   it('keeps known types and sane tags, ignores the rest', () => {
@@ -68,6 +68,23 @@ describe('TtlCache', () => {
     expect(cache.has('b')).toBe(false);
     for (let i = 0; i < 100; i++) await cache.get(`junk-${i}`, async () => 'j');
     expect(cache.size).toBe(2);
+  });
+});
+
+describe('the public stream event', () => {
+  it('keeps the feed slug and drops the owner id', () => {
+    const event = {
+      id: 'e1',
+      cursor: '1-0',
+      kind: 'new' as const,
+      indicator: { type: 'domain' as const, value: 'a.example', tags: [], confidence: 50, firstSeen: 'x', lastSeen: 'x', count: 1 },
+      feed: { slug: 'honeypot', owner: '5b0c0e5e-0000-4000-8000-000000000001' },
+      reportedAt: 'x',
+    };
+    const out = toPublicStreamEvent(event);
+    expect(out.feed).toEqual({ slug: 'honeypot' });
+    expect(JSON.stringify(out)).not.toContain(event.feed.owner);
+    expect(event.feed.owner).toBeDefined(); // the input is not changed
   });
 });
 
