@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger';
 import { handleAdminRequest, isAdminRequest, isLoopbackAddress } from './admin-channel';
 import { createHttpServer, type RequestHandler } from './http';
 import { createFirehoseGateway } from './gateway/firehose-gateway';
+import { HTTP_STREAM_PATH } from '../lib/realtime/protocol';
 import { createRealtimeServer } from './gateway/realtime-server';
 import { startRelay } from './relay';
 import { startWorkers } from './workers';
@@ -43,6 +44,12 @@ export async function startNode(config: Config, logger: Logger, options: StartNo
     // Every role answers `sluice admin` (server/admin-channel.ts); other paths go to Next on web nodes.
     setWebHandler((req, res) => {
       if (isAdminRequest(req)) return handleAdminRequest(runtime, req, res);
+      // The firehose over HTTP (SSE / NDJSON) is served by gateway nodes, beside socket.io.
+      if ((req.url ?? '').split('?')[0] === HTTP_STREAM_PATH) {
+        if (gateway) return gateway.httpStreams.handle(req, res);
+        res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+        return void res.end(JSON.stringify({ error: { code: 'not_found', message: `this node runs roles ${runtime.roles.join(',')}; ${HTTP_STREAM_PATH} is served by gateway nodes` } }));
+      }
       if (web) return web(req, res);
       res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       res.end(JSON.stringify({ error: { code: 'not_found', message: `this node runs roles ${runtime.roles.join(',')}; pages and the API are served by web nodes` } }));

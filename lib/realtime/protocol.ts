@@ -6,6 +6,8 @@ import { INDICATOR_TYPES } from '../indicators/types';
 
 export const FIREHOSE_NAMESPACE = '/firehose';
 export const PUBLIC_NAMESPACE = '/public';
+/** The firehose over HTTP: Server-Sent Events or NDJSON (server/gateway/http-stream.ts). */
+export const HTTP_STREAM_PATH = '/api/v1/stream';
 
 const tag = z.string().trim().toLowerCase().min(1).max(64);
 

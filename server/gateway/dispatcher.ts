@@ -75,6 +75,17 @@ export class Dispatcher {
     if (this.lagTimer) clearInterval(this.lagTimer);
   }
 
+  private readonly batchListeners = new Set<(batch: FirehoseEvent[]) => void>();
+
+  /**
+   * Calls `listener` with every batch, synchronously within the flush that hands it to the rooms
+   * (so the replay seam holds for it too). Returns the unsubscribe function.
+   */
+  onBatch(listener: (batch: FirehoseEvent[]) => void): () => void {
+    this.batchListeners.add(listener);
+    return () => this.batchListeners.delete(listener);
+  }
+
   /** A socket joined a room for this filter. */
   retain(filter: CompiledFilter): void {
     const room = this.rooms.get(filter.key);
@@ -147,6 +158,14 @@ export class Dispatcher {
       gatewayMetrics.frames.inc();
       gatewayMetrics.eventsDelivered.inc(frame.length * members.size);
       gatewayMetrics.bytes.inc(frameBytes(frame, sizes) * members.size);
+    }
+    // Other transports (the HTTP stream) get the same batch in the same tick.
+    for (const listener of this.batchListeners) {
+      try {
+        listener(batch);
+      } catch (error) {
+        this.logger.error({ err: error }, 'a batch listener failed');
+      }
     }
     // Set in the same tick as the emits: a resuming socket that has sent everything up to here
     // can join its room without a gap or a duplicate.

@@ -16,7 +16,8 @@ import { INDICATORS_PACKET_PREFIX } from './delivery';
 import { Dispatcher } from './dispatcher';
 import { createStreamEnder } from './end-stream';
 import { compileFilter } from './filters';
-import { createHandshake } from './handshake';
+import { createHandshake, type HandshakeDeps } from './handshake';
+import { HttpStreams } from './http-stream';
 import { setupPublicNamespace } from './public-namespace';
 import { replayThenJoin } from './replay';
 import { FilterRooms } from './rooms';
@@ -27,6 +28,8 @@ export type { GatewayOptions } from './types';
 
 export interface Gateway {
   dispatcher: Dispatcher;
+  /** The firehose over HTTP (SSE / NDJSON): server/http.ts routes GET /api/v1/stream here. */
+  httpStreams: HttpStreams;
   close(): Promise<void>;
 }
 
@@ -60,29 +63,28 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
 
   const slots = createStreamSlots(runtime.engines);
   const watch = new ControlWatch();
-  firehose.use(
-    createHandshake({ prisma: runtime.db.prisma, log: runtime.engines.log, logger: log, slots, watch, streamsPerToken: runtime.config.STREAMS_PER_TOKEN }),
-  );
+  const handshakeDeps: HandshakeDeps = { prisma: runtime.db.prisma, log: runtime.engines.log, logger: log, slots, watch, streamsPerToken: runtime.config.STREAMS_PER_TOKEN };
+  firehose.use(createHandshake(handshakeDeps));
+  const httpStreams = new HttpStreams(dispatcher, handshakeDeps, watch, log.child({ transport: 'http' }), { maxBufferedBytes });
 
   /** Re-reads these streams' tokens and plans (one query) and ends those no longer allowed. */
-  const recheck = async (sockets: Iterable<FirehoseSocket>) => {
+  const recheck = async (sockets: Iterable<FirehoseSocket>, withHttp = false) => {
     const open = [...sockets].filter((s) => s.connected && !s.data.ending && s.data.auth);
-    if (!open.length) return;
-    const verdicts = await findStreamVerdicts(
-      runtime.db.prisma,
-      open.map((s) => s.data.auth.tokenId),
-    );
+    const http = withHttp ? httpStreams.open() : [];
+    if (!open.length && !http.length) return;
+    const verdicts = await findStreamVerdicts(runtime.db.prisma, [...open.map((s) => s.data.auth.tokenId), ...http.map((h) => h.tokenId)]);
     for (const socket of open) {
       const ending = endingForVerdict(verdicts.get(socket.data.auth.tokenId) ?? null);
       if (ending) endStream(socket, ending.reason, ending.message);
     }
+    for (const stream of http) stream.end(verdicts.get(stream.tokenId) ?? null);
   };
   // The backstop: announcements can be lost (Redis down); the database has the truth.
   let rechecking = false;
   const recheckTimer = setInterval(() => {
     if (rechecking) return;
     rechecking = true;
-    recheck(firehose.sockets.values())
+    recheck(firehose.sockets.values(), true)
       .catch((error: unknown) => log.warn({ err: error }, 'could not re-check open streams'))
       .finally(() => {
         rechecking = false;
@@ -92,6 +94,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
   // This node's slots stay taken while their streams are open; a dead node's lapse.
   const slotTimer = setInterval(() => {
     const held = [...firehose.sockets.values()].filter((s) => s.data.holdsSlot).map((s) => ({ tokenId: s.data.auth.tokenId, member: s.id }));
+    for (const stream of httpStreams.open()) if (stream.slot) held.push(stream.slot);
     if (held.length) slots.refresh(held).catch((error: unknown) => log.warn({ err: error }, 'could not refresh stream slots'));
   }, STREAM_SLOT_TTL_MS / 3);
   slotTimer.unref();
@@ -179,6 +182,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
         const ending = endingFor(message, socket.data);
         if (ending) endStream(socket, ending.reason, ending.message);
       }
+      httpStreams.onControl(message);
     },
     log,
   );
@@ -189,7 +193,9 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
 
   return {
     dispatcher,
+    httpStreams,
     async close() {
+      httpStreams.close();
       stopStats();
       clearInterval(slotTimer);
       clearInterval(recheckTimer);

@@ -61,6 +61,12 @@ export async function replayThenJoin(target: ReplayTarget, since: string, deps: 
       await pause(25);
       if (!target.isOpen()) return;
     }
+    // A client ahead of this node's dispatcher (its cursor came from a faster node, or from events
+    // this node has not flushed yet): joining now would deliver events it already has. Wait.
+    if (compareCursors(after, deps.seam()) > 0) {
+      await pause(10);
+      continue;
+    }
     const page = await deps.log.read(after, pageSize);
     const seam = deps.seam();
     const upToSeam = page.filter((entry) => compareCursors(entry.cursor, seam) <= 0);
