@@ -53,12 +53,15 @@ export interface WarningListInfo {
 interface DbState {
   disabled: Set<string>;
   checkedAt: number;
+  epoch: number;
   pending?: Promise<void>;
 }
 
 export class WarningLists {
   private compiled: CompiledWarningLists | null = null;
   private generation = -1;
+  /** Bumped by invalidate(): every database's cached state is re-read on next use. */
+  private epoch = 0;
   private readonly states = new WeakMap<object, DbState>();
 
   constructor(
@@ -93,10 +96,11 @@ export class WarningLists {
   async current(sql: SqlDriver): Promise<WarningListMatcher> {
     let state = this.states.get(sql);
     if (!state) {
-      state = { disabled: new Set(), checkedAt: -Infinity };
+      state = { disabled: new Set(), checkedAt: -Infinity, epoch: this.epoch };
       this.states.set(sql, state);
     }
-    if (this.clock() - state.checkedAt >= this.refreshMs) {
+    if (state.epoch !== this.epoch || this.clock() - state.checkedAt >= this.refreshMs) {
+      state.epoch = this.epoch;
       const s = state;
       s.pending ??= this.refresh(sql, s).finally(() => (s.pending = undefined));
       await s.pending.catch(() => undefined); // a failed read keeps the last known state
@@ -111,9 +115,9 @@ export class WarningLists {
     };
   }
 
-  /** Forgets the cached enabled set of a database so the next match re-reads it. */
-  invalidate(sql: SqlDriver) {
-    this.states.delete(sql);
+  /** Forgets the cached enabled sets so the next match on this node re-reads them. */
+  invalidate() {
+    this.epoch += 1;
   }
 }
 
@@ -160,13 +164,13 @@ export async function setWarningListEnabled(sql: SqlDriver, lists: WarningLists,
     await tx.query(`INSERT INTO warning_lists (id, enabled) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET enabled = EXCLUDED.enabled`, [id, enabled]);
     await tx.query(`UPDATE warning_list_meta SET generation = generation + 1 WHERE id = 1`);
   });
-  lists.invalidate(sql);
+  lists.invalidate();
 }
 
 /** Re-reads the list files here now and tells every other node to do so. */
 export async function reloadWarningLists(sql: SqlDriver, lists: WarningLists): Promise<CompiledWarningLists> {
   await sql.query(`UPDATE warning_list_meta SET generation = generation + 1 WHERE id = 1`);
   const compiled = lists.reloadFromDisk();
-  lists.invalidate(sql);
+  lists.invalidate();
   return compiled;
 }

@@ -1,0 +1,64 @@
+// Operator commands for trust (`sluice admin user trust`, `indicator retract`, `warninglist …`),
+// dispatched from lib/accounts/admin-commands.ts and run wherever admin commands run.
+import { z } from 'zod';
+import { AppError } from '../errors';
+import type { PrismaClient } from '../generated/prisma/client';
+import { INDICATOR_TYPES } from '../indicators/types';
+import { defaultTrustPolicy, TRUST_LEVELS } from './policy';
+import { sqlFromPrisma } from './prisma-sql';
+import { retractIndicator } from './retract';
+import { listWarningLists, reloadWarningLists, setWarningListEnabled } from './warning-lists';
+
+export const trustAdminCommandSchemas = [
+  z.object({ type: z.literal('user.trust'), email: z.string(), level: z.enum(TRUST_LEVELS) }),
+  z.object({ type: z.literal('indicator.retract'), indicatorType: z.enum(INDICATOR_TYPES), value: z.string().min(1), reason: z.string().min(1).max(500) }),
+  z.object({ type: z.literal('warninglist'), action: z.enum(['list', 'reload', 'enable', 'disable']), name: z.string().optional() }),
+] as const;
+
+export type TrustAdminCommand = z.output<(typeof trustAdminCommandSchemas)[number]>;
+
+export async function runTrustAdminCommand(deps: { prisma: PrismaClient }, command: TrustAdminCommand): Promise<{ lines: string[] }> {
+  const sql = sqlFromPrisma(deps.prisma);
+  const policy = defaultTrustPolicy();
+  switch (command.type) {
+    case 'user.trust': {
+      const email = command.email.trim().toLowerCase();
+      const rows = await sql.query<{ email: string; previous: string }>(
+        `UPDATE users u SET trust_level = $2 FROM users old WHERE u.id = old.id AND u.email = $1 RETURNING u.email, old.trust_level AS previous`,
+        [email, command.level],
+      );
+      if (!rows.length) throw new AppError('user_not_found', `no user with email ${email}`, 404);
+      return { lines: [`${rows[0].email}: ${rows[0].previous} → ${command.level}`] };
+    }
+    case 'indicator.retract': {
+      const r = await retractIndicator(sql, { type: command.indicatorType, value: command.value, reason: command.reason });
+      if (r.status === 'already_retracted') return { lines: [`${r.type} ${r.value} was already retracted at ${r.at}`] };
+      return {
+        lines: [
+          `retracted ${r.type} ${r.value}: ${r.sightings} sightings from ${r.reporters} reporters withdrawn${r.eventId ? `; retracted event ${r.eventId} sent to the firehose` : ' (it was never public)'}`,
+        ],
+      };
+    }
+    case 'warninglist': {
+      if (command.action === 'reload') {
+        const compiled = await reloadWarningLists(sql, policy.lists);
+        return { lines: [`reloaded ${compiled.lists.length} warning lists from ${policy.lists.dir}; other nodes follow within ${policy.config.WARNING_LISTS_REFRESH_SECONDS} s`] };
+      }
+      if (command.action === 'enable' || command.action === 'disable') {
+        if (!command.name) throw new AppError('invalid_command', `warninglist ${command.action} needs a list name`, 400);
+        await setWarningListEnabled(sql, policy.lists, command.name, command.action === 'enable');
+        return { lines: [`${command.name}: ${command.action}d`] };
+      }
+      const lists = await listWarningLists(sql, policy.lists);
+      return {
+        lines: [
+          'list                        type      entries  state     hits  last hit',
+          ...lists.map(
+            (l) =>
+              `${l.id.padEnd(27)} ${l.type.padEnd(8)} ${String(l.entries).padStart(8)}  ${(l.enabled ? 'enabled' : 'disabled').padEnd(8)} ${String(l.hits).padStart(5)}  ${l.lastHitAt ?? '-'}`,
+          ),
+        ],
+      };
+    }
+  }
+}
