@@ -150,6 +150,16 @@ describe('sluice admin on the configured database (no server running)', () => {
       await expect.poll(() => heard.filter((m) => m.type === 'plan_changed').map((m) => (m as { plan: string }).plan)).toEqual(['firehose', 'free']);
     }
   });
+
+  it('deletes a user with its tokens, and says so', async () => {
+    const run = await sluice(env, 'user', 'delete', '--email', 'ops@example.com');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/deleted ops@example\.com with its tokens, feeds and sightings/);
+    expect(await withDb((db) => db.prisma.user.count({ where: { email: 'ops@example.com' } }))).toBe(0);
+    expect(await withDb((db) => db.prisma.apiToken.count())).toBe(0);
+    const again = await sluice(env, 'user', 'delete', '--email', 'ops@example.com');
+    expect(again.code).toBe(3);
+  });
 });
 
 // The servers below bind the DEFAULT host (HOST unset: 0.0.0.0), as `npm start` does: the admin
