@@ -6,6 +6,7 @@ import type { PrismaClient } from '../generated/prisma/client';
 import { INDICATOR_TYPES } from '../indicators/types';
 import { defaultTrustPolicy, TRUST_LEVELS } from './policy';
 import { sqlFromPrisma } from './prisma-sql';
+import { listOpenDisputes, resolveDispute } from './disputes';
 import { retractIndicator } from './retract';
 import { listWarningLists, reloadWarningLists, setWarningListEnabled } from './warning-lists';
 
@@ -13,6 +14,7 @@ export const trustAdminCommandSchemas = [
   z.object({ type: z.literal('user.trust'), email: z.string(), level: z.enum(TRUST_LEVELS) }),
   z.object({ type: z.literal('indicator.retract'), indicatorType: z.enum(INDICATOR_TYPES), value: z.string().min(1), reason: z.string().min(1).max(500) }),
   z.object({ type: z.literal('warninglist'), action: z.enum(['list', 'reload', 'enable', 'disable']), name: z.string().optional() }),
+  z.object({ type: z.literal('dispute'), action: z.enum(['list', 'uphold', 'reject']), id: z.string().optional(), note: z.string().max(500).optional() }),
 ] as const;
 
 export type TrustAdminCommand = z.output<(typeof trustAdminCommandSchemas)[number]>;
@@ -36,6 +38,24 @@ export async function runTrustAdminCommand(deps: { prisma: PrismaClient }, comma
       return {
         lines: [
           `retracted ${r.type} ${r.value}: ${r.sightings} sightings from ${r.reporters} reporters withdrawn${r.eventId ? `; retracted event ${r.eventId} sent to the firehose` : ' (it was never public)'}`,
+        ],
+      };
+    }
+    case 'dispute': {
+      if (command.action === 'list') {
+        const open = await listOpenDisputes(sql);
+        if (!open.length) return { lines: ['no open disputes'] };
+        return {
+          lines: open.map((d) => `#${d.id}  ${d.createdAt}  ${d.indicator.type} ${d.indicator.value}  (${d.disputes} open)  by ${d.reporter}: ${d.reason}`),
+        };
+      }
+      if (!command.id) throw new AppError('invalid_command', `dispute ${command.action} needs --id`, 400);
+      const r = await resolveDispute(sql, command.id.replace(/^#/, ''), command.action === 'uphold' ? 'upheld' : 'rejected', command.note);
+      return {
+        lines: [
+          r.retraction
+            ? `dispute #${command.id} upheld: ${r.dispute.indicator.type} ${r.dispute.indicator.value} ${r.retraction.status === 'retracted' ? 'retracted' : 'was already retracted'}`
+            : `dispute #${command.id} rejected`,
         ],
       };
     }
