@@ -12,6 +12,7 @@ import { isUnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../lib/erro
 import { getHealth } from '../lib/health';
 import { bodyLimitFor } from '../lib/http/body-limits';
 import { requestTargetProblem } from '../lib/http/request-target';
+import { takeUnavailable } from '../lib/http/unavailable-requests';
 import { bodyTooLarge } from '../lib/ingest/read-body';
 import type { Runtime } from '../lib/runtime';
 import { metricsRegistry } from './metrics';
@@ -51,7 +52,16 @@ const CODE_BY_STATUS: Record<number, [string, string]> = {
 // Headers worth keeping when a response is replaced; everything Next set for its own body goes.
 const KEPT_HEADERS = new Set(['x-request-id', 'allow', 'retry-after', 'content-security-policy', 'x-content-type-options', 'referrer-policy', 'x-frame-options']);
 
-type Replacement = { status: number; contentType: string; body: string };
+type Replacement = { status: number; contentType: string; body: string; headers?: Record<string, string> };
+
+const UNAVAILABLE_MESSAGE = 'a service Sluice depends on is unavailable; retry shortly';
+
+function unavailableReplacement(isApi: boolean): Replacement {
+  const headers = { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) };
+  return isApi
+    ? { status: 503, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ error: { code: 'unavailable', message: UNAVAILABLE_MESSAGE } }), headers }
+    : { status: 503, contentType: 'text/plain; charset=utf-8', body: `503 Sluice is briefly unavailable (${UNAVAILABLE_MESSAGE}).\n`, headers };
+}
 
 /**
  * Lets `decide` replace a response at the moment its head would be sent (by writeHead, or the
@@ -71,6 +81,7 @@ function interceptResponse(req: IncomingMessage, res: ServerResponse, decide: (s
       'content-type': replacement.contentType,
       'content-length': String(Buffer.byteLength(replacement.body)),
       'cache-control': 'no-store',
+      ...replacement.headers,
     });
   };
   const headerContentType = (args: unknown[]) => {
@@ -214,6 +225,7 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
           // Next's own answers on /api (unknown path: its HTML 404; wrong method: an empty 405;
           // its plain-text 500) become the API's error shape.
           interceptResponse(req, res, (status, contentType) => {
+            if (status >= 500 && takeUnavailable(requestId)) return unavailableReplacement(true);
             if (status < 400 || /^application\/json/i.test(contentType)) return null;
             const [code, message] = CODE_BY_STATUS[status] ?? (status >= 500 ? ['internal', 'internal error; the request id identifies it in the server logs'] : ['bad_request', 'the request was refused']);
             return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ error: { code, message } }) };
@@ -224,9 +236,13 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
           // so a 500 here is Next refusing the request: the client's fault, a 400.
           interceptResponse(req, res, (status) => {
             if (status < 500) return null;
+            if (takeUnavailable(requestId)) return unavailableReplacement(false);
             log.warn({ requestId, path }, 'server action request refused by Next (malformed)');
             return { status: 400, contentType: 'text/plain; charset=utf-8', body: '400 malformed form submission\n' };
           });
+        } else {
+          // A page that failed because the database is down: 503 with Retry-After, not a 500.
+          interceptResponse(req, res, (status) => (status >= 500 && takeUnavailable(requestId) ? unavailableReplacement(false) : null));
         }
         return await webHandler(req, res);
       }

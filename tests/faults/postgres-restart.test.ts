@@ -81,6 +81,23 @@ describe.skipIf(unavailable)('PostgreSQL restarted during ingest', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
     });
+    // Readers too: a search and a page that both need the database.
+    const reads: Outcome[] = [];
+    const reader = (async () => {
+      while (running) {
+        for (const target of ['/api/v1/indicators?limit=1', `/i/domain/r${randomBytes(4).toString('hex')}.pg-restart.example-test.net`]) {
+          const started = Date.now();
+          try {
+            const res = await fetch(server.url + target, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+            await res.arrayBuffer();
+            reads.push({ batch: target, status: res.status, retryAfter: res.headers.get('retry-after'), ms: Date.now() - started, at: started - t0 });
+          } catch (error) {
+            reads.push({ batch: target, status: 0, retryAfter: null, ms: Date.now() - started, at: started - t0, error: String(error) });
+          }
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
 
     await new Promise((r) => setTimeout(r, 3000));
     const stopAt = Date.now() - t0;
@@ -99,7 +116,7 @@ describe.skipIf(unavailable)('PostgreSQL restarted during ingest', () => {
     }
     await new Promise((r) => setTimeout(r, 3000));
     running = false;
-    await Promise.all(clients);
+    await Promise.all([...clients, reader]);
 
     const count = (f: (o: Outcome) => boolean) => outcomes.filter(f).length;
     const during = outcomes.filter((o) => o.at >= stoppedAt && o.at + o.ms <= startedAt);
@@ -109,6 +126,13 @@ describe.skipIf(unavailable)('PostgreSQL restarted during ingest', () => {
         `stop ${stopAt}→${stoppedAt} ms, down until ${startedAt} ms, first 200 after restart at ${recoveredAt ?? 'never'} ms ` +
         `(recovery ${recoveredAt === null ? '—' : recoveredAt - startedAt} ms); slowest answer ${Math.max(...outcomes.map((o) => o.ms))} ms`,
     );
+
+    const readStatuses = reads.reduce<Record<string, number>>((acc, r) => ({ ...acc, [`${r.batch.startsWith('/i/') ? 'page' : 'search'} ${r.status}`]: (acc[`${r.batch.startsWith('/i/') ? 'page' : 'search'} ${r.status}`] ?? 0) + 1 }), {});
+    console.log(`[pg-restart] reads: ${JSON.stringify(readStatuses)}`);
+    const badReads = reads.filter((r) => r.status === 0 || (r.status >= 500 && r.status !== 503));
+    expect(badReads.slice(0, 5), JSON.stringify(badReads.slice(0, 5))).toEqual([]);
+    for (const r of reads.filter((x) => x.status === 503)) expect(Number(r.retryAfter)).toBeGreaterThan(0);
+    expect(reads.some((r) => r.status === 503 && r.batch.startsWith('/i/')), 'a page answered 503 while the database was down').toBe(true);
 
     // Never a 500, never a hang.
     const bad = outcomes.filter((o) => o.status === 0 || (o.status >= 500 && o.status !== 503) || (o.status >= 400 && o.status < 500));
