@@ -1,10 +1,14 @@
 // Ingest benchmark: indicators/s through the batch API (HTTP, a real node, PostgreSQL) against the
 // ceiling of a bulk multi-row INSERT of the same normalised rows into the same database, in the
 // same run. Prints both, the ratio, p50/p99 request latency, and the server's CPU and RSS.
+// With BENCH_LISTS=compare (the default) the API phase runs twice, each on a fresh database: without
+// warning lists (an empty WARNING_LISTS_DIR) and with the shipped ones, and the matchers' compile
+// time, memory and match rate are measured in process (docs/trust.md).
 //
-//   node --import tsx bench/ingest.mts        (BENCH_DATABASE_URL, BENCH_N, BENCH_BATCH, BENCH_CONCURRENCY)
-import { readFileSync } from 'node:fs';
+//   node --expose-gc --import tsx bench/ingest.mts   (BENCH_DATABASE_URL, BENCH_N, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_LISTS=compare|with|matchers)
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../lib/db/index.ts';
 import { DurableLog } from '../lib/engines/log/durable-log.ts';
@@ -12,6 +16,7 @@ import { MemoryCache } from '../lib/engines/log/memory-cache.ts';
 import { parseIndicator, checkNeverPublish, compileAllowList } from '../lib/indicators/index.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createApiToken } from '../lib/tokens.ts';
+import { WarningLists } from '../lib/trust/warning-lists.ts';
 import { startRelay } from '../server/relay.ts';
 import { startServer } from '../tests/helpers/server-process.ts';
 import { corpusPath, readTrails } from './maltrail.mts';
@@ -20,6 +25,7 @@ const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.
 const N = Number(process.env.BENCH_N ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const LISTS = process.env.BENCH_LISTS ?? 'compare';
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -54,6 +60,47 @@ async function main() {
     if (raw.length >= N) break;
   }
 
+  const results: string[] = [];
+  if (LISTS === 'matchers') {
+    // In process only (no database, no server): the matchers' own cost.
+    console.log(measureMatchers(raw.map((r) => r.value)).join('\n'));
+    return;
+  }
+  if (LISTS === 'compare') {
+    const without = await apiPhase(raw, normalised, { WARNING_LISTS_DIR: mkdtempSync(path.join(os.tmpdir(), 'sluice-no-lists-')) }, false);
+    const withLists = await apiPhase(raw, normalised, {}, true);
+    results.push(...withLists.lines, `without lists: ${fmt(without.rate)} indicators/s (p50 ${without.p50.toFixed(0)} ms); with lists: ${fmt(withLists.rate)} indicators/s → ${(((without.rate - withLists.rate) / without.rate) * 100).toFixed(1)} % slower`);
+  } else results.push(...(await apiPhase(raw, normalised, {}, true)).lines);
+  results.push(...measureMatchers(raw.map((r) => r.value)));
+  console.log(results.join('\n'));
+}
+
+function measureMatchers(values: string[]): string[] {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const lists = new WarningLists('lib/trust/lists');
+  const compiled = lists.all();
+  const compileMs = performance.now() - t0;
+  gc?.();
+  const heapMb = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+  const typed = values.map((v) => parseIndicator(v)).filter((p) => p.ok).map((p) => p as { type: Parameters<typeof compiled.match>[0]; value: string });
+  let hits = 0;
+  const m0 = performance.now();
+  for (let round = 0; round < 5; round++) for (const p of typed) if (compiled.match(p.type, p.value).length) hits++;
+  const perSecond = (typed.length * 5) / ((performance.now() - m0) / 1000);
+  return [
+    `matchers:    ${compiled.lists.length} lists, ${fmt(compiled.lists.reduce((n, l) => n + l.entries, 0))} entries, compiled in ${compileMs.toFixed(0)} ms, ${gc ? `${heapMb.toFixed(1)} MB of heap` : 'heap n/a (run with --expose-gc)'}; ${fmt(perSecond)} matches/s in process (${fmt(hits / 5)} of ${fmt(typed.length)} workload values hit a list)`,
+  ];
+}
+
+async function apiPhase(
+  raw: { value: string; tags: string[]; reference?: string }[],
+  normalised: { type: string; value: string; port: number | null; tags: string[]; reference: string | null }[],
+  env: Record<string, string>,
+  withBaseline: boolean,
+): Promise<{ rate: number; p50: number; lines: string[] }> {
   // 2. A scratch database with one user, token and public feed.
   const dbName = `sluice_bench_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: BASE_URL });
@@ -69,7 +116,7 @@ async function main() {
   // The relay drains the outbox while the API writes, as it would in production.
   const log = new DurableLog(db.sql, new MemoryCache(50_000), { retention: { maxAgeMs: 3_600_000, maxLength: 10_000_000 } });
   const relay = startRelay({ engines: { log }, logger: createLogger('silent') });
-  const server = await startServer({ DATABASE_URL: url.toString(), LOG_LEVEL: 'info', ROLES: 'web' }, { timeoutMs: 120_000 });
+  const server = await startServer({ DATABASE_URL: url.toString(), LOG_LEVEL: 'info', ROLES: 'web', ...env }, { timeoutMs: 120_000 });
   const pid = server.child.pid!;
   try {
     const post = async (items: typeof raw) => {
@@ -108,6 +155,8 @@ async function main() {
     latencies.sort((a, b) => a - b);
     const apiRate = accepted / apiSeconds;
 
+    const apiLine = `batch API:   ${fmt(apiRate)} indicators/s (${fmt(accepted)} accepted in ${apiSeconds.toFixed(2)} s)${env.WARNING_LISTS_DIR ? ' — without warning lists' : ' — with warning lists'}`;
+    if (!withBaseline) return { rate: apiRate, p50: pct(latencies, 50), lines: [apiLine] };
     // 3. The ceiling: the same normalised rows (indicator, sighting, outbox event) bulk-inserted with
     //    multi-row INSERTs into copies of the tables, in the same database, same run.
     await db.sql.exec(`CREATE TABLE bench_indicators (LIKE indicators INCLUDING ALL);
@@ -138,16 +187,16 @@ async function main() {
     const bulkSeconds = (performance.now() - b0) / 1000;
     const bulkRate = normalised.length / bulkSeconds;
 
-    const results = [
+    const lines = [
       `sluice ingest benchmark — ${os.cpus().length} CPUs, Node ${process.version}, PostgreSQL ${db.location}`,
       `workload: ${fmt(raw.length)} distinct maltrail indicators from ${corpusPath()}, ${BATCH} per request, ${CONCURRENCY} concurrent requests`,
-      `batch API:   ${fmt(apiRate)} indicators/s (${fmt(accepted)} accepted in ${apiSeconds.toFixed(2)} s)`,
+      apiLine,
       `bulk INSERT: ${fmt(bulkRate)} indicators/s (indicator + sighting + outbox rows, multi-row INSERT of ${CHUNK}, one transaction)`,
       `ratio:       ${(apiRate / bulkRate).toFixed(2)} of the bulk-insert ceiling`,
       `latency:     p50 ${pct(latencies, 50).toFixed(0)} ms, p99 ${pct(latencies, 99).toFixed(0)} ms per ${BATCH}-indicator request`,
       `server:      ${cpu.toFixed(1)} CPU-s for the API phase (${((cpu / apiSeconds) * 100).toFixed(0)}% of one core), RSS ${mem.rss.toFixed(0)} MB, peak ${mem.peak.toFixed(0)} MB`,
     ];
-    console.log(results.join('\n'));
+    return { rate: apiRate, p50: pct(latencies, 50), lines };
   } finally {
     await server.stop();
     await relay.stop();
