@@ -62,6 +62,11 @@ describe('deleting a feed', () => {
     expect((await getIndicatorDetail(t.db.sql, domain('both.badsite.net')))?.sightings).toBe(1);
     expect(await checkIndicator(t.db.sql, carol.id, { value: 'both.badsite.net' })).toMatchObject({ known: true, sightings: 1 });
 
+    // alice is no longer one of its reporters (corroboration counts distinct reporters).
+    const both = await t.db.prisma.indicator.findUniqueOrThrow({ where: { type_value: { type: 'domain', value: 'both.badsite.net' } }, select: { id: true } });
+    const reporters = await t.db.prisma.indicatorReporter.findMany({ where: { indicatorId: both.id }, select: { reporterId: true, public: true } });
+    expect(reporters).toEqual([{ reporterId: bob.id, public: true }]);
+
     // A later sighting counts on from the right number (the firehose event's `count`).
     await ingest(t.db, { ownerId: bob.id, feed: 'pub', items: [{ value: 'both.badsite.net' }] });
     const last = (await outboxPayloads(t.db)).filter((e) => e.indicator.value === 'both.badsite.net').at(-1)!;
@@ -80,6 +85,18 @@ describe('deleting a feed', () => {
     await ingest(t.db, { ownerId: dan.id, feed: 'again', items: [{ value: 'gone.badsite.net' }] });
     const event = (await outboxPayloads(t.db)).filter((e) => e.indicator.value === 'gone.badsite.net').at(-1)!;
     expect(event).toMatchObject({ kind: 'new', indicator: { count: 1 } });
+  });
+
+  it('a retracted indicator keeps its retraction when its last feed goes (it cannot come back public)', async () => {
+    const { retractIndicator } = await import('@/lib/trust/retract');
+    const gil = await createUser(t.db);
+    await makeFeed(t.db, gil.id, 'pub');
+    await ingest(t.db, { ownerId: gil.id, feed: 'pub', items: [{ value: 'retracted.badsite.net' }] });
+    await retractIndicator(t.db.sql, { type: 'domain', value: 'retracted.badsite.net', reason: 'false positive' });
+    await deleteFeed(t.db.prisma, gil.id, 'pub');
+    const row = await t.db.prisma.indicator.findUniqueOrThrow({ where: { type_value: { type: 'domain', value: 'retracted.badsite.net' } } });
+    expect(row).toMatchObject({ count: 0, publicCount: 0, heldCount: 0, publicFirstSeen: null });
+    expect(row.retractedAt).not.toBeNull();
   });
 });
 
