@@ -12,15 +12,15 @@ import type { Engines } from './engines';
 import type { PrismaClient } from './generated/prisma/client';
 import type { Logger } from './logger';
 import type { PlanId } from './plans';
+import { processSlot } from './process-state';
 
 export type ControlMessage =
   | { type: 'token_revoked'; tokenId: string; userId: string }
   | { type: 'plan_changed'; userId: string; plan: PlanId };
 
-// On globalThis: Next.js bundles route handlers apart from the server entry, and both must share
-// one in-process bus (see lib/runtime.ts).
-const BUS_KEY = Symbol.for('sluice.control-bus');
-const localBus: EventEmitter = ((globalThis as { [BUS_KEY]?: EventEmitter })[BUS_KEY] ??= new EventEmitter().setMaxListeners(0));
+// Process state (lib/process-state): Next.js bundles route handlers apart from the server entry,
+// and both must share one in-process bus.
+const localBus = () => processSlot('controlBus', () => new EventEmitter().setMaxListeners(0));
 
 const channel = (engines: Pick<Engines, 'prefix'>) => `${engines.prefix}control`;
 /** Control messages Redis keeps, so a node that was disconnected reads what it missed. */
@@ -37,7 +37,7 @@ type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 /** Publishes one message on the bus now. Throws when Redis does not take it. Prefer the outbox. */
 export async function publishControl(engines: Engines, message: ControlMessage): Promise<void> {
   if (engines.redis) await engines.redis.xadd(channel(engines), 'MAXLEN', '~', STREAM_MAX_LENGTH, '*', 'm', JSON.stringify(message));
-  else localBus.emit('message', message);
+  else localBus().emit('message', message);
 }
 
 /** Records an announcement inside the caller's transaction: it is published once that commits. */
@@ -162,9 +162,10 @@ export async function subscribeControl(
   logger?: Pick<Logger, 'warn' | 'debug' | 'info'>,
 ): Promise<() => Promise<void>> {
   if (!engines.redis) {
-    localBus.on('message', onMessage);
+    const bus = localBus();
+    bus.on('message', onMessage);
     return async () => {
-      localBus.off('message', onMessage);
+      bus.off('message', onMessage);
     };
   }
   const key = channel(engines);

@@ -5,6 +5,7 @@ import type { Config, Role } from './config';
 import type { Database } from './db';
 import type { Engines } from './engines';
 import type { Logger } from './logger';
+import { peekProcessSlot, setProcessSlot } from './process-state';
 
 export interface Runtime {
   config: Config;
@@ -17,15 +18,12 @@ export interface Runtime {
   version: string;
 }
 
-const KEY = Symbol.for('sluice.runtime');
-type RuntimeHolder = { [KEY]?: Runtime };
-
 export function setRuntime(runtime: Runtime | undefined): void {
-  (globalThis as RuntimeHolder)[KEY] = runtime;
+  setProcessSlot('runtime', runtime);
 }
 
 export function getRuntime(): Runtime {
-  const runtime = (globalThis as RuntimeHolder)[KEY];
+  const runtime = peekProcessSlot<Runtime>('runtime');
   if (!runtime) {
     throw new Error('Sluice runtime is not initialised: start Sluice with `npm start` or `npm run dev` (server/index.mts), not `next dev`.');
   }

@@ -6,6 +6,7 @@ import { publicBaseUrl, type Config } from '../lib/config';
 import { openDatabase } from '../lib/db';
 import { checkRedisVersion, createEngines } from '../lib/engines';
 import type { Logger } from '../lib/logger';
+import { clearProcessState } from '../lib/process-state';
 import { setRuntime, type Runtime } from '../lib/runtime';
 import packageJson from '../package.json' with { type: 'json' };
 
@@ -65,6 +66,8 @@ export async function createRuntime(config: Config, logger: Logger): Promise<Run
 
 export async function closeRuntime(runtime: Runtime): Promise<void> {
   setRuntime(undefined);
+  // The process state's lifetime is the runtime's (its owners closed what they hold before).
+  clearProcessState();
   await runtime.engines.close().catch((error: unknown) => runtime.logger.error({ err: error }, 'closing engines failed'));
   await runtime.db.close().catch((error: unknown) => runtime.logger.error({ err: error }, 'closing database failed'));
 }

@@ -1,20 +1,17 @@
 // In-process wake-up call from the ingest path to the relay: after a commit that wrote outbox rows,
-// the relay on this node runs at once instead of at its next poll. Held on globalThis because
-// Next.js bundles route handlers apart from the server entry (see lib/runtime.ts).
+// the relay on this node runs at once instead of at its next poll. Process state (lib/process-state)
+// because Next.js bundles route handlers apart from the server entry.
+import { processSlot } from '../process-state';
+
 type Listener = () => void;
 
-const KEY = Symbol.for('sluice.outbox-listeners');
-type Holder = { [KEY]?: Set<Listener> };
-
-function listeners(): Set<Listener> {
-  const holder = globalThis as Holder;
-  return (holder[KEY] ??= new Set());
-}
+const listeners = () => processSlot('outboxListeners', () => new Set<Listener>());
 
 /** Subscribes to "outbox rows were committed"; returns the unsubscribe function. */
 export function onOutboxWritten(listener: Listener): () => void {
-  listeners().add(listener);
-  return () => listeners().delete(listener);
+  const set = listeners();
+  set.add(listener);
+  return () => set.delete(listener);
 }
 
 export function notifyOutboxWritten(): void {

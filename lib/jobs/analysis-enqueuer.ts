@@ -8,6 +8,7 @@
 import type { IngestResult } from '../ingest/ingest-indicators';
 import type { Logger } from '../logger';
 import type { JobQueue, NewJob } from './types';
+import { processSlot } from '../process-state';
 
 export interface AnalysisItem {
   /** type */
@@ -48,8 +49,8 @@ export interface EnqueuerStats {
   dropped: number;
 }
 
-const STATS_KEY = Symbol.for('sluice.analysisEnqueuerStats');
-export const enqueuerStats: EnqueuerStats = ((globalThis as { [STATS_KEY]?: EnqueuerStats })[STATS_KEY] ??= { buffered: 0, dropped: 0 });
+/** Process-wide figures for /metrics (lib/process-state: one copy however Next bundles this). */
+export const enqueuerStats = (): EnqueuerStats => processSlot('analysisEnqueuerStats', () => ({ buffered: 0, dropped: 0 }));
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -81,7 +82,7 @@ export function createAnalysisEnqueuer(queue: JobQueue, options: EnqueuerOptions
   let sending = 0;
 
   const setBuffer = (next: AnalysisItem[]) => {
-    enqueuerStats.buffered += next.length - buffer.length;
+    enqueuerStats().buffered += next.length - buffer.length;
     buffer = next;
   };
 
@@ -140,7 +141,7 @@ export function createAnalysisEnqueuer(queue: JobQueue, options: EnqueuerOptions
       // While an add is in flight its items sit at the front; they stay, the oldest others go.
       const excess = Math.min(next.length - maxBuffered, next.length - sending);
       next = next.slice(0, sending).concat(next.slice(sending + excess));
-      enqueuerStats.dropped += excess;
+      enqueuerStats().dropped += excess;
       if (droppedThisOutage === 0) log?.warn({ maxBuffered }, 'analysis enqueue buffer full: dropping the oldest indicators (their next sighting or a check asks again)');
       droppedThisOutage += excess;
     }
@@ -164,17 +165,16 @@ export function createAnalysisEnqueuer(queue: JobQueue, options: EnqueuerOptions
 }
 
 // On globalThis: route handlers (Next's bundle) add to it and the server entry flushes it at shutdown.
-const KEY = Symbol.for('sluice.analysisEnqueuers');
-const enqueuers: WeakMap<JobQueue, AnalysisEnqueuer> = ((globalThis as { [KEY]?: WeakMap<JobQueue, AnalysisEnqueuer> })[KEY] ??= new WeakMap());
+const enqueuers = () => processSlot('analysisEnqueuers', () => new WeakMap<JobQueue, AnalysisEnqueuer>());
 
 /** The process's enqueuer for a queue (one buffer per queue). */
 export function getAnalysisEnqueuer(queue: JobQueue, options?: EnqueuerOptions): AnalysisEnqueuer {
-  let enqueuer = enqueuers.get(queue);
-  if (!enqueuer) enqueuers.set(queue, (enqueuer = createAnalysisEnqueuer(queue, options)));
+  let enqueuer = enqueuers().get(queue);
+  if (!enqueuer) enqueuers().set(queue, (enqueuer = createAnalysisEnqueuer(queue, options)));
   return enqueuer;
 }
 
 /** Adds whatever the queue's enqueuer still buffers (shutdown: before the queue closes). */
 export async function flushAnalysisEnqueuer(queue: JobQueue): Promise<void> {
-  await enqueuers.get(queue)?.flush();
+  await enqueuers().get(queue)?.flush();
 }

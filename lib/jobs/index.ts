@@ -9,6 +9,7 @@ import { createBullQueue } from './bullmq-queue';
 import type { JobsConfig } from './config';
 import { createSqlQueue } from './sql-queue';
 import type { JobQueue } from './types';
+import { peekProcessSlot, setProcessSlot } from '../process-state';
 
 export * from './types';
 export { jobsConfigSchema, type JobsConfig } from './config';
@@ -40,17 +41,16 @@ export function createJobQueue(deps: JobQueueDeps, config: JobsConfig, name = AN
   });
 }
 
-// Route handlers are bundled apart from the server entry: share the instance through globalThis.
-const KEY = Symbol.for('sluice.jobQueue');
-type Holder = { [KEY]?: { owner: object; queue: JobQueue } };
+// Route handlers are bundled apart from the server entry: the instance is process state.
+const SLOT = 'jobQueue';
+type Held = { owner: object; queue: JobQueue };
 
 /**
  * The queue of this process (created on first use for the runtime's database, engines and
  * configuration), with its analysis enqueuer.
  */
 export function getJobQueue(deps: JobQueueDeps & { config: JobsConfig }): JobQueue {
-  const holder = globalThis as Holder;
-  const current = holder[KEY];
+  const current = peekProcessSlot<Held>(SLOT);
   if (current && current.owner === deps.db) return current.queue;
   const queue = createJobQueue(deps, deps.config);
   getAnalysisEnqueuer(queue, {
@@ -59,15 +59,14 @@ export function getJobQueue(deps: JobQueueDeps & { config: JobsConfig }): JobQue
     maxBuffered: deps.config.ENQUEUE_MAX_BUFFERED,
     logger: deps.logger,
   });
-  holder[KEY] = { owner: deps.db, queue };
+  setProcessSlot<Held>(SLOT, { owner: deps.db, queue });
   return queue;
 }
 
 /** Closes and forgets the process's queue (node shutdown), after adding what the enqueuer buffers. */
 export async function closeJobQueue(): Promise<void> {
-  const holder = globalThis as Holder;
-  const current = holder[KEY];
-  holder[KEY] = undefined;
+  const current = peekProcessSlot<Held>(SLOT);
+  setProcessSlot(SLOT, undefined);
   if (!current) return;
   await flushAnalysisEnqueuer(current.queue);
   await current.queue.close();

@@ -1,6 +1,7 @@
 // Gateway counters shared beyond /metrics: each gateway node reports its own every few seconds
 // (Redis with a short expiry, or in-process), and the dashboard shows the sum over live nodes.
 import type { Engines } from '../engines';
+import { processSlot } from '../process-state';
 
 export interface GatewayStats {
   connectedSockets: number;
@@ -19,9 +20,7 @@ export interface GatewayStatsSummary extends GatewayStats {
 /** Reports older than this are from nodes that went away. */
 export const STATS_TTL_SECONDS = 15;
 
-const LOCAL_KEY = Symbol.for('sluice.gateway-stats');
-type LocalHolder = { [LOCAL_KEY]?: Map<string, { stats: GatewayStats; at: number }> };
-const local = () => ((globalThis as LocalHolder)[LOCAL_KEY] ??= new Map());
+const local = () => processSlot('gatewayStats', () => new Map<string, { stats: GatewayStats; at: number }>());
 
 const redisKey = (engines: Engines) => `${engines.prefix}gateway:stats`;
 

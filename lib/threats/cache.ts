@@ -1,7 +1,8 @@
 // A small in-process TTL cache with single-flight loads and stale-while-revalidate, so that a
 // public page regenerates its data every few seconds however many requests arrive.
-// It lives on globalThis: Next bundles pages and route handlers separately, and /threats and its
-// exports must read the same entry ("same data as the page").
+// It is process state (lib/process-state): Next bundles pages and route handlers separately, and
+// /threats and its exports must read the same entry ("same data as the page").
+import { processSlot } from '../process-state';
 
 export interface TtlCacheOptions {
   /** How long a value is fresh. */
@@ -92,15 +93,12 @@ export class TtlCache<T> {
   }
 }
 
-const KEY = Symbol.for('sluice.threats.caches');
-type Holder = { [KEY]?: Map<string, WeakMap<object, TtlCache<unknown>>> };
+const caches = () => processSlot('threatsCaches', () => new Map<string, WeakMap<object, TtlCache<unknown>>>());
 
 /** The process-wide cache named `name` for one database (`scope`: its driver object). */
 export function sharedCache<T>(name: string, scope: object, options: TtlCacheOptions): TtlCache<T> {
-  const holder = globalThis as Holder;
-  holder[KEY] ??= new Map();
-  let byScope = holder[KEY].get(name);
-  if (!byScope) holder[KEY].set(name, (byScope = new WeakMap()));
+  let byScope = caches().get(name);
+  if (!byScope) caches().set(name, (byScope = new WeakMap()));
   let cache = byScope.get(scope) as TtlCache<T> | undefined;
   if (!cache) byScope.set(scope, (cache = new TtlCache<T>(options)));
   return cache;

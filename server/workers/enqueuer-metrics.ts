@@ -10,7 +10,7 @@ new Gauge({
   help: 'Accepted indicators waiting to be added to the analysis queue',
   registers: [metricsRegistry],
   collect() {
-    this.set(enqueuerStats.buffered);
+    this.set(enqueuerStats().buffered);
   },
 });
 
@@ -20,6 +20,6 @@ new Counter({
   registers: [metricsRegistry],
   collect() {
     this.reset();
-    this.inc(enqueuerStats.dropped);
+    this.inc(enqueuerStats().dropped);
   },
 });

@@ -34,14 +34,14 @@ describe('analysis enqueuer while the queue is down', () => {
   it('keeps at most maxBuffered items, drops the oldest with a count and one warning, adds the rest on recovery', async () => {
     const q = fakeQueue();
     const { lines, log } = logger();
-    const droppedBefore = enqueuerStats.dropped;
+    const droppedBefore = enqueuerStats().dropped;
     const enqueuer = createAnalysisEnqueuer(q.queue, { batchMs: 5, batchSize: 50, maxBuffered: 300, retryMs: 20, logger: log as never });
     for (let round = 0; round < 20; round++) {
       enqueuer.add(items(round * 100, 100));
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     // 2,000 offered, 300 kept: the bound holds however long the outage lasts.
-    expect(enqueuerStats.dropped - droppedBefore).toBe(1700);
+    expect(enqueuerStats().dropped - droppedBefore).toBe(1700);
     expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([
       'analysis enqueue failed; indicators wait in a bounded buffer and are retried',
       'analysis enqueue buffer full: dropping the oldest indicators (their next sighting or a check asks again)',
@@ -58,12 +58,12 @@ describe('analysis enqueuer while the queue is down', () => {
   it('a queue call that hangs (Redis gone mid-call) times out; what it carried is kept and retried', async () => {
     const q = fakeQueue();
     q.set('hang');
-    const bufferedBefore = enqueuerStats.buffered;
+    const bufferedBefore = enqueuerStats().buffered;
     const enqueuer = createAnalysisEnqueuer(q.queue, { batchMs: 5, batchSize: 10, maxBuffered: 100, retryMs: 20, addTimeoutMs: 50 });
     enqueuer.add(items(0, 30));
     await new Promise((resolve) => setTimeout(resolve, 30));
     enqueuer.add(items(30, 200)); // overflows while the first add is in flight: in-flight items are kept
-    expect(enqueuerStats.buffered - bufferedBefore).toBeLessThanOrEqual(130);
+    expect(enqueuerStats().buffered - bufferedBefore).toBeLessThanOrEqual(130);
     await new Promise((resolve) => setTimeout(resolve, 100));
     q.set('up');
     await enqueuer.flush();
@@ -71,6 +71,6 @@ describe('analysis enqueuer while the queue is down', () => {
     expect(new Set(got).size).toBe(got.length);
     expect(got.slice(0, 30)).toEqual(items(0, 30).map((i) => i.v));
     expect(got.length).toBe(100);
-    expect(enqueuerStats.buffered).toBe(bufferedBefore);
+    expect(enqueuerStats().buffered).toBe(bufferedBefore);
   });
 });
