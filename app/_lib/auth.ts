@@ -6,6 +6,7 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import { redirect } from 'next/navigation';
 import { recordedClientAddress } from '@/lib/client-address';
 import { createSessionVersionCache, endAllSessions } from '@/lib/accounts/session-version';
+import { processSlot } from '@/lib/process-state';
 import { verifyCredentials } from '@/lib/accounts/verify-credentials';
 import { isAppError } from '@/lib/errors';
 import { getRuntime } from '@/lib/runtime';
@@ -40,7 +41,8 @@ class SessionEndedError extends Error {
 }
 
 /** Session versions, checked on every request that reads the session; a node learns of a sign-out elsewhere within 2 s. */
-const sessionVersions = createSessionVersionCache(2_000);
+// Process state: the sign-out's `forget` must reach the cache every bundle (pages, routes) reads.
+const sessionVersions = processSlot('sessionVersions', () => createSessionVersionCache(2_000));
 
 type SessionToken = JWT & { sv?: number };
 
