@@ -3,7 +3,7 @@
 // its sockets. `lastDispatched` marks the seam that resuming sockets catch up to (see catchUp).
 import type { Namespace, Socket } from 'socket.io';
 import type { FirehoseEvent, FirehoseEventBody } from '../../lib/events';
-import type { FirehoseLog, LogEntry, LogTail } from '../../lib/engines/log/types';
+import { compareCursors, type FirehoseLog, type LogEntry, type LogTail } from '../../lib/engines/log/types';
 import type { Logger } from '../../lib/logger';
 import { gatewayMetrics } from '../metrics';
 import { bufferedBytes } from './backpressure';
@@ -39,6 +39,8 @@ function frameBytes(events: FirehoseEvent[], sizes: Map<FirehoseEvent, number>):
 export class Dispatcher {
   /** Cursor of the newest event already handed to the rooms. */
   lastDispatched = '0-0';
+  /** When the last batch was handed out (for the lag gauge). */
+  private lastFlushAt = Date.now();
   private pending: FirehoseEvent[] = [];
   private sizes = new Map<FirehoseEvent, number>();
   private pendingBytes = 0;
@@ -170,6 +172,7 @@ export class Dispatcher {
     // Set in the same tick as the emits: a resuming socket that has sent everything up to here
     // can join its room without a gap or a duplicate.
     this.lastDispatched = batch[batch.length - 1].cursor;
+    this.lastFlushAt = Date.now();
     if (this.publicNsp) this.queuePublic(batch);
   }
 
@@ -238,11 +241,11 @@ export class Dispatcher {
 
   private async measureLag() {
     try {
+      // Cursors are positions, not times: a node that is behind the log's head has been so since
+      // (at most) its last flush.
       const { head } = await this.log.bounds();
-      if (!head || head === this.lastDispatched) return void gatewayMetrics.lagSeconds.set(0);
-      const headMs = Number(head.split('-')[0]);
-      const doneMs = Number(this.lastDispatched.split('-')[0]);
-      gatewayMetrics.lagSeconds.set(Math.max(0, (headMs - doneMs) / 1000));
+      if (!head || compareCursors(head, this.lastDispatched) <= 0) return void gatewayMetrics.lagSeconds.set(0);
+      gatewayMetrics.lagSeconds.set(Math.max(0, (Date.now() - this.lastFlushAt) / 1000));
     } catch {
       // Log unavailable: the lag gauge keeps its last value.
     }
