@@ -62,6 +62,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * may run at once (nodes, the CLI): a message can then go out twice, never zero times.
  */
 export async function publishPendingControl(deps: ControlDeps, options: { limit?: number; timeoutMs?: number } = {}): Promise<number> {
+  // Without Redis the bus is this process's: a process with no listener (the CLI working on the
+  // database directly) leaves the rows for the node whose gateway listens (its control relay).
+  if (!deps.engines.redis && localBus.listenerCount('message') === 0) return 0;
   const rows = await deps.prisma.controlOutbox.findMany({ orderBy: { id: 'asc' }, take: options.limit ?? 100, select: { id: true, message: true } });
   let published = 0;
   for (const row of rows) {
@@ -93,6 +96,14 @@ export function deliverControl(deps: ControlDeps, logger?: Pick<Logger, 'warn'>)
   return run;
 }
 
+/** Announcements older than this are dropped unpublished: no stream they concern is still open (the gateways' periodic database re-check has ended it). */
+const CONTROL_OUTBOX_MAX_AGE_MS = 24 * 3_600_000;
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+async function pruneControlOutbox(deps: ControlDeps): Promise<void> {
+  await deps.prisma.controlOutbox.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - CONTROL_OUTBOX_MAX_AGE_MS) } } });
+}
+
 export interface ControlRelay {
   stop(): Promise<void>;
 }
@@ -114,6 +125,7 @@ export function startControlRelay(deps: ControlDeps & { logger: Logger }, option
   const log = deps.logger.child({ module: 'control-relay' });
   let stopped = false;
   let failures = 0;
+  let lastPrune = 0;
   let timer: NodeJS.Timeout | null = null;
   let wake: (() => void) | null = null;
 
@@ -122,6 +134,10 @@ export function startControlRelay(deps: ControlDeps & { logger: Logger }, option
       let delay = pollMs;
       try {
         const published = await publishPendingControl(deps, { timeoutMs: 10_000 });
+        if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
+          lastPrune = Date.now();
+          await pruneControlOutbox(deps);
+        }
         if (failures && published) log.info({ published, failures }, 'control relay recovered: pending announcements published');
         else if (failures) log.info({ failures }, 'control relay recovered');
         failures = 0;
