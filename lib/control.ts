@@ -64,7 +64,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export async function publishPendingControl(deps: ControlDeps, options: { limit?: number; timeoutMs?: number } = {}): Promise<number> {
   // Without Redis the bus is this process's: a process with no listener (the CLI working on the
   // database directly) leaves the rows for the node whose gateway listens (its control relay).
-  if (!deps.engines.redis && localBus.listenerCount('message') === 0) return 0;
+  if (!deps.engines.redis && localBus().listenerCount('message') === 0) return 0;
   const rows = await deps.prisma.controlOutbox.findMany({ orderBy: { id: 'asc' }, take: options.limit ?? 100, select: { id: true, message: true } });
   let published = 0;
   for (const row of rows) {
