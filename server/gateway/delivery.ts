@@ -1,7 +1,13 @@
 // Which events have reached the connection rather than engine.io's write buffer. A slow consumer
 // is cut by dropping that buffer (see end-stream.ts), so the cursor it is told to resume from must
 // be the last one actually handed to the transport, not the last one emitted.
-export const INDICATORS_PACKET_PREFIX = (namespace: string) => `2${namespace},["indicators"`;
+import type { FirehoseEvent } from '../../lib/events';
+import { FIREHOSE_NAMESPACE } from '../../lib/realtime/protocol';
+import type { EngineInternals } from './backpressure';
+import type { FirehoseSocket } from './types';
+
+/** How socket.io encodes an `indicators` event on /firehose (before engine.io's type prefix). */
+const INDICATORS_PACKET = `2${FIREHOSE_NAMESPACE},["indicators"`;
 
 export class DeliveredCursor {
   /** Cursors waiting in engine.io's write buffer, oldest first; `packet: false` for a replay advance. */
@@ -37,4 +43,23 @@ export class DeliveredCursor {
   dropped(): void {
     this.pending = [];
   }
+}
+
+/**
+ * Follows a socket's frames: `lastCursor` on every outgoing frame (room frames included), and
+ * `delivered` as engine.io hands its buffer to the transport.
+ */
+export function trackDelivery(socket: FirehoseSocket): void {
+  socket.onAnyOutgoing((event: string, ...args: unknown[]) => {
+    const frame = args[0] as FirehoseEvent[];
+    if (event === 'indicators' && frame.length) {
+      socket.data.lastCursor = frame[frame.length - 1].cursor;
+      socket.data.delivered.queued(socket.data.lastCursor);
+    }
+  });
+  (socket.conn as unknown as EngineInternals).on?.('flush', (packets) => {
+    let frames = 0;
+    for (const packet of packets) if (typeof packet.data === 'string' && packet.data.startsWith(INDICATORS_PACKET)) frames += 1;
+    if (frames) socket.data.delivered.flushed(frames);
+  });
 }

@@ -1,21 +1,21 @@
 // The firehose gateway: socket.io namespace /firehose for subscribed tokens, and /public for the
 // threats page. This file wires the parts, each testable alone: the handshake (auth, entitlement,
-// cursor), the replay seam (catch-up), filter rooms, the /public namespace, control messages
-// (token revoked, plan changed: streams end on every node) and stats.
+// cursor, stream slots), the replay seam (catch-up), filter rooms, the /public namespace, the
+// stream guard (control messages, the handshake window, the periodic re-check), delivery
+// tracking, the stream ender (slow consumers) and stats; http-stream.ts serves the same firehose
+// over HTTP (SSE / NDJSON) from the same dispatcher, handshake and guard.
 import type { Namespace, Server, Socket } from 'socket.io';
-import { subscribeControl } from '../../lib/control';
-import { findStreamVerdicts } from '../../lib/realtime/stream-grants';
-import { createStreamSlots, STREAM_SLOT_TTL_MS } from '../../lib/realtime/stream-slots';
-import type { FirehoseEvent } from '../../lib/events';
+import { createStreamSlots } from '../../lib/realtime/stream-slots';
 import { streamFiltersSchema, FIREHOSE_NAMESPACE, PUBLIC_NAMESPACE } from '../../lib/realtime/protocol';
 import type { Runtime } from '../../lib/runtime';
 import { gatewayMetrics } from '../metrics';
-import { bufferedBytes, type EngineInternals } from './backpressure';
-import { ControlWatch, endingFor, endingForVerdict } from './control';
-import { INDICATORS_PACKET_PREFIX } from './delivery';
+import { bufferedBytes } from './backpressure';
+import { trackDelivery } from './delivery';
 import { Dispatcher } from './dispatcher';
 import { createStreamEnder } from './end-stream';
 import { compileFilter } from './filters';
+import { ControlWatch } from './control';
+import { startStreamGuard } from './guard';
 import { createHandshake, type HandshakeDeps } from './handshake';
 import { HttpStreams } from './http-stream';
 import { setupPublicNamespace } from './public-namespace';
@@ -32,9 +32,6 @@ export interface Gateway {
   httpStreams: HttpStreams;
   close(): Promise<void>;
 }
-
-const tokenRoom = (tokenId: string) => `token:${tokenId}`;
-const userRoom = (userId: string) => `user:${userId}`;
 
 export async function createFirehoseGateway(io: Server, runtime: Runtime, options: GatewayOptions = {}): Promise<Gateway> {
   const log = runtime.logger.child({ module: 'gateway' });
@@ -66,38 +63,17 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
   const handshakeDeps: HandshakeDeps = { prisma: runtime.db.prisma, log: runtime.engines.log, logger: log, slots, watch, streamsPerToken: runtime.config.STREAMS_PER_TOKEN };
   firehose.use(createHandshake(handshakeDeps));
   const httpStreams = new HttpStreams(dispatcher, handshakeDeps, watch, log.child({ transport: 'http' }), { maxBufferedBytes });
-
-  /** Re-reads these streams' tokens and plans (one query) and ends those no longer allowed. */
-  const recheck = async (sockets: Iterable<FirehoseSocket>, withHttp = false) => {
-    const open = [...sockets].filter((s) => s.connected && !s.data.ending && s.data.auth);
-    const http = withHttp ? httpStreams.open() : [];
-    if (!open.length && !http.length) return;
-    const verdicts = await findStreamVerdicts(runtime.db.prisma, [...open.map((s) => s.data.auth.tokenId), ...http.map((h) => h.tokenId)]);
-    for (const socket of open) {
-      const ending = endingForVerdict(verdicts.get(socket.data.auth.tokenId) ?? null);
-      if (ending) endStream(socket, ending.reason, ending.message);
-    }
-    for (const stream of http) stream.end(verdicts.get(stream.tokenId) ?? null);
-  };
-  // The backstop: announcements can be lost (Redis down); the database has the truth.
-  let rechecking = false;
-  const recheckTimer = setInterval(() => {
-    if (rechecking) return;
-    rechecking = true;
-    recheck(firehose.sockets.values(), true)
-      .catch((error: unknown) => log.warn({ err: error }, 'could not re-check open streams'))
-      .finally(() => {
-        rechecking = false;
-      });
-  }, runtime.config.STREAM_RECHECK_SECONDS * 1000);
-  recheckTimer.unref();
-  // This node's slots stay taken while their streams are open; a dead node's lapse.
-  const slotTimer = setInterval(() => {
-    const held = [...firehose.sockets.values()].filter((s) => s.data.holdsSlot).map((s) => ({ tokenId: s.data.auth.tokenId, member: s.id }));
-    for (const stream of httpStreams.open()) if (stream.slot) held.push(stream.slot);
-    if (held.length) slots.refresh(held).catch((error: unknown) => log.warn({ err: error }, 'could not refresh stream slots'));
-  }, STREAM_SLOT_TTL_MS / 3);
-  slotTimer.unref();
+  const guard = await startStreamGuard({
+    firehose,
+    watch,
+    others: httpStreams,
+    prisma: runtime.db.prisma,
+    engines: runtime.engines,
+    slots,
+    endStream,
+    logger: log,
+    recheckSeconds: runtime.config.STREAM_RECHECK_SECONDS,
+  });
 
   const catchUp = (socket: FirehoseSocket) =>
     replayThenJoin(
@@ -123,26 +99,8 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
   firehose.on('connection', (socket: FirehoseSocket) => {
     gatewayMetrics.connectedSockets.inc();
     const { auth } = socket.data;
-    void socket.join([tokenRoom(auth.tokenId), userRoom(auth.user.id)]);
-    // A revocation or plan change announced while this socket was being admitted found no socket
-    // to end: its token was verified before the change may have been saved. Check again.
-    if (watch.changedSince(socket.data.controlMark, auth)) {
-      recheck([socket]).catch((error: unknown) => log.warn({ err: error }, 'could not re-check a new stream'));
-    }
-    // Frames from rooms don't pass through here; track the cursor on every outgoing packet.
-    socket.onAnyOutgoing((event: string, ...args: unknown[]) => {
-      const frame = args[0] as FirehoseEvent[];
-      if (event === 'indicators' && frame.length) {
-        socket.data.lastCursor = frame[frame.length - 1].cursor;
-        socket.data.delivered.queued(socket.data.lastCursor);
-      }
-    });
-    const indicatorsPacket = INDICATORS_PACKET_PREFIX(FIREHOSE_NAMESPACE);
-    (socket.conn as unknown as EngineInternals).on?.('flush', (packets) => {
-      let frames = 0;
-      for (const packet of packets) if (typeof packet.data === 'string' && packet.data.startsWith(indicatorsPacket)) frames += 1;
-      if (frames) socket.data.delivered.flushed(frames);
-    });
+    guard.admitted(socket);
+    trackDelivery(socket);
     if (socket.data.since) {
       catchUp(socket).catch((error: unknown) => {
         // Never a gap: end the stream and let the client resume from what it has.
@@ -174,19 +132,6 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
 
   setupPublicNamespace(publicNsp, { connectionsPerIp: options.publicConnectionsPerIp, trustProxy: runtime.config.TRUST_PROXY });
 
-  const unsubscribe = await subscribeControl(
-    runtime.engines,
-    (message) => {
-      watch.note(message);
-      for (const socket of firehose.sockets.values()) {
-        const ending = endingFor(message, socket.data);
-        if (ending) endStream(socket, ending.reason, ending.message);
-      }
-      httpStreams.onControl(message);
-    },
-    log,
-  );
-
   await dispatcher.start();
   const stopStats = startStatsReporter(runtime.engines, firehose as unknown as Namespace, publicNsp, log);
   log.info('firehose gateway ready');
@@ -197,9 +142,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
     async close() {
       httpStreams.close();
       stopStats();
-      clearInterval(slotTimer);
-      clearInterval(recheckTimer);
-      await unsubscribe();
+      await guard.stop();
       for (const socket of firehose.sockets.values()) endStream(socket, 'server_shutdown', 'the server is shutting down; reconnect to another node');
       await dispatcher.stop();
     },
