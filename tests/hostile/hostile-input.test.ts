@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { request } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '@/lib/tokens';
@@ -192,7 +193,8 @@ beforeAll(async () => {
   // Several tokens, so that the per-token rate limit (600 a minute) lets the probes through.
   tokens = await Promise.all(Array.from({ length: 16 }, async (_, n) => (await createApiToken(t.db.prisma, { userId: user.id, name: `hostile-${n}`, scopes: ['read', 'submit', 'stream'] })).token));
   if (t.db.kind === 'embedded') await t.db.close();
-  server = await startServer({ ...t.env, ...engines.env });
+  // The default HOST (every interface), as an operator runs it.
+  server = await startServer({ ...t.env, ...engines.env, HOST: '0.0.0.0' });
   const feed = await send('POST', '/api/v1/feeds', { authorization: `Bearer ${tokens[0]}`, 'content-type': 'application/json' }, JSON.stringify({ slug: 'pub' }));
   expect(feed.status).toBe(201);
   await send('POST', '/api/v1/feeds/pub/indicators', { authorization: `Bearer ${tokens[0]}`, 'content-type': 'text/plain' }, 'seen.example-hostile.net\n45.83.64.1\n');
@@ -267,6 +269,17 @@ describe('hostile input on every public path and parameter', () => {
       expect(judge(probe, answer), `${probe.method} ${probe.target.slice(0, 60)} → ${answer.status} ${answer.body.slice(0, 200)}`).toBeNull();
     }
     console.log(`[hostile] 1 MB values:\n  ${answers.join('\n  ')}`);
+  });
+
+  it('keeps /metrics for operators: without METRICS_TOKEN it answers loopback callers only', async () => {
+    expect((await send('GET', '/metrics')).status).toBe(200);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (!external) return console.log('[hostile] no non-loopback interface: the remote /metrics check is skipped');
+    const port = new URL(server.url).port;
+    const res = await fetch(`http://${external.address}:${port}/metrics`);
+    expect(res.status).toBe(403);
   });
 
   it('leaves the node healthy, its memory and the .next folder bounded', async () => {
