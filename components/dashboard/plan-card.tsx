@@ -66,7 +66,7 @@ export function PlanCard({
     });
   }
 
-  const periodEnd = subscription?.currentPeriodEnd ? new Date(subscription.currentPeriodEnd).toLocaleDateString('en', { dateStyle: 'medium' }) : null;
+  const periodEnd = subscription?.currentPeriodEnd ? new Date(subscription.currentPeriodEnd).toLocaleDateString('en', { dateStyle: 'medium', timeZone: 'UTC' }) : null; // UTC: same text on server and browser
 
   return (
     <Card aria-labelledby="plan-title" className={cx('relative overflow-hidden', on && 'border-brand-400/30')}>

@@ -25,9 +25,11 @@ const SCOPES = [
   { id: 'read', label: 'read', hint: 'search and look up' },
 ] as const;
 
-function relative(iso: string | null): string {
+// Relative to `now` from the server's render and dates in UTC: the server and every browser render
+// the same text whatever their clock and time zone (no hydration mismatch, React #418).
+function relative(iso: string | null, now: string): string {
   if (!iso) return 'Never';
-  const seconds = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
+  const seconds = Math.round((Date.parse(now) - new Date(iso).getTime()) / 1000);
   if (seconds < 60) return 'Just now';
   const units: [number, Intl.RelativeTimeFormatUnit][] = [[60, 'minute'], [24, 'hour'], [30, 'day'], [12, 'month']];
   let value = seconds / 60;
@@ -42,12 +44,14 @@ function relative(iso: string | null): string {
 
 export interface TokenPanelProps {
   tokens: TokenRow[];
+  /** When the page was rendered (ISO): "last used" is relative to it. */
+  now: string;
   /** Server actions from the page (components do not import app/). */
   createTokenAction: ServerAction<{ name: string; scopes: TokenScope[] }, { id: string; prefix: string; token: string }>;
   revokeTokenAction: ServerAction<{ id: string }, { id: string }>;
 }
 
-export function TokenPanel({ tokens, createTokenAction, revokeTokenAction }: TokenPanelProps) {
+export function TokenPanel({ tokens, now, createTokenAction, revokeTokenAction }: TokenPanelProps) {
   const router = useRouter();
   const [creating, setCreating] = useState(false);
   const [revealed, setRevealed] = useState<{ token: string; prefix: string } | null>(null);
@@ -172,7 +176,7 @@ export function TokenPanel({ tokens, createTokenAction, revokeTokenAction }: Tok
                   {token.streaming === 'plan_required' ? <Badge tone="amber">Streams on Firehose</Badge> : null}
                 </div>
                 <p className="mt-1.5 text-xs text-slate-500">
-                  Created {new Date(token.createdAt).toLocaleDateString('en', { dateStyle: 'medium' })} · Last used {relative(token.lastUsedAt).toLowerCase()}
+                  Created {new Date(token.createdAt).toLocaleDateString('en', { dateStyle: 'medium', timeZone: 'UTC' })} · Last used {relative(token.lastUsedAt, now).toLowerCase()}
                 </p>
               </div>
               {confirming === token.id ? (
@@ -195,7 +199,7 @@ export function TokenPanel({ tokens, createTokenAction, revokeTokenAction }: Tok
               <li key={token.id} className="flex flex-wrap gap-2 text-slate-500">
                 <span className="line-through">{token.name}</span>
                 <code className="font-mono text-xs">{token.prefix}…</code>
-                <span>revoked {relative(token.revokedAt).toLowerCase()}</span>
+                <span>revoked {relative(token.revokedAt, now).toLowerCase()}</span>
               </li>
             ))}
           </ul>

@@ -274,7 +274,7 @@ test('no sideways overflow at 390 px; screenshots at 1280 and 390', async ({ pag
   }
 });
 
-test('/admin loads without a console error (no hydration mismatch), whatever the browser time zone and locale', async ({ browser }) => {
+test('/admin and /dashboard load without a console error (no hydration mismatch), whatever the browser time zone and locale', async ({ browser }) => {
   // A visitor far from the server's clock settings: server and browser must still render the same text.
   const context = await browser.newContext({ timezoneId: 'Asia/Kolkata', locale: 'de-DE' });
   const page = await context.newPage();
@@ -286,6 +286,12 @@ test('/admin loads without a console error (no hydration mismatch), whatever the
     await expect(page.getByRole('heading', { name: 'Operations' })).toBeVisible();
     await page.waitForTimeout(2500); // hydration, then a live poll
   }
+  await context.clearCookies();
+  await signIn(page, USER); // a user with a token: its created / last-used times
+  await expect(page.getByText(`Signed in as ${USER}`)).toBeVisible();
+  await expect(page.getByTestId('token-row').first()).toContainText('Created');
+  await page.reload();
+  await page.waitForTimeout(1500);
   expect(problems).toEqual([]);
   await context.close();
 });

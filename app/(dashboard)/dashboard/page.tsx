@@ -84,7 +84,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           <QuickStartCard baseUrl={base} className="hidden lg:block" />
         </div>
         <div className="min-w-0 space-y-6 lg:order-1 lg:col-span-2">
-          <TokenPanel tokens={rows} createTokenAction={createTokenAction} revokeTokenAction={revokeTokenAction} />
+          <TokenPanel tokens={rows} now={new Date().toISOString()} createTokenAction={createTokenAction} revokeTokenAction={revokeTokenAction} />
           <FeedsCard feeds={feeds} baseUrl={base} />
           {gatewayStats ? <FirehoseStatsCard stats={gatewayStats} /> : null}
           <QuickStartCard baseUrl={base} className="lg:hidden" />
