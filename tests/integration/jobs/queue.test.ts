@@ -55,9 +55,12 @@ describe.each(ENGINES)('job queue: $name', ({ kind }) => {
       expect(runs.map((r) => r.attempt)).toEqual([1, 2, 3, 4]);
       expect(runs.map((r) => r.final)).toEqual([false, false, false, true]);
       const delays = runs.slice(1).map((r, i) => r.at - runs[i].at);
+      console.log(`${kind}: retry delays ${delays.join(', ')} ms (scheduled 150, 300, 600)`);
+      // A retry never runs before its backoff (150 ms doubling), however loaded the machine: lower
+      // bounds only, since polling and load can only add to them.
       expect(delays[0]).toBeGreaterThanOrEqual(140);
-      expect(delays[1]).toBeGreaterThan(delays[0] * 1.4);
-      expect(delays[2]).toBeGreaterThan(delays[1] * 1.4);
+      expect(delays[1]).toBeGreaterThanOrEqual(290);
+      expect(delays[2]).toBeGreaterThanOrEqual(590);
       expect(dead.attempts).toBe(4);
       expect(dead.lastError).toContain('boom: upstream said no');
       expect(dead.data).toEqual({ n: 1 });
