@@ -198,7 +198,11 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
       const tooLarge = bodyTooLarge(limit);
       const declared = req.headers['content-length'];
       if (declared !== undefined && Number(declared) > limit) {
-        return sendError(res, isApi, 413, tooLarge.code, tooLarge.message, { connection: 'close' });
+        // Up to 16 MB the rest of the body is read and discarded (Node does it once the answer is
+        // sent), so that the client, still writing, gets the 413 instead of a broken pipe; beyond,
+        // the connection is closed rather than read.
+        const drain = Number(declared) <= 16 * 1024 * 1024;
+        return sendError(res, isApi, 413, tooLarge.code, tooLarge.message, drain ? {} : { connection: 'close' });
       }
       boundBody(req, limit, () => {
         if (!res.headersSent) sendError(res, isApi, 413, tooLarge.code, tooLarge.message, { connection: 'close' });
