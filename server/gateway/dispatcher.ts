@@ -5,6 +5,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { FirehoseEvent, FirehoseEventBody } from '../../lib/events';
 import { compareCursors, type FirehoseLog, type LogEntry, type LogTail } from '../../lib/engines/log/types';
 import type { Logger } from '../../lib/logger';
+import { toPublicStreamEvent } from '../../lib/threats/public-event';
 import { gatewayMetrics } from '../metrics';
 import { bufferedBytes } from './backpressure';
 import type { CompiledFilter } from './filters';
@@ -233,7 +234,8 @@ export class Dispatcher {
     // Over the budget, the public stream shows a sample: it is a window on the firehose, not it.
     const frame = released.length > room ? released.slice(released.length - room) : released;
     if (frame.length && this.publicNsp && this.publicNsp.sockets.size) {
-      this.publicNsp.local.emit('indicators', frame);
+      // Anonymous browsers never get the owner's internal user id (lib/threats/public-event.ts).
+      this.publicNsp.local.emit('indicators', frame.map(toPublicStreamEvent));
       this.publicBudget.sent += frame.length;
     }
     this.schedulePublic();

@@ -99,15 +99,20 @@ describe('delivery', () => {
     tagged.disconnect();
   });
 
-  it('feeds the public namespace without a token', async () => {
+  it('feeds the public namespace without a token, never with the owner\'s user id', async () => {
     const { io } = await import('socket.io-client');
     const socket = io(`${h.url}/public`, { transports: ['websocket'], reconnection: false });
     const events: string[] = [];
-    socket.on('indicators', (frame: { id: string }[]) => events.push(...frame.map((e) => e.id)));
+    const feeds: unknown[] = [];
+    socket.on('indicators', (frame: { id: string; feed: unknown }[]) => {
+      events.push(...frame.map((e) => e.id));
+      feeds.push(...frame.map((e) => e.feed));
+    });
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const sent = await h.append(5);
     await until(() => events.length >= 5, 5000, 'public events');
     expect(events).toEqual(sent.map((e) => e.id));
+    expect(feeds).toEqual(sent.map((e) => ({ slug: e.feed.slug })));
     socket.disconnect();
   });
 });
