@@ -75,7 +75,7 @@ describe('server start-up', () => {
     const again = await openDatabase({ DATA_DIR: dataDir });
     expect(await again.prisma.user.count({ where: { email: 'kept@example.com' } })).toBe(1);
     await again.close();
-  });
+  }, 180_000); // two fresh embedded starts and stops: ~15 s alone, far more on a loaded machine
 
   it.each([
     ['PORT', 'abc'],
