@@ -1,7 +1,7 @@
 // The one answer to "may this token do X now?", for the REST API, the gateway and the UI.
 // Decided at use from the user's plan at that moment: subscribing enables existing tokens.
 import { AppError } from './errors';
-import { PLANS, type PlanId } from './plans';
+import { PLANS } from './plans';
 import type { TokenScope, VerifiedToken } from './tokens';
 
 export type Action = TokenScope;
@@ -21,13 +21,4 @@ export function checkEntitlement(auth: Pick<VerifiedToken, 'scopes' | 'user'>, a
     };
   }
   return { ok: true };
-}
-
-export function assertEntitled(auth: Pick<VerifiedToken, 'scopes' | 'user'>, action: Action): void {
-  const result = checkEntitlement(auth, action);
-  if (!result.ok) throw result.error;
-}
-
-export function planAllowsStreaming(plan: PlanId): boolean {
-  return PLANS[plan].streaming;
 }

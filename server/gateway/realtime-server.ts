@@ -1,7 +1,8 @@
-// The socket.io server on the shared HTTP server. With Redis, @socket.io/redis-adapter carries
-// room broadcasts and disconnects across nodes; in memory mode the default adapter serves one node.
+// The socket.io server on the shared HTTP server. Every node is self-sufficient: it tails the
+// firehose log itself and writes to its own sockets (`local` emits), control messages travel
+// through lib/control, and concurrent streams are counted in lib/realtime/stream-slots. So no
+// socket.io adapter relays anything between nodes; the default in-memory adapter serves each.
 import type { Server as HttpServer } from 'node:http';
-import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import type { Runtime } from '../../lib/runtime';
 
@@ -10,28 +11,19 @@ export interface RealtimeServer {
   close(): Promise<void>;
 }
 
-export async function createRealtimeServer(httpServer: HttpServer, runtime: Runtime): Promise<RealtimeServer> {
+// `runtime` is unused since the Redis adapter went; the signature stays for server/node.ts.
+export async function createRealtimeServer(httpServer: HttpServer, _runtime?: Runtime): Promise<RealtimeServer> {
   const io = new Server(httpServer, {
     // Websocket first for API clients (no sticky sessions needed); polling stays for browsers.
     transports: ['websocket', 'polling'],
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
   });
-  const connections: { quit(): Promise<unknown>; disconnect(): void }[] = [];
-  if (runtime.engines.redis) {
-    const pub = runtime.engines.redis.duplicate();
-    const sub = runtime.engines.redis.duplicate();
-    pub.on('error', () => undefined);
-    sub.on('error', () => undefined);
-    connections.push(pub, sub);
-    io.adapter(createAdapter(pub, sub, { key: `${runtime.engines.prefix}socket.io` }));
-  }
   return {
     io,
     async close() {
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      for (const connection of connections) await connection.quit().catch(() => connection.disconnect());
     },
   };
 }
