@@ -42,7 +42,7 @@ describe('server start-up', () => {
     expect(((await other.json()) as { error: { code: string } }).error.code).toBe('not_found');
     // SIGTERM drains and exits cleanly.
     expect(await server.stop('SIGTERM')).toBe(0);
-  });
+  }, 120_000);
 
   it('keeps embedded data across restarts', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-restart-'));
