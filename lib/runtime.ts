@@ -1,6 +1,6 @@
 // The process-wide services (config, database, engines, logger) built once by server/index.mts.
 // Next.js bundles route handlers separately from the server entry, so the instance is shared
-// through globalThis rather than a module singleton: one embedded database per process.
+// through lib/process-state rather than a module singleton: one embedded database per process.
 import type { Config, Role } from './config';
 import type { Database } from './db';
 import type { Engines } from './engines';

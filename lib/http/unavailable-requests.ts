@@ -1,16 +1,14 @@
 // Requests that failed because a dependency was down, by request id: Next reports a page's error
 // to instrumentation.ts (onRequestError) before it writes its 500, and server/http.ts then answers
-// 503 with Retry-After instead. Held on globalThis because Next bundles instrumentation apart from
-// the server entry; bounded (only the last few hundred ids are kept, each for a minute).
-const KEY = Symbol.for('sluice.unavailable-requests');
-type Holder = { [KEY]?: Map<string, number> };
+// 503 with Retry-After instead. Process state (lib/process-state) because Next bundles
+// instrumentation apart from the server entry; bounded (only the last few hundred ids are kept,
+// each for a minute).
+import { processSlot } from '../process-state';
+
 const MAX = 500;
 const TTL_MS = 60_000;
 
-function registry(): Map<string, number> {
-  const holder = globalThis as Holder;
-  return (holder[KEY] ??= new Map());
-}
+const registry = () => processSlot('unavailableRequests', () => new Map<string, number>());
 
 export function markUnavailable(requestId: string | undefined): void {
   if (!requestId) return;

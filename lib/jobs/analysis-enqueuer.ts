@@ -164,7 +164,7 @@ export function createAnalysisEnqueuer(queue: JobQueue, options: EnqueuerOptions
   };
 }
 
-// On globalThis: route handlers (Next's bundle) add to it and the server entry flushes it at shutdown.
+// Process state: route handlers (Next's bundle) add to it and the server entry flushes it at shutdown.
 const enqueuers = () => processSlot('analysisEnqueuers', () => new WeakMap<JobQueue, AnalysisEnqueuer>());
 
 /** The process's enqueuer for a queue (one buffer per queue). */

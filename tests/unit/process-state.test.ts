@@ -20,10 +20,11 @@ describe('process state', () => {
   });
 
   it('is the only process-wide slot on globalThis in lib/, server/ and app/', () => {
-    const files = ['lib', 'server', 'app']
+    const files = ['lib', 'server', 'app', 'components']
       .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => path.join(dir, f)))
       .filter((f) => /\.(ts|mts|tsx)$/.test(f) && !f.startsWith(path.join('lib', 'generated')));
-    const holders = files.filter((f) => /Symbol\.for\(/.test(readFileSync(f, 'utf8')));
+    files.push('instrumentation.ts');
+    const holders = files.filter((f) => /Symbol\.for\(|globalThis as/.test(readFileSync(f, 'utf8')));
     expect(holders).toEqual(['lib/process-state.ts']);
   });
 });
