@@ -225,7 +225,7 @@ describe('hostile input on every public path and parameter', () => {
     const { failures, statuses } = await runAll(probes, 8);
     console.log(`[hostile] encodings and numbers: ${probes.length} requests in ${Math.round(performance.now() - started)} ms; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
     expect(failures, report(failures)).toEqual([]);
-  }, 150_000);
+  }, 400_000); // a bound on a hang, not a speed target: a loaded 2-core machine needs minutes
 
   it(`${NAUGHTY.length} naughty strings: never a 5xx, /api errors always JSON`, async () => {
     const started = performance.now();
@@ -238,7 +238,7 @@ describe('hostile input on every public path and parameter', () => {
     const { failures, statuses } = await runAll(probes, 8);
     console.log(`[hostile] naughty strings: ${probes.length} requests in ${Math.round(performance.now() - started)} ms; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
     expect(failures, report(failures)).toEqual([]);
-  }, 150_000);
+  }, 400_000); // likewise
 
   it('1 MB values: in a path or query (refused by the parser: 431, JSON on /api) and in bodies (413 or per-item rejection)', async () => {
     const probes: Probe[] = [
