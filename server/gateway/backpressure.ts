@@ -1,8 +1,9 @@
 // Bytes waiting to be written to one client: engine.io's write buffer, the websocket's own queue
 // (ws: the TCP socket's user-space buffer and its sender's), and what the kernel holds in the
 // connection's send queue (up to ~4 MB per socket with Linux autotuning). The kernel's share is
-// read from /proc/net/tcp{,6} (tx_queue), sampled at most every 200 ms and only while some client
-// has a user-space backlog — i.e. while its kernel buffer is full, which is when it matters.
+// read from /proc/net/tcp{,6} (tx_queue), sampled at most every 200 ms (less often when there are
+// many connections) and only while some client has a user-space backlog — i.e. while its kernel
+// buffer is full, which is when it matters.
 import { readFile } from 'node:fs/promises';
 import type { Socket as NetSocket } from 'node:net';
 import { endianness } from 'node:os';
@@ -53,8 +54,12 @@ export class KernelSendQueues {
   private sampledAt = 0;
   private loading: Promise<void> | null = null;
   private unavailable = false;
+  /** Wait between samples: maxAgeMs, or 20× the last sample's cost (≤ 5 % of a core with many connections). */
+  private nextAfterMs: number;
 
-  constructor(private readonly maxAgeMs = 200) {}
+  constructor(private readonly maxAgeMs = 200) {
+    this.nextAfterMs = maxAgeMs;
+  }
 
   /** Bytes the kernel held for this connection at the last sample (0 when unknown). */
   queued(net: Pick<NetSocket, 'remoteAddress' | 'remotePort' | 'localPort'> | undefined): number {
@@ -65,13 +70,15 @@ export class KernelSendQueues {
 
   /** Starts a new sample unless one is recent or under way. */
   refresh(): void {
-    if (this.unavailable || this.loading || Date.now() - this.sampledAt < this.maxAgeMs) return;
+    if (this.unavailable || this.loading || Date.now() - this.sampledAt < this.nextAfterMs) return;
     this.loading = this.sample().finally(() => {
       this.loading = null;
     });
   }
 
+
   async sample(): Promise<void> {
+    const started = performance.now();
     const table = new Map<string, number>();
     let read = 0;
     for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
@@ -92,10 +99,14 @@ export class KernelSendQueues {
     if (!read) this.unavailable = true;
     this.table = table;
     this.sampledAt = Date.now();
+    this.nextAfterMs = Math.max(this.maxAgeMs, 20 * (performance.now() - started));
   }
 }
 
 export const kernelSendQueues = new KernelSendQueues();
+
+/** User-space bytes above which the kernel's share is looked up too. */
+const KERNEL_CHECK_ABOVE_BYTES = 64 * 1024;
 
 /** Bytes waiting for this client in user space and, while that is non-zero, in the kernel too. */
 export function bufferedBytes(socket: Pick<Socket, 'conn'>): number {
@@ -107,8 +118,8 @@ export function bufferedBytes(socket: Pick<Socket, 'conn'>): number {
     if (typeof data === 'string') bytes += data.length;
     else if (data instanceof Uint8Array) bytes += data.byteLength;
   }
-  if (bytes > 0 && ws?._socket) {
-    // A user-space backlog means the kernel's buffer is full: count it.
+  if (bytes > KERNEL_CHECK_ABOVE_BYTES && ws?._socket) {
+    // A user-space backlog beyond a write or two means the kernel's buffer is full: count it.
     kernelSendQueues.refresh();
     bytes += kernelSendQueues.queued(ws._socket);
   }
