@@ -16,6 +16,7 @@ import { takeUnavailable } from '../lib/http/unavailable-requests';
 import { bodyTooLarge } from '../lib/ingest/read-body';
 import type { Runtime } from '../lib/runtime';
 import { metricsRegistry } from './metrics';
+import { parseBearer } from '../lib/tokens';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -150,9 +151,9 @@ function boundBody(req: IncomingMessage, limit: number, onExceeded: () => void) 
 }
 
 function bearerMatches(header: string | undefined, secret: string): boolean {
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!match) return false;
-  const a = Buffer.from(match[1]);
+  const token = parseBearer(header);
+  if (!token) return false;
+  const a = Buffer.from(token);
   const b = Buffer.from(secret);
   return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -35,7 +35,7 @@ async function ensureAuthEnvironment(config: Config, logger: Logger): Promise<vo
 
 export async function createRuntime(config: Config, logger: Logger): Promise<Runtime> {
   await ensureAuthEnvironment(config, logger);
-  const db = await openDatabase(config, { migrate: config.MIGRATE_ON_START });
+  const db = await openDatabase(config, { migrate: config.MIGRATE_ON_START, logger });
   const engines = createEngines(config, { sql: db.sql, logger });
   if (engines.redis) {
     // Fails start-up on a too old server; an unreachable one is only warned about (Redis may come later).

@@ -7,6 +7,7 @@ import { PrismaClient } from '../generated/prisma/client';
 import { claimEmbeddedDatabase } from './embedded-lock';
 import { migrate } from './migrate';
 import { pgDriver, pgliteDriver, type SqlDriver } from './sql-driver';
+import type { Logger } from '../logger';
 
 export type { SqlDriver } from './sql-driver';
 export { PrismaClient };
@@ -23,6 +24,8 @@ export interface Database {
 export interface OpenDatabaseOptions {
   /** Apply pending migrations before returning. @default true */
   migrate?: boolean;
+  /** Where connection trouble is reported (once per burst). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 function redactUrl(url: string): string {
@@ -41,7 +44,13 @@ export async function openDatabase(
     const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 20 });
     // An idle client whose connection the server ended (restart, failover) emits 'error' on the
     // pool; unhandled, that would crash the process. The pool replaces the client on next use.
-    pool.on('error', () => undefined);
+    // Said once per burst (a restart drops every idle client at once), not once per client.
+    let lastReported = 0;
+    pool.on('error', (error) => {
+      if (Date.now() - lastReported < 10_000) return;
+      lastReported = Date.now();
+      options.logger?.warn({ err: error, module: 'db' }, 'an idle PostgreSQL connection failed; the pool replaces it');
+    });
     const sql = pgDriver(pool);
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     db = {

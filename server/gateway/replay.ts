@@ -34,6 +34,9 @@ export interface ReplayDeps {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Longest wait for this node's dispatcher to reach a client's cursor. */
+const AHEAD_WAIT_MS = 30_000;
+
 /** Re-reads of an empty page before the replay gives up on a range the dispatcher already sent. */
 const MISSING_RANGE_RETRIES = 10;
 
@@ -54,6 +57,7 @@ export async function replayThenJoin(target: ReplayTarget, since: string, deps: 
   const pageSize = deps.pageSize ?? 1000;
   let after = since;
   let misses = 0;
+  let aheadSince: number | null = null;
   for (;;) {
     if (!target.isOpen()) return;
     // Let a slow reader drain instead of growing its buffer: replay goes at the client's pace.
@@ -64,6 +68,10 @@ export async function replayThenJoin(target: ReplayTarget, since: string, deps: 
     // A client ahead of this node's dispatcher (its cursor came from a faster node, or from events
     // this node has not flushed yet): joining now would deliver events it already has. Wait.
     if (compareCursors(after, deps.seam()) > 0) {
+      // Bounded: a dispatcher that does not get there (its log unreadable) ends the stream, and
+      // the client resumes, likely on another node.
+      aheadSince ??= Date.now();
+      if (Date.now() - aheadSince > AHEAD_WAIT_MS) throw new ReplayGapError(after, deps.seam());
       await pause(10);
       continue;
     }

@@ -29,7 +29,11 @@ export async function startServer(env: Record<string, string>, { timeoutMs = 60_
   });
   const logs: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Never leave an orphan behind a failed start: it would hold its port and database.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${timeoutMs} ms:\n${logs.join('\n')}`));
+    }, timeoutMs);
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream! }).on('line', (line) => {
         logs.push(line);

@@ -6,7 +6,7 @@ import { checkEntitlement, type Action } from '@/lib/entitlements';
 import { PLANS } from '@/lib/plans';
 import { getRuntime, type Runtime } from '@/lib/runtime';
 import { parseInput, safeText } from '@/lib/ingest/parse-input';
-import { verifyApiToken, type VerifiedToken } from '@/lib/tokens';
+import { parseBearer, verifyApiToken, type VerifiedToken } from '@/lib/tokens';
 import { errorResponse, jsonError } from './respond';
 
 export interface ApiContext<Params> {
@@ -22,10 +22,9 @@ type RouteContext<Params> = { params: Promise<Params> };
 const pathParamsSchema = z.record(z.string(), z.union([safeText('a path segment').max(4096), z.array(safeText('a path segment').max(4096)).max(64)]));
 const queryValuesSchema = z.array(safeText('a query value').max(8192)).max(100, 'at most 100 query parameters');
 
+/** The request's Bearer token (the one parser, lib/tokens.ts), or null. */
 export function bearerToken(req: Request): string | null {
-  const header = req.headers.get('authorization');
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match ? match[1] : null;
+  return parseBearer(req.headers.get('authorization'));
 }
 
 export function withApiToken<Params = Record<string, string>>(
