@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../helpers/wait';
 import type { FirehoseEvent } from '@/lib/events';
 import { createApiToken } from '@/lib/tokens';
 import { startServer, type ServerProcess } from '../helpers/server-process';
@@ -129,13 +130,6 @@ describe.skipIf(!hasRedis)('Redis killed during ingest and restarted empty', () 
     })();
 
     // Steady state first, and a cursor to resume from later.
-    const until = async (predicate: () => boolean, timeoutMs: number, what: string) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    };
     await until(() => live.events.length >= 20, 30_000, 'the first events');
     const resumeFrom = live.events[9].cursor;
     const beforeOutage = live.events.slice(0, 10).map((e) => e.id);

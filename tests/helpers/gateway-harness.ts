@@ -180,10 +180,4 @@ export function collect(socket: FirehoseClient): { events: FirehoseEvent[]; fram
   return sink;
 }
 
-export async function until(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { until } from './wait';

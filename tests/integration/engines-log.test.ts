@@ -2,7 +2,7 @@
 // (the in-memory ring and a Redis Stream), on the configured database (embedded or PostgreSQL).
 // Each test starts a new log (a new epoch), as a new database would.
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkRedisVersion } from '@/lib/engines';
 import { DurableLog } from '@/lib/engines/log/durable-log';
 import { MemoryCache } from '@/lib/engines/log/memory-cache';
@@ -50,13 +50,13 @@ if (redis) {
   console.log('skipped: the Redis cache variant of the firehose log suite (no Redis on this machine)');
 }
 
-const until = async (predicate: () => boolean, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+const until = (predicate: () => boolean, timeoutMs = 10_000) =>
+  vi.waitFor(
+    () => {
+      if (!predicate()) throw new Error('condition not met in time');
+    },
+    { timeout: timeoutMs, interval: 10 },
+  );
 
 /** A cache that fails every call while `down` is set, as Redis does while it is stopped. */
 function failing(cache: LogCache, state: { down: boolean }): LogCache {

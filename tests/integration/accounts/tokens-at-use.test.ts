@@ -27,15 +27,6 @@ afterAll(async () => {
   await t.drop();
 });
 
-async function until<T>(read: () => T, ok: (value: T) => boolean, ms = 2000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 async function mayStream(raw: string) {
   const auth = await verifyApiToken(t.db.prisma, raw);
   const result = checkEntitlement(auth, 'stream');
@@ -64,8 +55,9 @@ describe('a token created on Free', () => {
     const result = await toggleFirehose({ prisma: t.db.prisma, engines }, { mode: 'local', missing: [] }, { userId, enable: true, baseUrl: 'http://x' });
     expect(result).toEqual({ kind: 'plan', plan: 'firehose' });
     expect(await mayStream(token)).toBe('ok');
-    const messages = await until(() => heard.filter((m) => m.type === 'plan_changed' && m.userId === userId), (m) => m.length > 0);
-    expect(messages).toEqual([{ type: 'plan_changed', userId, plan: 'firehose' }]);
+    await expect
+      .poll(() => heard.filter((m) => m.type === 'plan_changed' && m.userId === userId), { timeout: 5000, interval: 20 })
+      .toEqual([{ type: 'plan_changed', userId, plan: 'firehose' }]);
     const subscription = await t.db.prisma.subscription.findUniqueOrThrow({ where: { userId } });
     expect(subscription).toMatchObject({ provider: 'local', status: 'active' });
   });
@@ -74,7 +66,7 @@ describe('a token created on Free', () => {
     await setPlan({ prisma: t.db.prisma, engines }, { userId, plan: 'free' });
     await setPlan({ prisma: t.db.prisma, engines }, { userId, plan: 'free' });
     expect(await mayStream(token)).toBe('plan_required');
-    await until(() => heard.length, (n) => n >= 2, 500);
+    await expect.poll(() => heard.length, { timeout: 5000, interval: 20 }).toBeGreaterThanOrEqual(2);
     expect(heard.filter((m) => m.type === 'plan_changed' && m.userId === userId).map((m) => (m as { plan: string }).plan)).toEqual(['firehose', 'free']);
   });
 

@@ -3,6 +3,7 @@
 // nothing repeated — and a cursor from another log is refused with cursor_expired.
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../helpers/wait';
 import type { FirehoseEvent } from '@/lib/events';
 import { createApiToken } from '@/lib/tokens';
 import { startServer, type ServerProcess } from '../../helpers/server-process';
@@ -53,14 +54,6 @@ function stream(url: string, since?: string) {
   socket.on('connect_error', (error) => (state.error = (error as Error & { data: { code: string; oldest?: string | null } }).data));
   sockets.push(socket);
   return { state, socket };
-}
-
-async function until(predicate: () => boolean, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 describe(`resume across a restart (${usingPostgres ? 'PostgreSQL' : 'embedded'})`, () => {

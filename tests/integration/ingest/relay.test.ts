@@ -1,6 +1,6 @@
 // The outbox relay: log order = outbox order, exactly once into the durable log, nothing lost
 // while the cache (Redis) is down, and two relays on one database never interleave or duplicate.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Database } from '@/lib/db';
 import type { FirehoseLog } from '@/lib/engines';
 import { DurableLog } from '@/lib/engines/log/durable-log';
@@ -51,13 +51,13 @@ async function logEventIds(log: FirehoseLog, from: string | null = null): Promis
   }
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitFor = (check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> =>
+  vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error('timed out waiting');
+    },
+    { timeout: timeoutMs, interval: 25 },
+  );
 
 describe('outbox relay', () => {
   it('appends every outbox event to the log in outbox order and empties the outbox', async () => {

@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { vi } from 'vitest';
 import { parseConfig } from '@/lib/config';
 import type { Database } from '@/lib/db';
 import { createEngines, type Engines } from '@/lib/engines';
@@ -56,12 +57,14 @@ export async function startWebhook(): Promise<{ url: string; bodies: unknown[]; 
   return { url: `http://127.0.0.1:${port}/hook`, bodies, server };
 }
 
-export async function waitFor<T>(check: () => Promise<T | false | null | undefined> | T | false | null | undefined, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** Polls `check` (through vi.waitFor) until it returns a truthy value, and returns that value. */
+export function waitFor<T>(check: () => Promise<T | false | null | undefined> | T | false | null | undefined, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const value = await check();
+      if (!value) throw new Error(`timed out waiting for ${what}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 25 },
+  );
 }
