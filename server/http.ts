@@ -13,7 +13,7 @@ import { getHealth } from '../lib/health';
 import { bodyLimitFor } from '../lib/http/body-limits';
 import { requestTargetProblem } from '../lib/http/request-target';
 import { takeUnavailable } from '../lib/http/unavailable-requests';
-import { bodyTooLarge } from '../lib/ingest/read-body';
+import { bodyTooLarge } from '../lib/http/read-body';
 import type { Runtime } from '../lib/runtime';
 import { metricsRegistry } from './metrics';
 import { parseBearer } from '../lib/tokens';

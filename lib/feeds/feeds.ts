@@ -1,7 +1,7 @@
 // The caller's feeds: create, list, read, update, delete. Ownership is always part of the lookup,
 // so another user's feed — public or private — is simply "not found" here.
 import { AppError } from '../errors';
-import { parseInput } from '../ingest/parse-input';
+import { parseInput } from '../http/parse-input';
 import type { PrismaClient } from '../generated/prisma/client';
 import { Prisma } from '../generated/prisma/client';
 import { deleteSightingsAndRecount } from './recompute-indicator-counters';

@@ -22,7 +22,7 @@ import {
 } from '../indicators';
 import { defaultTrustPolicy, eventConfidence, expiresAt, isEstablished, type TrustLevel, type TrustPolicy } from '../trust/policy';
 import { recordWarningHits } from '../trust/warning-lists';
-import { formatZodIssues } from './parse-input';
+import { formatZodIssues } from '../http/parse-input';
 import { notifyOutboxWritten } from './outbox-signal';
 import { INGEST_LIMITS, submittedItemSchema, type ValidItem } from './schemas';
 

@@ -2,7 +2,7 @@
 // ingestIndicators. Request-level problems are AppErrors with 4xx statuses; item-level problems are
 // left to ingestIndicators so that one bad item rejects only itself.
 import { AppError } from '../errors';
-import { formatZodIssues, parseInput } from './parse-input';
+import { formatZodIssues, parseInput } from '../http/parse-input';
 import { INGEST_LIMITS, jsonSubmissionSchema, textSubmissionOptionsSchema } from './schemas';
 
 export interface ParsedSubmission {

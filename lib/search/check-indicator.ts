@@ -3,7 +3,7 @@
 import type { SqlDriver } from '../db/sql-driver';
 import { AppError } from '../errors';
 import { parseIndicator, type IndicatorType } from '../indicators';
-import { parseInput } from '../ingest/parse-input';
+import { parseInput } from '../http/parse-input';
 import { checkIndicatorSchema } from './schemas';
 import type { IndicatorSummary } from './find-indicators';
 import { visibleSightings, type FeedRef } from './visibility';

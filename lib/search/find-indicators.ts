@@ -4,7 +4,7 @@
 import type { SqlDriver } from '../db/sql-driver';
 import { AppError } from '../errors';
 import type { IndicatorType } from '../indicators';
-import { parseInput } from '../ingest/parse-input';
+import { parseInput } from '../http/parse-input';
 import { decodeCursor, encodeCursor } from './cursor';
 import { findIndicatorsSchema } from './schemas';
 import { visibleSightings, type FeedRef } from './visibility';

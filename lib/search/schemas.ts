@@ -1,7 +1,7 @@
 // Query schemas for the read side: GET /api/v1/indicators and GET /api/v1/check/{value}.
 import { z } from 'zod';
 import { INDICATOR_TYPES } from '../indicators';
-import { safeText } from '../ingest/parse-input';
+import { safeText } from '../http/parse-input';
 
 export const SEARCH_LIMITS = { defaultLimit: 100, maxLimit: 500 } as const;
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { SqlDriver } from '../db/sql-driver';
 import { AppError } from '../errors';
 import { INDICATOR_TYPES, parseIndicator, type IndicatorType } from '../indicators';
-import { parseInput } from '../ingest/parse-input';
+import { parseInput } from '../http/parse-input';
 import { retractIndicator } from './retract';
 
 export const disputeBodySchema = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(1000) }).strict();

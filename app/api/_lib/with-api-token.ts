@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { checkEntitlement, type Action } from '@/lib/entitlements';
 import { PLANS } from '@/lib/plans';
 import { getRuntime, type Runtime } from '@/lib/runtime';
-import { parseInput, safeText } from '@/lib/ingest/parse-input';
+import { parseInput, safeText } from '@/lib/http/parse-input';
 import { parseBearer, verifyApiToken, type VerifiedToken } from '@/lib/tokens';
 import { errorResponse, jsonError } from './respond';
 

@@ -5,7 +5,7 @@ import { AppError, isUnavailableError } from '@/lib/errors';
 import { bodyLimitFor, BODY_LIMITS } from '@/lib/http/body-limits';
 import { requestTargetProblem } from '@/lib/http/request-target';
 import { parseIdempotencyKey, requestHash } from '@/lib/ingest/idempotency';
-import { safeText } from '@/lib/ingest/parse-input';
+import { safeText } from '@/lib/http/parse-input';
 import { decodeCursor, encodeCursor } from '@/lib/search/cursor';
 
 describe('requestTargetProblem', () => {

@@ -4,7 +4,7 @@ import { NextResponse } from 'next/server';
 import { handleStripeEvent } from '@/lib/billing/handle-stripe-event';
 import { getBilling } from '@/lib/billing/stripe-client';
 import { BODY_LIMITS } from '@/lib/http/body-limits';
-import { readBodyWithLimit } from '@/lib/ingest/read-body';
+import { readBodyWithLimit } from '@/lib/http/read-body';
 import { getRuntime } from '@/lib/runtime';
 import { errorResponse, jsonError } from '../../_lib/respond';
 

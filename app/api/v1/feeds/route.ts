@@ -2,7 +2,7 @@
 import { NextResponse } from 'next/server';
 import { withApiToken } from '@/app/api/_lib/with-api-token';
 import { createFeed, findFeeds } from '@/lib/feeds';
-import { parseJsonBody, readBodyWithLimit } from '@/lib/ingest';
+import { parseJsonBody, readBodyWithLimit } from '@/lib/http/read-body';
 
 const MAX_FEED_BODY = 64 * 1024;
 

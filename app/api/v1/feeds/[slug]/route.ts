@@ -2,7 +2,7 @@
 import { NextResponse } from 'next/server';
 import { withApiToken } from '@/app/api/_lib/with-api-token';
 import { deleteFeed, getFeedOrThrow, updateFeed } from '@/lib/feeds';
-import { parseJsonBody, readBodyWithLimit } from '@/lib/ingest';
+import { parseJsonBody, readBodyWithLimit } from '@/lib/http/read-body';
 
 type Params = { slug: string };
 const MAX_FEED_BODY = 64 * 1024;

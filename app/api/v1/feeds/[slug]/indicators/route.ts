@@ -5,7 +5,8 @@ import { NextResponse } from 'next/server';
 import { errorResponse, jsonError } from '@/app/api/_lib/respond';
 import { withApiToken } from '@/app/api/_lib/with-api-token';
 import { getFeedOrThrow } from '@/lib/feeds';
-import { allowListFromConfig, ingestIndicators, INGEST_LIMITS, parseSubmission, readBodyWithLimit, type IngestResult } from '@/lib/ingest';
+import { readBodyWithLimit } from '@/lib/http/read-body';
+import { allowListFromConfig, ingestIndicators, INGEST_LIMITS, parseSubmission, type IngestResult } from '@/lib/ingest';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,

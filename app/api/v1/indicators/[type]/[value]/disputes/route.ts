@@ -2,7 +2,7 @@
 // (docs/trust.md). Body { "reason": "…" }. 201 with the dispute; 200 with your existing one.
 import { NextResponse } from 'next/server';
 import { withApiToken } from '@/app/api/_lib/with-api-token';
-import { parseJsonBody, readBodyWithLimit } from '@/lib/ingest';
+import { parseJsonBody, readBodyWithLimit } from '@/lib/http/read-body';
 import { createDispute } from '@/lib/trust/disputes';
 
 type Params = { type: string; value: string };
