@@ -3,7 +3,7 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { checkEntitlement, type Action } from '@/lib/entitlements';
-import { PLANS } from '@/lib/plans';
+import { consumeApiRequest } from '@/lib/plan-limits';
 import { getRuntime, type Runtime } from '@/lib/runtime';
 import { parseInput, safeText } from '@/lib/http/parse-input';
 import { parseBearer, verifyApiToken, type VerifiedToken } from '@/lib/tokens';
@@ -41,16 +41,8 @@ export function withApiToken<Params = Record<string, string>>(
       const auth = await verifyApiToken(runtime.db.prisma, bearerToken(req));
       const entitlement = checkEntitlement(auth, options.scope);
       if (!entitlement.ok) return errorResponse(entitlement.error, req);
-      const plan = PLANS[auth.user.plan];
-      const limit = await runtime.engines
-        .rateLimiter({ name: `api:${plan.id}`, points: plan.apiRequestsPerMinute, durationSeconds: 60 })
-        .consume(auth.tokenId);
-      if (!limit.allowed) {
-        const seconds = Math.ceil(limit.retryAfterMs / 1000);
-        return jsonError(429, 'rate_limited', `too many requests: ${plan.apiRequestsPerMinute} per minute on the ${plan.name} plan; retry in ${seconds} s`, {}, {
-          'retry-after': String(seconds),
-        });
-      }
+      const limit = await consumeApiRequest(runtime.engines, auth.user.plan, auth.tokenId);
+      if (!limit.allowed) return jsonError(429, limit.code, limit.message, {}, { 'retry-after': String(limit.retryAfterSeconds) });
       const response = await handler(req, { auth, runtime, params });
       response.headers.set('x-ratelimit-remaining', String(limit.remaining));
       return response;

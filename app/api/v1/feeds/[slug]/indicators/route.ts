@@ -17,7 +17,7 @@ import {
 } from '@/lib/ingest/idempotency';
 import { getJobQueue } from '@/lib/jobs';
 import { getAnalysisEnqueuer } from '@/lib/jobs/analysis-enqueuer';
-import { PLANS } from '@/lib/plans';
+import { consumeSubmissions } from '@/lib/plan-limits';
 
 type Params = { slug: string };
 
@@ -56,20 +56,8 @@ export const POST = withApiToken<Params>(
     }
 
     async function submit(): Promise<NextResponse> {
-      const plan = PLANS[auth.user.plan];
-      const limit = await runtime.engines
-        .rateLimiter({ name: `submit:${plan.id}`, points: plan.submissionsPerHour, durationSeconds: 3600 })
-        .consume(auth.user.id, submission.items.length);
-      if (!limit.allowed) {
-        const seconds = Math.ceil(limit.retryAfterMs / 1000);
-        return jsonError(
-          429,
-          'submission_limit',
-          `the ${plan.name} plan accepts ${plan.submissionsPerHour} indicators per hour; retry in ${seconds} s`,
-          {},
-          { 'retry-after': String(seconds) },
-        );
-      }
+      const limit = await consumeSubmissions(runtime.engines, auth.user.plan, auth.user.id, submission.items.length);
+      if (!limit.allowed) return jsonError(429, limit.code, limit.message, {}, { 'retry-after': String(limit.retryAfterSeconds) });
 
       const result = await ingestIndicators(
         // Post-processing is enqueued after the commit, batched, without delaying this answer; a
