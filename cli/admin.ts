@@ -9,6 +9,7 @@ import { ConfigError, parseConfig, type Config } from '../lib/config';
 import { isAppError } from '../lib/errors';
 import { PLAN_IDS } from '../lib/plans';
 import { TOKEN_SCOPES, type TokenScope } from '../lib/tokens';
+import { registerTrustCommands } from './trust';
 
 class CliError extends Error {}
 
@@ -179,4 +180,5 @@ Examples:
     .description('revoke a token by its display prefix (slc_ + 8 characters); its live streams end')
     .requiredOption('--prefix <prefix>', 'the prefix shown on the dashboard, e.g. slc_AbCd1234')
     .action(action<{ prefix: string }>((o) => ({ type: 'token.revoke', prefix: o.prefix })));
+  registerTrustCommands(admin, action); // user trust, indicator retract, warninglist, dispute
 }

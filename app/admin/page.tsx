@@ -6,6 +6,7 @@ import { getQueueOverview } from '@/lib/jobs/get-queue-overview';
 import { getRuntime } from '@/lib/runtime';
 import { JobsDashboard } from './jobs-dashboard';
 import { checkAdmin } from './require-admin';
+import { TrustSection } from './trust-section';
 
 export const metadata: Metadata = { title: 'Operations' };
 export const dynamic = 'force-dynamic';
@@ -29,6 +30,7 @@ export default async function AdminPage() {
         Post-processing queue <code className="font-mono">{initial.queue}</code> on {initial.engine === 'bullmq' ? 'Redis (BullMQ)' : 'the embedded database'}.
       </p>
       <JobsDashboard initial={initial} />
+      <TrustSection />
     </div>
   );
 }

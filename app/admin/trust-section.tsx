@@ -1,0 +1,115 @@
+// The admin page's trust section (docs/trust.md): warning lists with hit counts (enable, disable,
+// reload), the dispute queue (uphold retracts), retraction and reporter trust levels.
+import { cookies } from 'next/headers';
+import { INDICATOR_TYPES } from '@/lib/indicators/types';
+import { getRuntime } from '@/lib/runtime';
+import { listOpenDisputes } from '@/lib/trust/disputes';
+import { defaultTrustPolicy, TRUST_LEVELS } from '@/lib/trust/policy';
+import { listWarningLists } from '@/lib/trust/warning-lists';
+import { resolveDisputeAction, retractAction, setUserTrustAction, setWarningListAction } from './trust-actions';
+import { TRUST_FLASH_COOKIE } from './trust-flash';
+
+const input = 'rounded border border-slate-700 bg-slate-900 px-2 py-1 text-sm text-slate-100';
+const button = 'rounded bg-slate-700 px-2 py-1 text-xs text-white hover:bg-slate-600';
+
+export async function TrustSection() {
+  const sql = getRuntime().db.sql;
+  const [lists, disputes, held, retracted] = await Promise.all([
+    listWarningLists(sql, defaultTrustPolicy().lists),
+    listOpenDisputes(sql, 50),
+    sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM indicators WHERE held_count > 0`),
+    sql.query<{ type: string; value: string; retracted_at: Date | string; retraction_reason: string | null }>(
+      `SELECT type::text AS type, value, retracted_at, retraction_reason FROM indicators WHERE retracted_at IS NOT NULL ORDER BY retracted_at DESC LIMIT 10`,
+    ),
+  ]);
+  const flash = (await cookies()).get(TRUST_FLASH_COOKIE)?.value;
+  return (
+    <section className="mt-10" aria-labelledby="trust-heading">
+      <h2 id="trust-heading" className="text-xl font-semibold text-white">Trust</h2>
+      <p className="mt-1 text-sm text-slate-400">
+        {held[0]?.n ?? 0} values held from the firehose until corroborated. See docs/trust.md.
+      </p>
+      {flash ? <p role="status" className="mt-2 rounded border border-slate-700 bg-slate-900 p-2 text-sm text-slate-200">{flash}</p> : null}
+
+      <h3 className="mt-6 font-medium text-white">Warning lists</h3>
+      <div className="mt-2 overflow-x-auto">
+        <table className="w-full text-left text-sm text-slate-300">
+          <thead className="text-xs uppercase text-slate-500">
+            <tr><th className="py-1 pr-3">List</th><th className="pr-3">Type</th><th className="pr-3 text-right">Entries</th><th className="pr-3 text-right">Hits</th><th className="pr-3">Last hit</th><th>State</th></tr>
+          </thead>
+          <tbody>
+            {lists.map((l) => (
+              <tr key={l.id} className="border-t border-slate-800">
+                <td className="py-1 pr-3 font-mono" title={l.name}>{l.id}</td>
+                <td className="pr-3">{l.type}</td>
+                <td className="pr-3 text-right">{l.entries.toLocaleString('en-US')}</td>
+                <td className="pr-3 text-right">{l.hits.toLocaleString('en-US')}</td>
+                <td className="pr-3">{l.lastHitAt ? l.lastHitAt.slice(0, 19).replace('T', ' ') : '–'}</td>
+                <td>
+                  <form action={setWarningListAction} className="flex items-center gap-2">
+                    <input type="hidden" name="name" value={l.id} />
+                    <input type="hidden" name="action" value={l.enabled ? 'disable' : 'enable'} />
+                    <span>{l.enabled ? 'enabled' : 'disabled'}</span>
+                    <button className={button} type="submit">{l.enabled ? 'Disable' : 'Enable'}</button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <form action={setWarningListAction} className="mt-2">
+        <input type="hidden" name="action" value="reload" />
+        <button className={button} type="submit">Reload lists from disk</button>
+      </form>
+
+      <h3 className="mt-6 font-medium text-white">Disputes</h3>
+      {disputes.length === 0 ? (
+        <p className="mt-1 text-sm text-slate-400">No open disputes.</p>
+      ) : (
+        <ul className="mt-2 space-y-2 text-sm text-slate-300">
+          {disputes.map((d) => (
+            <li key={d.id} className="flex flex-wrap items-center gap-2 border-t border-slate-800 pt-2">
+              <span className="font-mono break-all">{d.indicator.type} {d.indicator.value}</span>
+              <span className="text-slate-500">({d.disputes} open) by {d.reporter}: {d.reason}</span>
+              <form action={resolveDisputeAction} className="flex gap-1">
+                <input type="hidden" name="id" value={d.id} />
+                <button className={button} type="submit" name="action" value="uphold">Uphold (retract)</button>
+                <button className={button} type="submit" name="action" value="reject">Reject</button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <div className="mt-6 grid gap-6 md:grid-cols-2">
+        <form action={retractAction} className="space-y-2">
+          <h3 className="font-medium text-white">Retract a value</h3>
+          <div className="flex flex-wrap gap-2">
+            <select name="indicatorType" className={input} aria-label="Type" defaultValue="domain">
+              {INDICATOR_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+            </select>
+            <input name="value" required placeholder="value" aria-label="Value" className={`${input} min-w-0 flex-1`} />
+          </div>
+          <input name="reason" required maxLength={500} placeholder="reason (shown to subscribers)" aria-label="Reason" className={`${input} w-full`} />
+          <button className={button} type="submit">Retract</button>
+          {retracted.length ? (
+            <ul className="text-xs text-slate-500">
+              {retracted.map((r) => (
+                <li key={`${r.type}:${r.value}`} className="break-all">{new Date(r.retracted_at).toISOString().slice(0, 16).replace('T', ' ')} {r.type} {r.value}: {r.retraction_reason}</li>
+              ))}
+            </ul>
+          ) : null}
+        </form>
+        <form action={setUserTrustAction} className="space-y-2">
+          <h3 className="font-medium text-white">Reporter trust</h3>
+          <input name="email" type="email" required placeholder="email" aria-label="Email" className={`${input} w-full`} />
+          <select name="level" className={input} aria-label="Trust level" defaultValue="trusted">
+            {TRUST_LEVELS.map((l) => <option key={l} value={l}>{l}</option>)}
+          </select>{' '}
+          <button className={button} type="submit">Set</button>
+        </form>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,56 @@
+// `sluice admin user trust`, `indicator retract`, `warninglist …`, `dispute …` (docs/trust.md):
+// registered on the admin command by cli/admin.ts and run like every admin command.
+import { Option, type Command } from 'commander';
+import type { AdminCommand } from '../lib/accounts/admin-commands';
+import { INDICATOR_TYPES } from '../lib/indicators/types';
+import { TRUST_LEVELS } from '../lib/trust/policy';
+
+type Action = <Options>(build: (options: Options) => AdminCommand) => (options: Options, cmd: Command) => Promise<void>;
+
+export function registerTrustCommands(admin: Command, action: Action): void {
+  const user = admin.commands.find((c) => c.name() === 'user') ?? admin.command('user');
+  user
+    .command('trust')
+    .description("set a reporter's trust level: trusted (streams at once), normal, untrusted (held until corroborated)")
+    .requiredOption('--email <email>', 'the user')
+    .addOption(new Option('--level <level>', 'the trust level').choices(TRUST_LEVELS).makeOptionMandatory())
+    .action(action<{ email: string; level: (typeof TRUST_LEVELS)[number] }>((o) => ({ type: 'user.trust', ...o })));
+
+  admin
+    .command('indicator')
+    .description('withdraw public values')
+    .command('retract')
+    .description('retract a value: it leaves /threats, exports and counts; subscribers get a `retracted` event')
+    .addOption(new Option('--type <type>', 'indicator type').choices(INDICATOR_TYPES).makeOptionMandatory())
+    .requiredOption('--value <value>', 'the value')
+    .requiredOption('--reason <reason>', 'why (shown to subscribers and on the indicator page)')
+    .action(action<{ type: (typeof INDICATOR_TYPES)[number]; value: string; reason: string }>((o) => ({ type: 'indicator.retract', indicatorType: o.type, value: o.value, reason: o.reason })));
+
+  const lists = admin.command('warninglist').description('warning lists (MISP): list with hit counts, enable, disable, reload');
+  lists.command('list').description('each list: type, entries, state, hits').action(action(() => ({ type: 'warninglist', action: 'list' })));
+  lists.command('reload').description('re-read the list files on every node (within WARNING_LISTS_REFRESH_SECONDS)').action(action(() => ({ type: 'warninglist', action: 'reload' })));
+  lists
+    .command('enable')
+    .argument('<name>', 'list name, as shown by list')
+    .description('enable a list')
+    .action((name: string, _o: unknown, cmd: Command) => action(() => ({ type: 'warninglist', action: 'enable', name }))({}, cmd));
+  lists
+    .command('disable')
+    .argument('<name>', 'list name, as shown by list')
+    .description('disable a list')
+    .action((name: string, _o: unknown, cmd: Command) => action(() => ({ type: 'warninglist', action: 'disable', name }))({}, cmd));
+
+  const disputes = admin.command('dispute').description("subscribers' false-positive reports");
+  disputes.command('list').description('open disputes, oldest first').action(action(() => ({ type: 'dispute', action: 'list' })));
+  disputes
+    .command('uphold')
+    .description('uphold a dispute: retracts the value')
+    .requiredOption('--id <id>', 'dispute id')
+    .option('--note <note>', 'retraction reason (default: the dispute’s)')
+    .action(action<{ id: string; note?: string }>((o) => ({ type: 'dispute', action: 'uphold', id: o.id, ...(o.note ? { note: o.note } : {}) })));
+  disputes
+    .command('reject')
+    .description('reject a dispute')
+    .requiredOption('--id <id>', 'dispute id')
+    .action(action<{ id: string }>((o) => ({ type: 'dispute', action: 'reject', id: o.id })));
+}

@@ -1,0 +1,64 @@
+// `sluice admin` trust commands as an operator runs them: a real `node bin/sluice.mjs` process on a
+// fresh database (embedded DATA_DIR, or a fresh PostgreSQL database), exit codes and output.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTestDatabase, usingPostgres, type TestDatabase } from '../../helpers/test-env';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+vi.setConfig({ testTimeout: 120_000 });
+
+function sluice(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
+    for (const key of ['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'PORT']) delete childEnv[key];
+    Object.assign(childEnv, env);
+    execFile(process.execPath, ['bin/sluice.mjs', 'admin', ...args], { cwd: ROOT, env: childEnv, timeout: 90_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let env: Record<string, string>;
+let t: TestDatabase | null = null;
+let dir: string | null = null;
+
+beforeAll(async () => {
+  if (usingPostgres) {
+    t = await createTestDatabase();
+    env = { ...t.env, PORT: '1' };
+  } else {
+    dir = await mkdtemp(path.join(tmpdir(), 'sluice-trust-cli-'));
+    env = { DATA_DIR: dir, PORT: '1' };
+  }
+});
+afterAll(async () => {
+  await t?.drop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('sluice admin trust commands', () => {
+  it('user trust, warninglist list/disable/reload, indicator retract, dispute list', async () => {
+    const created = await sluice(env, 'user', 'create', '--email', 'rep@example.net', '--password', 'correct horse battery staple');
+    expect(created.code).toBe(0);
+    const trust = await sluice(env, 'user', 'trust', '--email', 'rep@example.net', '--level', 'untrusted');
+    expect(trust).toMatchObject({ code: 0, stdout: 'rep@example.net: normal → untrusted\n' });
+    expect((await sluice(env, 'user', 'trust', '--email', 'rep@example.net', '--level', 'bogus')).code).toBe(1);
+    expect((await sluice(env, 'user', 'trust', '--email', 'nobody@example.net', '--level', 'trusted')).code).toBe(3);
+
+    const list = await sluice(env, 'warninglist', 'list');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^public-dns-v4\s+cidr\s+\d+\s+enabled\s+0\s+-$/m);
+    expect((await sluice(env, 'warninglist', 'disable', 'tranco10k')).stdout).toBe('tranco10k: disabled\n');
+    expect((await sluice(env, 'warninglist', 'list')).stdout).toMatch(/^tranco10k\s+hostname\s+10000\s+disabled/m);
+    expect((await sluice(env, 'warninglist', 'disable', 'nope')).code).toBe(3);
+    expect((await sluice(env, 'warninglist', 'reload')).stdout).toMatch(/^reloaded 12 warning lists/);
+
+    const retract = await sluice(env, 'indicator', 'retract', '--type', 'domain', '--value', 'never-seen.top', '--reason', 'test');
+    expect(retract.code).toBe(3);
+    expect(retract.stderr).toContain('no domain never-seen.top has been reported');
+    expect((await sluice(env, 'dispute', 'list')).stdout).toBe('no open disputes\n');
+  });
+});
