@@ -1,7 +1,8 @@
 // Expiry: an indicator whose last public sighting is older than its type's lifetime (EXPIRY_DAYS_IP
 // for addresses, EXPIRY_DAYS_OTHER for the rest) gets one `expired` event in the system feed
 // "expired". The event's reportedAt is the indicator's last public sighting, so publishing it does
-// not make the indicator "seen" again; a later sighting makes it expire again in its turn.
+// not make the indicator "seen" again; a later sighting makes it expire again in its turn. A retracted
+// value (lib/trust/retract) already had its `retracted` event: it never expires.
 import type { IndicatorType } from '../indicators';
 import type { AnalyzerContext } from './types';
 
@@ -14,7 +15,7 @@ export async function expireIndicators(ctx: AnalyzerContext, limit = 500): Promi
   const otherCutoff = new Date(now - ctx.config.EXPIRY_DAYS_OTHER * DAY_MS).toISOString();
   const due = await ctx.sql.query<{ type: IndicatorType; value: string; last: Date | string }>(
     `SELECT i.type::text AS type, i.value, i.public_last_seen AS last FROM indicators i
-     WHERE i.public_last_seen < greatest($1::timestamptz, $2::timestamptz)
+     WHERE i.public_last_seen < greatest($1::timestamptz, $2::timestamptz) AND i.retracted_at IS NULL
        AND i.public_last_seen < CASE WHEN i.type IN ('ipv4', 'ipv6') THEN $1::timestamptz ELSE $2::timestamptz END
        AND NOT EXISTS (SELECT 1 FROM analyzer_marks m WHERE m.analyzer = 'expiry' AND m.key = i.type::text || ':' || i.value AND m.fired_at >= i.public_last_seen)
      ORDER BY i.public_last_seen LIMIT $3`,

@@ -4,13 +4,23 @@ import type { SqlDriver } from '../db/sql-driver';
 import { AppError } from '../errors';
 import { parseIndicator, type IndicatorType } from '../indicators';
 import { parseInput } from '../http/parse-input';
+import { defaultTrustPolicy } from '../trust/policy';
+import { getRetraction } from '../trust/retract';
 import { checkIndicatorSchema } from './schemas';
 import type { IndicatorSummary } from './find-indicators';
 import { visibleSightings, type FeedRef } from './visibility';
 
+/** Trust facts about the value itself, for anyone (docs/trust.md): public knowledge, no sighting's. */
+interface TrustFacts {
+  /** Warning lists the value is on (e.g. public-dns-v4): one reporter alone does not stream it. Absent when none. */
+  warnings?: string[];
+  /** When and why an operator withdrew a once-public value. */
+  retracted?: { at: string; reason: string };
+}
+
 export type CheckResult =
-  | { known: false; indicator: { type: IndicatorType; value: string } }
-  | ({ known: true; indicator: { type: IndicatorType; value: string } } & Omit<IndicatorSummary, 'type' | 'value'>);
+  | ({ known: false; indicator: { type: IndicatorType; value: string } } & TrustFacts)
+  | ({ known: true; indicator: { type: IndicatorType; value: string } } & Omit<IndicatorSummary, 'type' | 'value'> & TrustFacts);
 
 /** Tags and feeds are gathered from this many of the most recent visible sightings. */
 const DETAIL_SIGHTINGS = 1000;
@@ -20,6 +30,9 @@ export async function checkIndicator(sql: SqlDriver, callerId: string, input: un
   const parsed = parseIndicator(q.value, q.type ? { type: q.type } : undefined);
   if (!parsed.ok) throw new AppError('invalid_indicator', `not a valid indicator: ${parsed.reason}`, 422, { reason: parsed.code });
   const indicator = { type: parsed.type, value: parsed.value };
+  const [matcher, retraction] = await Promise.all([defaultTrustPolicy().lists.current(sql), getRetraction(sql, indicator)]);
+  const warnings = matcher.match(indicator.type, indicator.value);
+  const trust: TrustFacts = { ...(warnings.length ? { warnings } : {}), ...(retraction ? { retracted: retraction } : {}) };
   const [row] = await sql.query<{
     first_seen: Date | string;
     last_seen: Date | string;
@@ -44,7 +57,7 @@ export async function checkIndicator(sql: SqlDriver, callerId: string, input: un
      FROM agg WHERE agg.sightings > 0`,
     [indicator.type, indicator.value, callerId],
   );
-  if (!row) return { known: false, indicator };
+  if (!row) return { known: false, indicator, ...trust };
   return {
     known: true,
     indicator,
@@ -54,5 +67,6 @@ export async function checkIndicator(sql: SqlDriver, callerId: string, input: un
     confidence: row.confidence,
     tags: row.tags ?? [],
     feeds: typeof row.feeds === 'string' ? (JSON.parse(row.feeds) as FeedRef[]) : row.feeds,
+    ...trust,
   };
 }

@@ -59,8 +59,9 @@ export async function retractIndicator(sql: SqlDriver, input: RetractInput, now:
       );
     }
     await tx.query(
-      `UPDATE indicators SET retracted_at = $2::timestamptz, retraction_reason = $3, public_count = 0, public_first_seen = NULL,
-         public_last_seen = NULL, held_count = 0 WHERE id = $1::bigint`,
+      // public_first_seen/public_last_seen stay: when it was public (the page says so); every public
+      // view requires public_count > 0.
+      `UPDATE indicators SET retracted_at = $2::timestamptz, retraction_reason = $3, public_count = 0, held_count = 0 WHERE id = $1::bigint`,
       [ind.id, at, reason],
     );
     await tx.query(`UPDATE indicator_reporters SET public = false WHERE indicator_id = $1::bigint`, [ind.id]);
@@ -99,10 +100,10 @@ export async function retractIndicator(sql: SqlDriver, input: RetractInput, now:
   return result;
 }
 
-/** Reporters see their own reports' state; operators and pages see why a value was withdrawn. */
+/** When and why a once-public value was withdrawn (null for any other: never public, or not retracted). */
 export async function getRetraction(sql: SqlDriver, indicator: { type: IndicatorType; value: string }): Promise<{ at: string; reason: string } | null> {
   const [row] = await sql.query<{ retracted_at: Date | string | null; retraction_reason: string | null }>(
-    `SELECT retracted_at, retraction_reason FROM indicators WHERE type = $1::"IndicatorType" AND value = $2`,
+    `SELECT retracted_at, retraction_reason FROM indicators WHERE type = $1::"IndicatorType" AND value = $2 AND public_first_seen IS NOT NULL`,
     [indicator.type, indicator.value],
   );
   if (!row?.retracted_at) return null;

@@ -69,7 +69,7 @@ describe('retraction', () => {
     // The reporters still see their own reports; nobody else does.
     expect(await checkIndicator(sql, reporters[0], { value: '4.2.2.2' })).toMatchObject({ known: true, sightings: 1 });
     const [stranger] = await sql.query<{ id: string }>(`SELECT id::text AS id FROM users WHERE id <> ALL($1::uuid[]) LIMIT 1`, [reporters]);
-    expect(await checkIndicator(sql, stranger.id, { value: '4.2.2.2' })).toMatchObject({ known: false });
+    expect(await checkIndicator(sql, stranger.id, { value: '4.2.2.2' })).toMatchObject({ known: false, warnings: ['public-dns-v4'], retracted: { reason: 'public resolver (Level 3)' } });
     // A later report of a retracted value stays with its reporter; a second retraction is a no-op.
     const again = await ingestIndicators({ sql, allowList, trust: policy }, { ownerId: reporters[1], feed: 'pub', items: ['4.2.2.2'] });
     expect(again.results[0]).toMatchObject({ held: true });

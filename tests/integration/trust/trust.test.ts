@@ -8,7 +8,8 @@ import { networkAggregationAnalyzer } from '@/lib/analyzers/network-aggregation'
 import type { FirehoseEventBody } from '@/lib/events';
 import { allowListFromConfig, ingestIndicators, type IngestInput } from '@/lib/ingest';
 import { checkIndicator } from '@/lib/search';
-import { findRecentThreats, getThreatTotals, toThreatsCsv, toThreatsJson } from '@/lib/threats';
+import { findRecentThreats, getIndicatorDetail, getThreatTotals, toThreatsCsv, toThreatsJson } from '@/lib/threats';
+import { getTrustFacts } from '@/lib/trust/facts';
 import { createTrustPolicy, type TrustPolicy } from '@/lib/trust/policy';
 import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-env';
 import { createUser, makeFeed, outboxPayloads } from '@/tests/integration/ingest/helpers';
@@ -72,9 +73,9 @@ describe('one fresh account cannot poison the firehose', () => {
     expect((await outboxPayloads(t.db)).filter((e) => e.feed.slug === 'hot-networks')).toEqual([]);
     // The reporter still sees its own sightings, with the list that matched.
     const own = await checkIndicator(t.db.sql, user.id, { value: '8.8.8.8' });
-    expect(own).toMatchObject({ known: true, sightings: 1 });
+    expect(own).toMatchObject({ known: true, sightings: 1, warnings: ['public-dns-v4'] });
     const other = await createUser(t.db);
-    expect(await checkIndicator(t.db.sql, other.id, { value: '8.8.8.8' })).toMatchObject({ known: false });
+    expect(await checkIndicator(t.db.sql, other.id, { value: '8.8.8.8' })).toMatchObject({ known: false, warnings: ['public-dns-v4'] });
     const [w] = await t.db.sql.query<{ warnings: string[] }>(
       `SELECT s.warnings FROM sightings s JOIN indicators i ON i.id = s.indicator_id WHERE i.value = '8.8.8.8'`,
     );
@@ -126,8 +127,7 @@ describe('corroboration', () => {
       kind: 'new',
       indicator: { reporters: 3, count: 3, warnings: ['public-dns-v4'], corroborated: true, tags: ['t0', 't1', 't2'], confidence: 90 },
     });
-    const threats = await findRecentThreats(t.db.sql, { type: null, tag: null });
-    expect(threats.items.map((x) => x.value)).toContain('77.88.8.8');
+    expect(await getIndicatorDetail(t.db.sql, { type: 'ipv4', value: '77.88.8.8' })).toMatchObject({ sightings: 3 });
     // While the value stays corroborated (3+ reporters within the window), a fourth report streams at once.
     const fourth = await reporter();
     await age(fourth.id);
@@ -135,6 +135,7 @@ describe('corroboration', () => {
     expect(r.results[0]).toMatchObject({ kind: 'sighting' });
     const after = (await outboxPayloads(t.db)).filter((e) => e.indicator.value === '77.88.8.8');
     expect(after[1].indicator).toMatchObject({ reporters: 4, count: 4, warnings: ['public-dns-v4'] });
+    expect(await getTrustFacts(t.db.sql, { type: 'ipv4', value: '77.88.8.8' })).toEqual({ reporters: 4, warnings: ['public-dns-v4'], openDisputes: 0 });
   });
 
   it('a new account is held until established or corroborated; an established one streams at once; untrusted waits', async () => {

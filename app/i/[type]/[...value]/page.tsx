@@ -15,6 +15,8 @@ import { getRuntime } from '@/lib/runtime';
 import { formatCount, formatUtc, getCachedIndicatorPage, indicatorPath, parseIndicatorParams, TYPE_LABELS } from '@/lib/threats';
 import { threatsPath } from '@/lib/threats/paths';
 import { publicFeedLabel } from '@/lib/threats/public-feed';
+import { getRetraction } from '@/lib/trust/retract';
+import { RetractedNotice, TrustNote } from './trust-notes';
 
 export const dynamic = 'force-dynamic';
 
@@ -37,7 +39,11 @@ export default async function IndicatorPage({ params }: { params: Params }) {
   // Defanged or written differently: send the browser to the one shareable URL.
   if (rawValue(p) !== indicator.value) redirect(indicatorPath(indicator.type, indicator.value));
   const data = await getCachedIndicatorPage(getRuntime().db.sql, indicator);
-  if (!data) notFound();
+  if (!data) {
+    const retraction = await getRetraction(getRuntime().db.sql, indicator); // docs/trust.md
+    if (retraction) return <RetractedNotice indicator={indicator} retraction={retraction} />;
+    notFound();
+  }
   const { detail, check } = data;
   const now = Date.parse(data.generatedAt);
   const defanged = defang(detail.type, detail.value);
@@ -81,6 +87,7 @@ export default async function IndicatorPage({ params }: { params: Params }) {
         <StatCard label="First seen" value={<TimeAgo iso={detail.firstSeen} now={now} />} hint={formatUtc(detail.firstSeen)} />
         <StatCard label="Last seen" value={<TimeAgo iso={detail.lastSeen} now={now} />} hint={formatUtc(detail.lastSeen)} />
       </section>
+      <TrustNote indicator={indicator} />
 
       <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-3">
         <section aria-labelledby="over-time" className="rounded-xl border border-white/10 bg-white/[0.025] p-4 sm:p-5 lg:col-span-2">
