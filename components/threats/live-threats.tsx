@@ -32,7 +32,8 @@ export function LiveThreats({ filters, initial, generatedAt, empty }: LiveThreat
 
   const { status } = usePublicStream((events: FirehoseEvent[]) => {
     const matching = events.filter(
-      (e) => (!filters.type || e.indicator.type === filters.type) && (!filters.tag || e.indicator.tags.includes(filters.tag)),
+      // A `retracted` event withdraws a value (docs/trust.md): never shown as a new threat.
+      (e) => e.kind !== 'retracted' && (!filters.type || e.indicator.type === filters.type) && (!filters.tag || e.indicator.tags.includes(filters.tag)),
     );
     setReceived((n) => n + events.length);
     if (!matching.length) return;
