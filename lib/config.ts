@@ -138,10 +138,6 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   return result.data;
 }
 
-export function isEmbeddedDatabase(config: Config): boolean {
-  return !config.DATABASE_URL;
-}
-
 export function publicBaseUrl(config: Config): string {
   return config.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`;
 }

@@ -3,6 +3,8 @@
 // empty input) plus an operator allow-list of known-good domains/networks.
 // Publishing these would make every consumer of the feed block their own LAN,
 // localhost or google.com.
+// Longer than 300 lines because it carries the special-purpose address registries (IANA tables)
+// as data beside the matcher that reads them.
 import { domainToASCII } from 'node:url';
 import {
   bitLength,

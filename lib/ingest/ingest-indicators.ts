@@ -8,6 +8,8 @@
 // TRUST_CORROBORATION_REPORTERS distinct reporters saw the value within the window; then the held
 // sightings become public together and stream as one corroborated event. Every event carries the
 // value's distinct reporters, confidence, overridden warnings and expiry.
+// Longer than 300 lines because it is the one data path: screening, the feed and trust checks and
+// the three multi-row statements belong in one transaction, read top to bottom in one place.
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import type { SqlDriver, SqlSession } from '../db/sql-driver';

@@ -1,6 +1,8 @@
 // The embedded job queue: a table in the database (PGlite under ./data, or PostgreSQL), claimed with
 // FOR UPDATE SKIP LOCKED and held by a renewable lease. Jobs survive a restart; a worker that dies
 // mid-job loses its lease and the job runs again. Used when REDIS_URL is unset (see docs/workers.md).
+// Longer than 300 lines because it is a whole queue engine (claim, lease, retry, dead letters,
+// schedules) on one table; its SQL statements depend on each other's invariants.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { SqlDriver } from '../db/sql-driver';

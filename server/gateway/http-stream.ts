@@ -5,6 +5,8 @@
 // batch from the node's one dispatcher is filtered and encoded once per group and format, and
 // written to every client of the group. A client holding more than the byte bound is cut off
 // (slow_consumer) and resumes from its cursor.
+// Longer than 300 lines because SSE and NDJSON share every step (handshake, replay, groups,
+// ending); one class keeps the two formats from drifting apart.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ControlMessage } from '../../lib/control';

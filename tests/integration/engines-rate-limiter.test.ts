@@ -16,6 +16,7 @@ afterAll(async () => {
 
 const stores: [string, Redis | null][] = [['memory', null]];
 if (redis) stores.push(['redis', redis]);
+else console.info('skipped: no Redis (set REDIS_URL or TEST_REDIS_URL) — the Redis variant of the rate limiter suite');
 
 describe.each(stores)('rate limiter (%s)', (_name, store) => {
   it('allows up to the limit, then refuses with a retry time', async () => {

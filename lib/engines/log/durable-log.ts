@@ -6,6 +6,8 @@
 // Positions are gapless: the one writer holding the log's lock (the relay; PostgreSQL advisory
 // lock, or an in-process chain on the embedded database) numbers entries head+1, head+2, ... and
 // moves the head in the same transaction. A cursor is "<epoch>-<position>" (types.ts).
+// Longer than 300 lines because the log's writer (positions under the lock), its readers (cache
+// first, PostgreSQL behind) and the tail's fallback share one invariant that reads best together.
 import type { SqlDriver, SqlSession } from '../../db/sql-driver';
 import type { Logger } from '../../logger';
 import {

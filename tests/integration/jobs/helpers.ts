@@ -13,6 +13,7 @@ export const ENGINES = [
   { name: 'bullmq on redis', kind: 'redis' as const, enabled: Boolean(redisUrlForEngineTests) },
   { name: 'sql table (embedded engine)', kind: 'sql' as const, enabled: true },
 ].filter((e) => e.enabled);
+if (!redisUrlForEngineTests) console.info('skipped: no Redis (set REDIS_URL or TEST_REDIS_URL) — the BullMQ variant of the job queue suites');
 
 export function testJobsConfig(overrides: Partial<JobsConfig> = {}): JobsConfig {
   return { ...jobsConfigSchema.parse({}), JOB_POLL_MS: 50, ...overrides };
