@@ -16,12 +16,12 @@ import { startControlRelay, subscribeControl, type ControlMessage } from '@/lib/
 import { createEngines, type Engines } from '@/lib/engines';
 import { createLogger } from '@/lib/logger';
 import type { StreamEnded } from '@/lib/realtime/protocol';
-import { createApiToken } from '@/lib/tokens';
 import type { FirehoseClient } from '../helpers/gateway-harness';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 import { startStripeStandIn, type StripeStandIn } from '../helpers/stripe-stand-in';
 import { createTestDatabase, uniqueName, usingPostgres, type TestDatabase } from '../helpers/test-env';
 import { startPrivateRedis, type PrivateRedis } from './private-redis';
+import { createAccount } from '../helpers/fixtures';
 
 const secret = randomBytes(24).toString('base64url');
 
@@ -36,10 +36,9 @@ describe('a revocation and a plan change while Redis is down end the streams whe
     redis = await startPrivateRedis();
     t = await createTestDatabase();
     for (const person of Object.values(people)) {
-      const user = await t.db.prisma.user.create({ data: { email: person.email, passwordHash: 'x', plan: 'firehose' } });
-      const created = await createApiToken(t.db.prisma, { userId: user.id, name: 'cli', scopes: ['stream'] });
-      person.token = created.token;
-      person.prefix = created.prefix;
+      const account = await createAccount(t.db.prisma, { email: person.email, scopes: ['stream'], tokenName: 'cli' });
+      person.token = account.token;
+      person.prefix = account.tokenPrefix;
     }
     if (!usingPostgres) await t.db.close(); // the server owns the embedded database from here
     server = await startServer({ ...t.env, REDIS_URL: redis.url, REDIS_PREFIX: `${uniqueName('fault')}:`, NEXTAUTH_SECRET: secret, ROLES: 'gateway,worker' });

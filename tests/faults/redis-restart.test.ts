@@ -10,9 +10,9 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../helpers/wait';
 import type { FirehoseEvent } from '@/lib/events';
-import { createApiToken } from '@/lib/tokens';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 import { createTestDatabase, usingPostgres, type TestDatabase } from '../helpers/test-env';
+import { createAccount } from '../helpers/fixtures';
 
 const REDIS_BIN = '/usr/bin/redis-server';
 const OUTAGE_MS = Number(process.env.FAULT_OUTAGE_MS ?? 10_000);
@@ -66,9 +66,7 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   if (!hasRedis) return;
   t = await createTestDatabase();
-  const user = await t.db.prisma.user.create({ data: { email: `fault-${Date.now()}@example.com`, passwordHash: 'x', plan: 'firehose' } });
-  token = (await createApiToken(t.db.prisma, { userId: user.id, name: 'fault', scopes: ['stream', 'submit', 'read'] })).token;
-  await t.db.prisma.feed.create({ data: { ownerId: user.id, slug: 'steady', name: 'Steady', tlp: 'CLEAR' } });
+  ({ token } = await createAccount(t.db.prisma, { scopes: ['stream', 'submit', 'read'], feeds: [{ slug: 'steady', name: 'Steady', tlp: 'CLEAR' }] }));
   if (!usingPostgres) await t.db.close(); // the node owns the embedded database
   redisPort = await freePort();
   redis = await startRedis(redisPort);

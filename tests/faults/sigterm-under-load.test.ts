@@ -9,10 +9,10 @@ import { io } from 'socket.io-client';
 import { openDatabase } from '@/lib/db';
 import type { FirehoseEvent } from '@/lib/events';
 import type { StreamEnded } from '@/lib/realtime/protocol';
-import { createApiToken } from '@/lib/tokens';
 import type { FirehoseClient } from '../helpers/gateway-harness';
-import { startServer, type ServerProcess } from '../helpers/server-process';
+import { startServer, withServer, type ServerProcess } from '../helpers/server-process';
 import { createTestDatabase, createTestEngines, deleteRedisPrefix, usingPostgres, usingRedis, type TestDatabase } from '../helpers/test-env';
+import { createAccount } from '../helpers/fixtures';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const hasBuild = existsSync(path.join(ROOT, '.next/BUILD_ID'));
@@ -31,9 +31,8 @@ describe.skipIf(!hasBuild)('SIGTERM under load', () => {
     t = await createTestDatabase();
     engines = createTestEngines();
     for (let i = 0; i < 4; i++) {
-      const user = await t.db.prisma.user.create({ data: { email: `load${i}@example.com`, passwordHash: 'x', plan: 'firehose' } });
-      tokens.push((await createApiToken(t.db.prisma, { userId: user.id, name: 'load', scopes: ['submit', 'stream'] })).token);
-      await t.db.prisma.feed.create({ data: { ownerId: user.id, slug: 'load', name: 'Load', tlp: 'CLEAR' } });
+      const account = await createAccount(t.db.prisma, { email: `load${i}@example.com`, scopes: ['submit', 'stream'], feeds: [{ slug: 'load', name: 'Load', tlp: 'CLEAR' }] });
+      tokens.push(account.token);
     }
     if (!usingPostgres) await t.db.close();
     env = { ...t.env, ...engines.env };
@@ -141,8 +140,9 @@ describe.skipIf(!hasBuild)('SIGTERM under load', () => {
       }
     };
     // A worker node takes over what the stopped node enqueued but did not analyse.
-    const worker = await startServer({ ...env, ROLES: 'worker' });
-    try {
+    let worker: ServerProcess | undefined;
+    await withServer({ ...env, ROLES: 'worker' }, async (node) => {
+      worker = node;
       await expect
         .poll(async () => {
           if (!usingPostgres) return [...wanted].length; // the embedded database is the worker's until it stops
@@ -154,9 +154,8 @@ describe.skipIf(!hasBuild)('SIGTERM under load', () => {
         .toBe(usingPostgres ? 0 : wanted.size)
         .catch(() => undefined);
       if (!usingPostgres) await new Promise((resolve) => setTimeout(resolve, 8000));
-    } finally {
-      expect(await worker.stop('SIGTERM')).toBe(0);
-    }
+    });
+    expect(worker?.child.exitCode).toBe(0);
     const done = await analysed();
     const missing = [...wanted].filter((v) => !done.has(v));
     if (missing.length) {

@@ -10,10 +10,11 @@ import type { FirehoseEvent, FirehoseEventBody } from '@/lib/events';
 import { createLogger } from '@/lib/logger';
 import type { ClientToServerEvents, ServerToClientEvents, StreamFilters } from '@/lib/realtime/protocol';
 import type { Runtime } from '@/lib/runtime';
-import { createApiToken, type TokenScope } from '@/lib/tokens';
 import { createFirehoseGateway, type Gateway, type GatewayOptions } from '@/server/gateway/firehose-gateway';
 import { createRealtimeServer } from '@/server/gateway/realtime-server';
 import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from './test-env';
+import type { TokenScope } from '@/lib/tokens';
+import { createAccount } from './fixtures';
 
 export type FirehoseClient = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -130,11 +131,8 @@ export async function startGatewayHarness(
       await t.drop();
     },
     async makeToken({ plan = 'firehose', scopes = ['stream', 'read'] }: { plan?: 'free' | 'firehose'; scopes?: TokenScope[] } = {}) {
-      const user = await t.db.prisma.user.create({
-        data: { email: `u${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, passwordHash: 'x', plan },
-      });
-      const created = await createApiToken(t.db.prisma, { userId: user.id, name: 'test', scopes });
-      return { token: created.token, tokenId: created.id, userId: user.id };
+      const { user, token, tokenId } = await createAccount(t.db.prisma, { plan, scopes });
+      return { token, tokenId, userId: user.id };
     },
     async append(count, make = () => ({})) {
       const bodies = Array.from({ length: count }, (_, i) => eventBody(i, make(i)));

@@ -61,3 +61,20 @@ export async function startServer(env: Record<string, string>, { timeoutMs = 60_
     },
   };
 }
+
+/**
+ * Starts a real node, runs `fn` with it and always stops it (SIGTERM, or options.stopSignal), even when
+ * `fn` throws. Returns what `fn` returned; once it resolves, the node's exit code is `server.child.exitCode`.
+ */
+export async function withServer<T>(
+  env: Record<string, string>,
+  fn: (server: ServerProcess) => Promise<T> | T,
+  options: { timeoutMs?: number; stopSignal?: NodeJS.Signals } = {},
+): Promise<T> {
+  const server = await startServer(env, { timeoutMs: options.timeoutMs });
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop(options.stopSignal);
+  }
+}

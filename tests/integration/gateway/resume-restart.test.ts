@@ -5,9 +5,9 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../helpers/wait';
 import type { FirehoseEvent } from '@/lib/events';
-import { createApiToken } from '@/lib/tokens';
 import { startServer, type ServerProcess } from '../../helpers/server-process';
 import { createTestDatabase, createTestEngines, deleteRedisPrefix, usingPostgres, type TestDatabase } from '../../helpers/test-env';
+import { createAccount } from '../../helpers/fixtures';
 
 let t: TestDatabase;
 let engines: ReturnType<typeof createTestEngines>;
@@ -19,9 +19,7 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   t = await createTestDatabase();
   engines = createTestEngines();
-  const user = await t.db.prisma.user.create({ data: { email: `restart-${Date.now()}@example.com`, passwordHash: 'x', plan: 'firehose' } });
-  token = (await createApiToken(t.db.prisma, { userId: user.id, name: 'restart', scopes: ['stream', 'submit', 'read'] })).token;
-  await t.db.prisma.feed.create({ data: { ownerId: user.id, slug: 'restart', name: 'Restart', tlp: 'CLEAR' } });
+  ({ token } = await createAccount(t.db.prisma, { scopes: ['stream', 'submit', 'read'], feeds: [{ slug: 'restart', name: 'Restart', tlp: 'CLEAR' }] }));
   if (!usingPostgres) await t.db.close(); // the node owns the embedded database
   env = { ...t.env, ...engines.env, PUBLIC_STREAM_DELAY_SECONDS: '0' };
 }, 120_000);

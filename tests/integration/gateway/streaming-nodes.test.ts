@@ -7,10 +7,10 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import type { FirehoseEvent } from '@/lib/events';
-import { createApiToken } from '@/lib/tokens';
 import { collect, connected, connectError, until, type FirehoseClient } from '../../helpers/gateway-harness';
 import { startServer, type ServerProcess } from '../../helpers/server-process';
 import { createTestDatabase, createTestEngines, deleteRedisPrefix, usingPostgres, usingRedis, type TestDatabase } from '../../helpers/test-env';
+import { createAccount } from '../../helpers/fixtures';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const multiNode = usingPostgres && usingRedis;
@@ -62,12 +62,18 @@ beforeAll(async () => {
   // Accounts first, written directly while no server owns the (possibly embedded) database.
   const { prisma } = t.db;
   for (const [name, person] of Object.entries(people)) {
-    const user = await prisma.user.create({ data: { email: person.email, passwordHash: 'x', plan: name === 'free' ? 'free' : 'firehose' } });
-    const created = await createApiToken(prisma, { userId: user.id, name: 'cli', scopes: ['stream', 'submit', 'read'] });
-    person.token = created.token;
-    person.prefix = created.prefix;
-    await prisma.feed.create({ data: { ownerId: user.id, slug: 'public', name: 'Public', tlp: 'CLEAR' } });
-    await prisma.feed.create({ data: { ownerId: user.id, slug: 'private', name: 'Private', tlp: 'AMBER' } });
+    const account = await createAccount(prisma, {
+      email: person.email,
+      plan: name === 'free' ? 'free' : 'firehose',
+      scopes: ['stream', 'submit', 'read'],
+      tokenName: 'cli',
+      feeds: [
+        { slug: 'public', name: 'Public', tlp: 'CLEAR' },
+        { slug: 'private', name: 'Private', tlp: 'AMBER' },
+      ],
+    });
+    person.token = account.token;
+    person.prefix = account.tokenPrefix;
   }
   if (!usingPostgres) await t.db.close();
   env = { ...t.env, ...engines.env, PUBLIC_STREAM_DELAY_SECONDS: '0' };

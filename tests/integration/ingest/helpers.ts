@@ -4,7 +4,8 @@ import type { Database } from '@/lib/db';
 import { createFeed, type FeedView } from '@/lib/feeds';
 import { allowListFromConfig, ingestIndicators, type IngestDeps, type IngestInput } from '@/lib/ingest';
 import type { PlanId } from '@/lib/plans';
-import { createApiToken, type TokenScope } from '@/lib/tokens';
+import type { TokenScope } from '@/lib/tokens';
+import { createAccount } from '../../helpers/fixtures';
 
 export async function createUser(db: Database, plan: PlanId = 'free') {
   const email = `u_${randomBytes(5).toString('hex')}@test.local`;
@@ -12,9 +13,8 @@ export async function createUser(db: Database, plan: PlanId = 'free') {
 }
 
 export async function createUserWithToken(db: Database, plan: PlanId = 'free', scopes: TokenScope[] = ['read', 'submit', 'stream']) {
-  const user = await createUser(db, plan);
-  const token = await createApiToken(db.prisma, { userId: user.id, name: 'test', scopes });
-  return { user, token: token.token };
+  const { user, token } = await createAccount(db.prisma, { plan, scopes });
+  return { user, token };
 }
 
 export function makeFeed(db: Database, ownerId: string, slug: string, tlp: 'CLEAR' | 'GREEN' | 'AMBER' | 'RED' = 'CLEAR'): Promise<FeedView> {
