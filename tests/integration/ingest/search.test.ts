@@ -1,5 +1,7 @@
 // The read side: search filters and pagination, check, and the privacy property — a private
-// sighting never appears in another user's search or check, nor in the outbox (the log's source).
+// sighting never appears in another user's search or check, nor in the outbox (the log's source);
+// the property runs over many fast-check scenarios and shrinks a failing one.
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkIndicator, findIndicators, type IndicatorSummary } from '@/lib/search';
 import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-env';
@@ -57,72 +59,80 @@ describe('search and check', () => {
   });
 
   it('property: private sightings never reach another user\'s search, check, or the outbox', async () => {
-    // Deterministic pseudo-random scenario: users, public and private feeds, overlapping indicators.
-    let seed = 0x5eed;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
+    // fast-check scenarios: users with public and private feeds, overlapping indicators. Each run has
+    // its own users and its own value namespace, so runs (and shrinking) do not disturb one another.
     const tlps = ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const;
-    const users = await Promise.all(Array.from({ length: 6 }, () => createUser(t.db)));
-    const feeds: { ownerId: string; slug: string; isPublic: boolean }[] = [];
-    for (const [ui, user] of users.entries()) {
-      for (let f = 0; f < 3; f++) {
-        const tlp = tlps[rand(4)];
-        const slug = `p${ui}-${f}`;
-        await makeFeed(t.db, user.id, slug, tlp);
-        feeds.push({ ownerId: user.id, slug, isPublic: tlp === 'CLEAR' });
-      }
-    }
-    const pool = Array.from({ length: 40 }, (_, i) => `prop-${i}.net`);
-    // Who may see each value, and through which feeds: the ground truth.
-    const publicValues = new Set<string>();
-    const privateByOwner = new Map<string, Set<string>>();
-    for (let round = 0; round < 30; round++) {
-      const feed = feeds[rand(feeds.length)];
-      const items = Array.from({ length: 1 + rand(5) }, () => ({ value: pool[rand(pool.length)], tags: [feed.isPublic ? 'pub' : `secret-${feed.ownerId.slice(0, 8)}`] }));
-      await ingest(t.db, { ownerId: feed.ownerId, feed: feed.slug, items });
-      for (const item of items) {
-        if (feed.isPublic) publicValues.add(item.value);
-        else {
-          const set = privateByOwner.get(feed.ownerId) ?? new Set<string>();
-          set.add(item.value);
-          privateByOwner.set(feed.ownerId, set);
+    const POOL = 12;
+    const scenario = fc.record({
+      userFeeds: fc.array(fc.array(fc.constantFrom(...tlps), { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 4 }),
+      rounds: fc.array(fc.record({ feed: fc.nat(), values: fc.array(fc.nat({ max: POOL - 1 }), { minLength: 1, maxLength: 5 }) }), { minLength: 1, maxLength: 12 }),
+    });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ userFeeds, rounds }) => {
+        const ns = `prop${run++}x${Math.random().toString(36).slice(2, 8)}`;
+        const users = await Promise.all(userFeeds.map(() => createUser(t.db)));
+        const feeds: { ownerId: string; slug: string; isPublic: boolean }[] = [];
+        for (const [ui, user] of users.entries()) {
+          for (const [f, tlp] of userFeeds[ui].entries()) {
+            const slug = `p${ui}-${f}`;
+            await makeFeed(t.db, user.id, slug, tlp);
+            feeds.push({ ownerId: user.id, slug, isPublic: tlp === 'CLEAR' });
+          }
         }
-      }
-    }
-    for (const user of users) {
-      const results = (await searchAll(user.id)).filter((x) => x.value.startsWith('prop-'));
-      const visible = new Set([...publicValues, ...(privateByOwner.get(user.id) ?? [])]);
-      expect(new Set(results.map((x) => x.value))).toEqual(visible);
-      for (const x of results) {
-        for (const f of x.feeds) {
-          const feed = feeds.find((ff) => ff.slug === f.slug && ff.ownerId === f.owner)!;
-          expect(feed.isPublic || feed.ownerId === user.id).toBe(true);
+        const pool = Array.from({ length: POOL }, (_, i) => `${ns}-${i}.net`);
+        // Who may see each value, and through which feeds: the ground truth.
+        const publicValues = new Set<string>();
+        const privateByOwner = new Map<string, Set<string>>();
+        for (const round of rounds) {
+          const feed = feeds[round.feed % feeds.length];
+          const items = round.values.map((v) => ({ value: pool[v], tags: [feed.isPublic ? 'pub' : `secret-${feed.ownerId.slice(0, 8)}`] }));
+          await ingest(t.db, { ownerId: feed.ownerId, feed: feed.slug, items });
+          for (const item of items) {
+            if (feed.isPublic) publicValues.add(item.value);
+            else {
+              const set = privateByOwner.get(feed.ownerId) ?? new Set<string>();
+              set.add(item.value);
+              privateByOwner.set(feed.ownerId, set);
+            }
+          }
         }
-        for (const tag of x.tags) expect(tag === 'pub' || tag === `secret-${user.id.slice(0, 8)}`).toBe(true);
-      }
-      for (const value of pool) {
-        const answer = await checkIndicator(t.db.sql, user.id, { value });
-        expect(answer.known).toBe(visible.has(value));
-        if (answer.known) {
-          expect(answer.feeds.every((f) => f.owner === user.id || feeds.find((ff) => ff.slug === f.slug && ff.ownerId === f.owner)!.isPublic)).toBe(true);
-          expect(answer.tags.every((tag) => tag === 'pub' || tag === `secret-${user.id.slice(0, 8)}`)).toBe(true);
+        const feedOf = (slug: string, owner: string) => feeds.find((ff) => ff.slug === slug && ff.ownerId === owner);
+        for (const user of users) {
+          const results = (await searchAll(user.id)).filter((x) => x.value.startsWith(`${ns}-`));
+          const visible = new Set([...publicValues, ...(privateByOwner.get(user.id) ?? [])]);
+          expect(new Set(results.map((x) => x.value))).toEqual(visible);
+          for (const x of results) {
+            for (const f of x.feeds) {
+              const feed = feedOf(f.slug, f.owner);
+              expect(feed !== undefined && (feed.isPublic || feed.ownerId === user.id)).toBe(true);
+            }
+            for (const tag of x.tags) expect(tag === 'pub' || tag === `secret-${user.id.slice(0, 8)}`).toBe(true);
+          }
+          for (const value of pool) {
+            const answer = await checkIndicator(t.db.sql, user.id, { value });
+            expect(answer.known).toBe(visible.has(value));
+            if (answer.known) {
+              expect(answer.feeds.every((f) => f.owner === user.id || feedOf(f.slug, f.owner)?.isPublic === true)).toBe(true);
+              expect(answer.tags.every((tag) => tag === 'pub' || tag === `secret-${user.id.slice(0, 8)}`)).toBe(true);
+            }
+          }
         }
-      }
-    }
-    const events = (await outboxPayloads(t.db)).filter((e) => e.indicator.value.startsWith('prop-'));
-    for (const e of events) {
-      expect(feeds.find((f) => f.slug === e.feed.slug && f.ownerId === e.feed.owner)!.isPublic).toBe(true);
-      expect(e.indicator.tags).toEqual(['pub']);
-      expect(publicValues.has(e.indicator.value)).toBe(true);
-    }
-    // Counts in events are public counts only.
-    const last = new Map<string, number>();
-    for (const e of events) last.set(e.indicator.value, e.indicator.count);
-    for (const [value, count] of last) {
-      const [row] = await t.db.sql.query<{ public_count: number }>(`SELECT public_count FROM indicators WHERE value = $1`, [value]);
-      expect(count).toBe(row.public_count);
-    }
-  });
+        const events = (await outboxPayloads(t.db)).filter((e) => e.indicator.value.startsWith(`${ns}-`));
+        for (const e of events) {
+          expect(feedOf(e.feed.slug, e.feed.owner)?.isPublic).toBe(true);
+          expect(e.indicator.tags).toEqual(['pub']);
+          expect(publicValues.has(e.indicator.value)).toBe(true);
+        }
+        // Counts in events are public counts only.
+        const last = new Map<string, number>();
+        for (const e of events) last.set(e.indicator.value, e.indicator.count);
+        for (const [value, count] of last) {
+          const [row] = await t.db.sql.query<{ public_count: number }>(`SELECT public_count FROM indicators WHERE value = $1`, [value]);
+          expect(count).toBe(row.public_count);
+        }
+      }),
+      { numRuns: 50 },
+    );
+  }, 300_000);
 });
