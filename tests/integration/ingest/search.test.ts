@@ -65,7 +65,7 @@ describe('search and check', () => {
     const POOL = 12;
     const scenario = fc.record({
       userFeeds: fc.array(fc.array(fc.constantFrom(...tlps), { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 4 }),
-      rounds: fc.array(fc.record({ feed: fc.nat(), values: fc.array(fc.nat({ max: POOL - 1 }), { minLength: 1, maxLength: 5 }) }), { minLength: 1, maxLength: 12 }),
+      rounds: fc.array(fc.record({ feed: fc.nat({ max: 11 }), values: fc.array(fc.nat({ max: POOL - 1 }), { minLength: 1, maxLength: 5 }) }), { minLength: 1, maxLength: 12 }),
     });
     let run = 0;
     await fc.assert(

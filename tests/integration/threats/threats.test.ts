@@ -1,6 +1,7 @@
 // The public threats views on a real database, fed through the one ingest function: the list,
 // filters, per-hour counts, totals, the indicator page and related indicators — and the property
 // that nothing private (values, feeds, tags, descriptions) ever reaches them.
+import fc from 'fast-check';
 import { filtersKey } from '@/lib/threats/filters';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -174,78 +175,97 @@ describe('the indicator page', () => {
 
 describe('property: private data never reaches the public views', () => {
   it('for random mixes of public and private sightings, no private value, feed, tag or text appears', async () => {
-    let seed = 0xc1ea7;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
-    };
+    // fast-check scenarios (many runs, shrinking). Each run has its own users, feeds, values and
+    // markers, so what earlier runs left in the database cannot make a later run pass or fail.
     const tlps = ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const;
-    const users = await Promise.all(Array.from({ length: 4 }, () => createUser(t.db)));
-    const feeds: { ownerId: string; slug: string; isPublic: boolean }[] = [];
-    for (const [ui, user] of users.entries()) {
-      for (let f = 0; f < 3; f++) {
-        const tlp = f === 0 ? 'CLEAR' : f === 1 ? 'AMBER' : tlps[rand(4)];
-        const slug = `${tlp === 'CLEAR' ? 'pub' : 'priv'}-${ui}-${f}-${rand(1e6)}`;
-        await makeFeed(t.db, user.id, slug, tlp);
-        feeds.push({ ownerId: user.id, slug, isPublic: tlp === 'CLEAR' });
-      }
-    }
-    const pool = [
-      ...Array.from({ length: 25 }, (_, i) => `prop-${i}.threatlab.net`),
-      ...Array.from({ length: 10 }, (_, i) => `91.240.118.${i + 1}`),
-      ...Array.from({ length: 8 }, (_, i) => `http://prop-${i}.threatlab.net/p${i}`),
-    ];
-    const publicValues = new Set<string>();
-    const privateTexts = new Set<string>();
-    for (let round = 0; round < 40; round++) {
-      const feed = feeds[rand(feeds.length)];
-      const items = Array.from({ length: 1 + rand(5) }, () => {
-        const value = pool[rand(pool.length)];
-        const marker = `${feed.isPublic ? 'pubtag' : 'privtag'}-${rand(1e9)}`;
-        if (!feed.isPublic) privateTexts.add(marker);
-        if (feed.isPublic) publicValues.add(value);
-        return { value, tags: [marker], description: `${marker}-desc`, confidence: 1 + rand(100), reportedAt: minutesAgo(rand(2000)) };
-      });
-      await ingest(t.db, { ownerId: feed.ownerId, feed: feed.slug, items });
-    }
-    const privateOnly = pool.filter((v) => !publicValues.has(v));
-    const privateFeeds = feeds.filter((f) => !f.isPublic).map((f) => f.slug);
-    expect(privateOnly.length).toBeGreaterThan(0);
+    const DOMAINS = 10;
+    const IPS = 5;
+    const URLS = 4;
+    const POOL = DOMAINS + IPS + URLS;
+    const item = fc.record({ v: fc.nat({ max: POOL - 1 }), confidence: fc.integer({ min: 1, max: 100 }), minutes: fc.nat({ max: 1999 }) });
+    const scenario = fc.record({
+      // Every user has a CLEAR and an AMBER feed, and a third of any TLP.
+      thirdFeeds: fc.array(fc.constantFrom(...tlps), { minLength: 2, maxLength: 4 }),
+      rounds: fc.array(fc.record({ feed: fc.nat({ max: 11 }), items: fc.array(item, { minLength: 1, maxLength: 5 }) }), { minLength: 1, maxLength: 15 }),
+    });
+    let run = 0;
+    let ip = 0;
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ thirdFeeds, rounds }) => {
+        const ns = `prop${run++}x${Math.random().toString(36).slice(2, 8)}`;
+        const users = await Promise.all(thirdFeeds.map(() => createUser(t.db)));
+        const feeds: { ownerId: string; slug: string; isPublic: boolean }[] = [];
+        for (const [ui, user] of users.entries()) {
+          for (const [f, tlp] of (['CLEAR', 'AMBER', thirdFeeds[ui]] as const).entries()) {
+            const slug = `${tlp === 'CLEAR' ? 'pub' : 'priv'}-${ns}-${ui}-${f}`;
+            await makeFeed(t.db, user.id, slug, tlp);
+            feeds.push({ ownerId: user.id, slug, isPublic: tlp === 'CLEAR' });
+          }
+        }
+        const ips = Array.from({ length: IPS }, () => {
+          const n = ip++;
+          return `91.241.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+        });
+        const pool = [
+          ...Array.from({ length: DOMAINS }, (_, i) => `${ns}-${i}.threatlab.net`),
+          ...ips,
+          ...Array.from({ length: URLS }, (_, i) => `http://${ns}-${i}.threatlab.net/p${i}`),
+        ];
+        const publicValues = new Set<string>();
+        const privateTexts = new Set<string>();
+        let marker = 0;
+        for (const round of rounds) {
+          const feed = feeds[round.feed % feeds.length];
+          const items = round.items.map(({ v, confidence, minutes }) => {
+            const value = pool[v];
+            const tag = `${feed.isPublic ? 'pubtag' : 'privtag'}-${ns}-${marker++}`;
+            if (feed.isPublic) publicValues.add(value);
+            else privateTexts.add(tag);
+            return { value, tags: [tag], description: `${tag}-desc`, confidence, reportedAt: minutesAgo(minutes) };
+          });
+          await ingest(t.db, { ownerId: feed.ownerId, feed: feed.slug, items });
+        }
+        const privateOnly = pool.filter((v) => !publicValues.has(v));
+        const privateFeeds = feeds.filter((f) => !f.isPublic).map((f) => f.slug);
 
-    const surfaces: string[] = [];
-    for (const filters of [{ type: null, tag: null }, { type: 'domain', tag: null }, { type: 'ipv4', tag: null }, { type: 'url', tag: null }] as const) {
-      const list = await findRecentThreats(t.db.sql, filters, { pool: 1000, sample: 1000 });
-      for (const item of list.items) {
-        expect(item.sightings).toBeGreaterThan(0);
-        // Counts are public sightings only.
-        const [truth] = await t.db.sql.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM sightings s JOIN indicators i ON i.id = s.indicator_id WHERE s.is_public AND i.type = $1::"IndicatorType" AND i.value = $2`,
-          [item.type, item.value],
-        );
-        expect(item.sightings).toBe(truth.n);
-      }
-      surfaces.push(JSON.stringify(toThreatsJson(list)), toThreatsCsv(list));
-    }
-    for (const value of pool) {
-      const type = value.startsWith('http') ? 'url' : /^\d/.test(value) ? 'ipv4' : 'domain';
-      const detail = await getIndicatorDetail(t.db.sql, { type, value });
-      const check = await getPublicCheck(t.db.sql, { type, value });
-      if (!publicValues.has(value)) {
-        expect(detail).toBeNull();
-        // The unknown answer only echoes the question back: the same as for a never-seen value.
-        expect(check).toEqual({ known: false, indicator: { type, value } });
-      } else surfaces.push(JSON.stringify(detail), JSON.stringify(check));
-    }
-    const totals = await getThreatTotals(t.db.sql);
-    surfaces.push(JSON.stringify(totals));
-    const text = surfaces.join('\n');
-    // Related lists may name any public indicator, but never a private-only one.
-    for (const v of privateOnly) expect(text.includes(`"${v}"`) || text.includes(`,${v},`), v).toBe(false);
-    for (const slug of privateFeeds) expect(text.includes(slug), slug).toBe(false);
-    for (const marker of privateTexts) expect(text.includes(marker), marker).toBe(false);
-    // Owners are named by display name or not at all: no internal user id on a public surface.
-    for (const user of users) expect(text.includes(user.id), user.id).toBe(false);
-  });
+        const surfaces: string[] = [];
+        for (const filters of [{ type: null, tag: null }, { type: 'domain', tag: null }, { type: 'ipv4', tag: null }, { type: 'url', tag: null }] as const) {
+          const list = await findRecentThreats(t.db.sql, filters, { pool: 1000, sample: 1000 });
+          for (const listed of list.items) {
+            expect(listed.sightings).toBeGreaterThan(0);
+            if (!pool.includes(listed.value)) continue; // an earlier run's: checked then
+            // Counts are public sightings only.
+            const [truth] = await t.db.sql.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM sightings s JOIN indicators i ON i.id = s.indicator_id WHERE s.is_public AND i.type = $1::"IndicatorType" AND i.value = $2`,
+              [listed.type, listed.value],
+            );
+            expect(listed.sightings).toBe(truth.n);
+          }
+          surfaces.push(JSON.stringify(toThreatsJson(list)), toThreatsCsv(list));
+        }
+        for (const value of pool) {
+          const type = value.startsWith('http') ? 'url' : /^\d/.test(value) ? 'ipv4' : 'domain';
+          const detail = await getIndicatorDetail(t.db.sql, { type, value });
+          const check = await getPublicCheck(t.db.sql, { type, value });
+          if (!publicValues.has(value)) {
+            expect(detail).toBeNull();
+            // The unknown answer only echoes the question back: the same as for a never-seen value.
+            expect(check).toEqual({ known: false, indicator: { type, value } });
+          } else surfaces.push(JSON.stringify(detail), JSON.stringify(check));
+        }
+        const totals = await getThreatTotals(t.db.sql);
+        surfaces.push(JSON.stringify(totals));
+        const text = surfaces.join('\n');
+        // Related lists may name any public indicator, but never a private-only one.
+        for (const v of privateOnly) expect(text.includes(`"${v}"`) || text.includes(`,${v},`), v).toBe(false);
+        for (const slug of privateFeeds) expect(text.includes(slug), slug).toBe(false);
+        for (const tag of privateTexts) expect(text.includes(tag), tag).toBe(false);
+        // Owners are named by display name or not at all: no internal user id on a public surface.
+        for (const user of users) expect(text.includes(user.id), user.id).toBe(false);
+      }),
+      { numRuns: 25 },
+    );
+  }, 400_000);
 });
 
 describe('feed names on public views', () => {
