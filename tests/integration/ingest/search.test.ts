@@ -1,11 +1,14 @@
 // The read side: search filters and pagination, check, and the privacy property — a private
-// sighting never appears in another user's search or check, nor in the outbox (the log's source);
+// sighting never appears in another user's search or check, nor in the outbox or the firehose log;
 // the property runs over many fast-check scenarios and shrinks a failing one.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkIndicator, findIndicators, type IndicatorSummary } from '@/lib/search';
-import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-env';
-import { createUser, ingest, makeFeed, outboxPayloads } from './helpers';
+import type { FirehoseEventBody } from '@/lib/events';
+import { createLogger } from '@/lib/logger';
+import { startRelay } from '@/server/relay';
+import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from '@/tests/helpers/test-env';
+import { countRows, createUser, ingest, makeFeed, outboxPayloads } from './helpers';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -58,7 +61,7 @@ describe('search and check', () => {
     await expect(checkIndicator(t.db.sql, u.id, { value: 'not an indicator' })).rejects.toMatchObject({ status: 422 });
   });
 
-  it('property: private sightings never reach another user\'s search, check, or the outbox', async () => {
+  it('property: private sightings never reach another user\'s search, check, the outbox or the firehose log', async () => {
     // fast-check scenarios: users with public and private feeds, overlapping indicators. Each run has
     // its own users and its own value namespace, so runs (and shrinking) do not disturb one another.
     const tlps = ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const;
@@ -68,6 +71,9 @@ describe('search and check', () => {
       rounds: fc.array(fc.record({ feed: fc.nat({ max: 11 }), values: fc.array(fc.nat({ max: POOL - 1 }), { minLength: 1, maxLength: 5 }) }), { minLength: 1, maxLength: 12 }),
     });
     let run = 0;
+    // Across every run, for the firehose log check at the end.
+    const privateFeeds = new Set<string>();
+    const privateOnlyValues = new Set<string>();
     await fc.assert(
       fc.asyncProperty(scenario, async ({ userFeeds, rounds }) => {
         const ns = `prop${run++}x${Math.random().toString(36).slice(2, 8)}`;
@@ -98,6 +104,8 @@ describe('search and check', () => {
           }
         }
         const feedOf = (slug: string, owner: string) => feeds.find((ff) => ff.slug === slug && ff.ownerId === owner);
+        for (const f of feeds) if (!f.isPublic) privateFeeds.add(`${f.ownerId}/${f.slug}`);
+        for (const v of pool) if (!publicValues.has(v)) privateOnlyValues.add(v);
         for (const user of users) {
           const results = (await searchAll(user.id)).filter((x) => x.value.startsWith(`${ns}-`));
           const visible = new Set([...publicValues, ...(privateByOwner.get(user.id) ?? [])]);
@@ -134,5 +142,30 @@ describe('search and check', () => {
       }),
       { numRuns: 50 },
     );
+
+    // The firehose log (what the relay moves out of the outbox) carries none of it either.
+    const engines = createTestEngines(t.db);
+    try {
+      const relay = startRelay({ engines, logger: createLogger('silent') }, { pollMs: 20 });
+      await vi.waitFor(async () => expect(await countRows(t.db, 'outbox')).toBe(0), { timeout: 60_000, interval: 50 });
+      await relay.stop();
+      const logged: FirehoseEventBody[] = [];
+      for (let after: string | null = null; ; ) {
+        const entries = await engines.log.read(after, 1000);
+        if (!entries.length) break;
+        for (const e of entries) logged.push(JSON.parse(e.data) as FirehoseEventBody);
+        after = entries[entries.length - 1].cursor;
+      }
+      const fromProperty = logged.filter((e) => e.indicator.value.startsWith('prop'));
+      expect(fromProperty.length).toBeGreaterThan(0);
+      for (const e of fromProperty) {
+        expect(privateFeeds.has(`${e.feed.owner}/${e.feed.slug}`), `${e.feed.owner}/${e.feed.slug}`).toBe(false);
+        expect(privateOnlyValues.has(e.indicator.value), e.indicator.value).toBe(false);
+        expect(e.indicator.tags).toEqual(['pub']);
+      }
+    } finally {
+      await deleteRedisPrefix(engines);
+      await engines.close();
+    }
   }, 300_000);
 });
