@@ -162,6 +162,8 @@ describe.skipIf(!hasRedis)('Redis killed during ingest and restarted empty', () 
         `resuming client got ${new Set(resumedIds).size} of ${expectedAfterCursor.length}`,
     );
 
+    const trouble = node!.logs.filter((line) => /"level":(40|50|60)|ending stream|replay/.test(line) && !/connection error|MaxRetriesPerRequest/.test(line));
+    if (trouble.length) console.log(`[fault] server warnings and errors:\n${trouble.slice(-20).join('\n')}`);
     expect([...statuses.keys()].filter((s) => s < 200 || s >= 300)).toEqual([]);
     expect(accepted.length).toBeGreaterThan(50);
     expect(new Set(liveIds)).toEqual(want);

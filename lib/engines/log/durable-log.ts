@@ -257,7 +257,7 @@ export class DurableLog implements FirehoseLog {
 
   private async readDurable(epoch: bigint, after: bigint, limit: number): Promise<LogEntry[]> {
     const rows = await this.sql.query<Row>(
-      `SELECT position::text AS position, data FROM firehose_log WHERE position > $1 ORDER BY position LIMIT $2`,
+      `SELECT position::text AS position, data FROM firehose_log WHERE position > $1 ORDER BY firehose_log.position LIMIT $2`,
       [after.toString(), limit],
     );
     return this.toEntries(epoch, rows);
@@ -371,7 +371,7 @@ export class DurableLog implements FirehoseLog {
     if (!head) return;
     const headPosition = parseCursor(head).position;
     const [young] = await this.sql.query<{ position: string }>(
-      `SELECT position::text AS position FROM firehose_log WHERE appended_at >= to_timestamp($1::double precision / 1000) ORDER BY position LIMIT 1`,
+      `SELECT position::text AS position FROM firehose_log WHERE appended_at >= to_timestamp($1::double precision / 1000) ORDER BY firehose_log.position LIMIT 1`,
       [now - this.options.retention.maxAgeMs],
     );
     const byAge = young ? BigInt(young.position) - 1n : headPosition;
