@@ -21,7 +21,7 @@ import type { CompiledFilter } from './filters';
 import { admit, type HandshakeDeps } from './handshake';
 import { replayThenJoin } from './replay';
 import type { SocketData } from './types';
-import type { StreamVerdict } from '../../lib/realtime/stream-grants';
+import { findStreamVerdicts, type StreamVerdict } from '../../lib/realtime/stream-grants';
 
 export type HttpStreamFormat = 'sse' | 'ndjson';
 
@@ -178,7 +178,6 @@ export class HttpStreams {
 
     if (this.watch.changedSince(data.controlMark, data.auth)) {
       // A revocation announced while this stream was admitted: the database decides.
-      const { findStreamVerdicts } = await import('../../lib/realtime/stream-grants');
       const verdicts = await findStreamVerdicts(this.handshake.prisma, [data.auth.tokenId]).catch(() => null);
       const ending = endingForVerdict(verdicts?.get(data.auth.tokenId) ?? null);
       if (ending) return this.end(client, ending.reason, ending.message);

@@ -1,8 +1,9 @@
 // A redis-server of the test's own, on a free port, without persistence: fault tests stop, kill and
 // restart it. The shared Redis on 6379 is never touched.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort } from '../helpers/free-port';
+export { freePort } from '../helpers/free-port';
 
 export interface PrivateRedis {
   port: number;
@@ -13,16 +14,6 @@ export interface PrivateRedis {
   kill(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();

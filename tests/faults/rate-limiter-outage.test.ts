@@ -1,11 +1,11 @@
 // The Redis rate limiter during a Redis outage: no error and no wait — the in-memory insurance
 // counts the same rule, whether Redis refuses connections or accepts them and never answers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createRateLimiter, REDIS_TIMEOUT_MS } from '@/lib/engines/rate-limiter';
 import { uniqueName } from '../helpers/test-env';
+import { freePort } from '../helpers/free-port';
 
 const clients: Redis[] = [];
 const children: ChildProcess[] = [];
@@ -22,13 +22,6 @@ function client(port: number, extra: Record<string, unknown> = {}) {
   return redis;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 async function expectInsured(redis: Redis) {
   const limiter = createRateLimiter({ name: uniqueName('outage'), points: 3, durationSeconds: 60 }, redis, 'sluicetest:');

@@ -5,7 +5,7 @@
 // taken before the outage, exactly once per id, in log order. Figures are printed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../helpers/wait';
@@ -13,22 +13,13 @@ import type { FirehoseEvent } from '@/lib/events';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 import { createTestDatabase, usingPostgres, type TestDatabase } from '../helpers/test-env';
 import { createAccount } from '../helpers/fixtures';
+import { freePort } from '../helpers/free-port';
 
 const REDIS_BIN = '/usr/bin/redis-server';
 const OUTAGE_MS = Number(process.env.FAULT_OUTAGE_MS ?? 10_000);
 const hasRedis = existsSync(REDIS_BIN);
 if (!hasRedis) console.log(`skipped: the Redis restart fault test (no ${REDIS_BIN} on this machine)`);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A private redis-server without persistence: killing it loses everything, as in production. */
 async function startRedis(port: number): Promise<ChildProcess> {
