@@ -38,6 +38,10 @@ async function signIn(page: Page, email: string, callbackUrl?: string) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // Signed in once the form has left /login and every request it started has settled (a late
+  // response could otherwise set the session cookie again after a test clears it).
+  await page.waitForURL((url) => url.pathname !== '/login');
+  await page.waitForLoadState('networkidle');
 }
 
 /** Bytes under a directory (files only), following nothing. */
@@ -105,35 +109,39 @@ test('distinct /threats paths write nothing to disk; odd and oversized tags answ
   expect(after - before).toBeLessThan(64 * 1024);
 });
 
-test('after sign-in and sign-up, a hostile callbackUrl never leaves the site', async ({ page, browser }) => {
+test('after sign-in and sign-up, a hostile callbackUrl never leaves the site', async ({ browser }) => {
   const offsite: string[] = [];
-  await page.route((url) => url.hostname.endsWith('evil.example'), (route) => {
-    offsite.push(route.request().url());
-    return route.abort();
-  });
+  // A fresh context per attempt: clearing cookies on one page races next-auth's own session fetch
+  // after sign-in, which can set the cookie again and turn the next /login into a redirect.
+  async function freshPage() {
+    const context = await browser.newContext();
+    const fresh = await context.newPage();
+    await fresh.route((url) => url.hostname.endsWith('evil.example'), (route) => {
+      offsite.push(route.request().url());
+      return route.abort();
+    });
+    return fresh;
+  }
   for (const callbackUrl of ['%2F%5Cevil.example', '/%5Cevil.example', '/%09/evil.example', '%2F%09%2Fevil.example', '//evil.example', '/.//evil.example']) {
-    await page.context().clearCookies();
-    await signIn(page, USER, callbackUrl);
-    await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/dashboard$/);
-    await expect(page.getByText(`Signed in as ${USER}`)).toBeVisible();
+    const attempt = await freshPage();
+    await signIn(attempt, USER, callbackUrl);
+    await expect(attempt).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/dashboard$/);
+    await expect(attempt.getByText(`Signed in as ${USER}`)).toBeVisible();
+    await attempt.context().close();
   }
   // A same-site callback still works.
-  await page.context().clearCookies();
-  await signIn(page, USER, '%2Fthreats%2Ftag%2Fhardening');
-  await expect(page).toHaveURL(/\/threats\/tag\/hardening$/);
+  const sameSite = await freshPage();
+  await signIn(sameSite, USER, '%2Fthreats%2Ftag%2Fhardening');
+  await expect(sameSite).toHaveURL(/\/threats\/tag\/hardening$/);
+  await sameSite.context().close();
 
-  const fresh = await browser.newContext();
-  const signup = await fresh.newPage();
-  await signup.route((url) => url.hostname.endsWith('evil.example'), (route) => {
-    offsite.push(route.request().url());
-    return route.abort();
-  });
+  const signup = await freshPage();
   await signup.goto('/signup?callbackUrl=/%09/evil.example');
   await signup.getByLabel('Email').fill(`site-signup-${run}@sluice.test`);
   await signup.getByLabel('Password').fill(password);
   await signup.getByRole('button', { name: 'Create account' }).click();
   await expect(signup).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/dashboard$/);
-  await fresh.close();
+  await signup.context().close();
   expect(offsite).toEqual([]);
 });
 
