@@ -106,6 +106,13 @@ export const configSchema = z.object({
    * Bearer token that /metrics requires. Unset: /metrics answers loopback callers only.
    */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * Outgoing mail (verification, password reset, notices): smtp://user:pass@host:587 or smtps://…:465.
+   * Unset: mail goes to the local outbox (/admin/outbox, and the log) — embedded mode works out of the box.
+   */
+  SMTP_URL: urlWithProtocols(['smtp:', 'smtps:'], 'smtp://user:pass@mail.example.com:587').optional(),
+  /** The From: of outgoing mail. @default Sluice <sluice@localhost> */
+  MAIL_FROM: z.string().min(3).max(200).default('Sluice <sluice@localhost>'),
   /** Run pending migrations at start-up. @default true */
   MIGRATE_ON_START: boolFromEnv.default(true),
   /** Job queue, worker and analyzer settings (lib/jobs/config.ts, docs/workers.md). */

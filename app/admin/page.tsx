@@ -29,6 +29,7 @@ export default async function AdminPage() {
       <p className="mt-1 text-sm text-slate-400">
         Post-processing queue <code className="font-mono">{initial.queue}</code> on {initial.engine === 'bullmq' ? 'Redis (BullMQ)' : 'the embedded database'}.
       </p>
+      <p className="mt-1 text-sm"><a className="text-brand-400 underline" href="/admin/outbox">Mail outbox</a></p>
       <JobsDashboard initial={initial} />
       <TrustSection />
     </div>
