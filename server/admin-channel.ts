@@ -14,8 +14,8 @@ import { normaliseAddress, recordedClientAddress } from '../lib/client-address';
 import { isAppError } from '../lib/errors';
 import type { Runtime } from '../lib/runtime';
 
-/** Commands are a few hundred bytes; anything larger is not the CLI. */
-const MAX_BODY_BYTES = 64 * 1024;
+/** Commands are a few hundred bytes, except `warninglist add` with its entries (a Tranco-sized list is ~200 KB). */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** 127.0.0.0/8, ::1, and their IPv4-mapped IPv6 forms. */
 export function isLoopbackAddress(address: string | undefined | null): boolean {

@@ -13,6 +13,7 @@ import { startWorkers } from './workers';
 import './workers/enqueuer-metrics';
 import { closeJobQueue } from '../lib/jobs';
 import { closeRuntime, createRuntime } from './runtime';
+import { warmWarningLists } from '../lib/trust/warm';
 
 export interface SluiceNode {
   url: string;
@@ -34,6 +35,7 @@ export interface StartNodeOptions {
 export async function startNode(config: Config, logger: Logger, options: StartNodeOptions = {}): Promise<SluiceNode> {
   const drainMs = options.drainMs ?? 10_000;
   const runtime = await createRuntime(config, logger);
+  await warmWarningLists(runtime); // docs/trust.md: compiled once here, not on the first submission
   // Background parts, stopped after the HTTP drain in reverse order of start.
   const stoppers: (() => Promise<void>)[] = [];
   let realtime: Awaited<ReturnType<typeof createRealtimeServer>> | null = null;

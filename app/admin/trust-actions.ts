@@ -6,6 +6,7 @@ import { revalidatePath } from 'next/cache';
 import { isAppError } from '@/lib/errors';
 import { getRuntime } from '@/lib/runtime';
 import { runTrustAdminCommand, trustAdminCommandSchemas } from '@/lib/trust/admin';
+import { parseWarningListText } from '@/lib/trust/custom-lists';
 import { checkAdmin } from './require-admin';
 import { TRUST_FLASH_COOKIE } from './trust-flash';
 
@@ -13,6 +14,7 @@ async function run(input: Record<string, unknown>) {
   const admin = await checkAdmin();
   let message: string;
   if (!admin.ok) message = 'Operators only.';
+  else if (input.type === 'flash') message = String(input.message);
   else {
     const schema = trustAdminCommandSchemas.find((s) => s.shape.type.value === input.type);
     const parsed = schema?.safeParse(input);
@@ -34,6 +36,33 @@ const text = (form: FormData, name: string) => String(form.get(name) ?? '').trim
 
 export async function setWarningListAction(form: FormData) {
   await run({ type: 'warninglist', action: text(form, 'action'), ...(text(form, 'name') ? { name: text(form, 'name') } : {}) });
+}
+
+export async function addWarningListAction(form: FormData) {
+  // The entries: a MISP JSON list or one per line, pasted or uploaded (lib/trust/custom-lists.ts).
+  const file = form.get('file');
+  const uploaded = file instanceof File && file.size > 0 ? (file.size > 1024 * 1024 ? null : await file.text()) : '';
+  if (uploaded === null) return run({ type: 'flash', message: 'That file is larger than 1 MB (what the page accepts): add it with `sluice admin warninglist add`.' });
+  let list: ReturnType<typeof parseWarningListText>;
+  try {
+    list = parseWarningListText(uploaded || text(form, 'entries'));
+  } catch (error) {
+    return run({ type: 'flash', message: isAppError(error) ? error.message : 'That list could not be read.' });
+  }
+  const type = text(form, 'listType') || list.type;
+  await run({
+    type: 'warninglist',
+    action: 'add',
+    list: { id: text(form, 'id'), name: text(form, 'name') || list.name, type, entries: list.entries, ...(list.matchingAttributes ? { matchingAttributes: list.matchingAttributes } : {}) },
+  });
+}
+
+export async function removeWarningListAction(form: FormData) {
+  await run({ type: 'warninglist', action: 'remove', name: text(form, 'name') });
+}
+
+export async function retractReporterAction(form: FormData) {
+  await run({ type: 'user.retract', email: text(form, 'email'), reason: text(form, 'reason') });
 }
 
 export async function setUserTrustAction(form: FormData) {

@@ -1,12 +1,21 @@
-// The admin page's trust section (docs/trust.md): warning lists with hit counts (enable, disable,
-// reload), the dispute queue (uphold retracts), retraction and reporter trust levels.
+// The admin page's trust section (docs/trust.md): warning lists with hit counts (add, remove, enable,
+// disable, reload), the dispute queue (uphold retracts), retraction of a value or of a whole
+// reporter, and reporter trust levels.
 import { cookies } from 'next/headers';
 import { INDICATOR_TYPES } from '@/lib/indicators/types';
 import { getRuntime } from '@/lib/runtime';
 import { listOpenDisputes } from '@/lib/trust/disputes';
 import { defaultTrustPolicy, TRUST_LEVELS } from '@/lib/trust/policy';
 import { listWarningLists } from '@/lib/trust/warning-lists';
-import { resolveDisputeAction, retractAction, setUserTrustAction, setWarningListAction } from './trust-actions';
+import {
+  addWarningListAction,
+  removeWarningListAction,
+  resolveDisputeAction,
+  retractAction,
+  retractReporterAction,
+  setUserTrustAction,
+  setWarningListAction,
+} from './trust-actions';
 import { TRUST_FLASH_COOKIE } from './trust-flash';
 
 const input = 'rounded border border-slate-700 bg-slate-900 px-2 py-1 text-sm text-slate-100';
@@ -52,6 +61,12 @@ export async function TrustSection() {
                     <span>{l.enabled ? 'enabled' : 'disabled'}</span>
                     <button className={button} type="submit">{l.enabled ? 'Disable' : 'Enable'}</button>
                   </form>
+                  {l.origin === 'operator' ? (
+                    <form action={removeWarningListAction} className="mt-1">
+                      <input type="hidden" name="name" value={l.id} />
+                      <button className={button} type="submit" aria-label={`Remove ${l.id}`}>Remove</button>
+                    </form>
+                  ) : null}
                 </td>
               </tr>
             ))}
@@ -61,6 +76,26 @@ export async function TrustSection() {
       <form action={setWarningListAction} className="mt-2">
         <input type="hidden" name="action" value="reload" />
         <button className={button} type="submit">Reload lists from disk</button>
+      </form>
+      <form action={addWarningListAction} className="mt-4 space-y-2" aria-labelledby="add-list-heading">
+        <h4 id="add-list-heading" className="text-sm font-medium text-white">Add a list</h4>
+        <div className="flex flex-wrap gap-2">
+          <input name="id" required pattern="[a-z0-9][a-z0-9._\-]{0,63}" placeholder="id (e.g. corp-cdn)" aria-label="List id" className={input} />
+          <input name="name" maxLength={200} placeholder="description (optional)" aria-label="List description" className={`${input} min-w-0 flex-1`} />
+          <select name="listType" className={input} aria-label="List type" defaultValue="">
+            <option value="">type: from the MISP file</option>
+            <option value="hostname">hostname (and subdomains)</option>
+            <option value="cidr">cidr (addresses, networks)</option>
+            <option value="string">string (exact values, hashes)</option>
+          </select>
+        </div>
+        <textarea name="entries" rows={3} placeholder="one entry per line, or a MISP warning list (JSON)" aria-label="List entries" className={`${input} w-full font-mono`} />
+        <div className="flex flex-wrap items-center gap-2 text-xs text-slate-400">
+          <label>
+            or upload a file <input name="file" type="file" accept=".json,.txt,text/plain,application/json" aria-label="List file" className="text-xs" />
+          </label>
+          <button className={button} type="submit">Add list</button>
+        </div>
       </form>
 
       <h3 className="mt-6 font-medium text-white">Disputes</h3>
@@ -101,6 +136,7 @@ export async function TrustSection() {
             </ul>
           ) : null}
         </form>
+        <div className="space-y-6">
         <form action={setUserTrustAction} className="space-y-2">
           <h3 className="font-medium text-white">Reporter trust</h3>
           <input name="email" type="email" required placeholder="email" aria-label="Email" className={`${input} w-full`} />
@@ -109,6 +145,14 @@ export async function TrustSection() {
           </select>{' '}
           <button className={button} type="submit">Set</button>
         </form>
+        <form action={retractReporterAction} className="space-y-2">
+          <h3 className="font-medium text-white">Retract a reporter&apos;s contributions</h3>
+          <p className="text-xs text-slate-400">Everything the account reported stops being public; values nobody else reported leave /threats and get a retracted event. The account becomes untrusted.</p>
+          <input name="email" type="email" required placeholder="email" aria-label="Reporter email" className={`${input} w-full`} />
+          <input name="reason" required maxLength={500} placeholder="reason (shown to subscribers)" aria-label="Retraction reason" className={`${input} w-full`} />
+          <button className={button} type="submit">Retract all</button>
+        </form>
+        </div>
       </div>
     </section>
   );

@@ -30,7 +30,7 @@ export const adminCommandSchema = z.discriminatedUnion('type', [
     scopes: z.array(z.enum(TOKEN_SCOPES)).min(1),
   }),
   z.object({ type: z.literal('token.revoke'), prefix: z.string().min(1) }),
-  ...trustAdminCommandSchemas, // user.trust, indicator.retract, warninglist, dispute (docs/trust.md)
+  ...trustAdminCommandSchemas, // user.trust|retract, indicator.retract, warninglist, dispute (docs/trust.md)
 ]);
 export type AdminCommand = z.input<typeof adminCommandSchema>;
 
@@ -52,7 +52,7 @@ export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): P
   if (!parsed.success) throw new AppError('invalid_command', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const command = parsed.data;
   switch (command.type) {
-    case 'user.trust': case 'indicator.retract': case 'warninglist': case 'dispute': return runTrustAdminCommand(deps, command); // prettier-ignore
+    case 'user.trust': case 'user.retract': case 'indicator.retract': case 'warninglist': case 'dispute': return runTrustAdminCommand(deps, command); // prettier-ignore
     case 'ping':
       return { lines: ['pong'] };
     case 'user.create': {

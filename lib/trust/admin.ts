@@ -7,13 +7,22 @@ import { INDICATOR_TYPES } from '../indicators/types';
 import { defaultTrustPolicy, TRUST_LEVELS } from './policy';
 import { sqlFromPrisma } from './prisma-sql';
 import { listOpenDisputes, resolveDispute } from './disputes';
+import { addWarningList, removeWarningList, type AddWarningListInput } from './custom-lists';
 import { retractIndicator } from './retract';
+import { retractReporter } from './retract-contributions';
 import { listWarningLists, reloadWarningLists, setWarningListEnabled } from './warning-lists';
 
 export const trustAdminCommandSchemas = [
   z.object({ type: z.literal('user.trust'), email: z.string(), level: z.enum(TRUST_LEVELS) }),
   z.object({ type: z.literal('indicator.retract'), indicatorType: z.enum(INDICATOR_TYPES), value: z.string().min(1), reason: z.string().min(1).max(500) }),
-  z.object({ type: z.literal('warninglist'), action: z.enum(['list', 'reload', 'enable', 'disable']), name: z.string().optional() }),
+  z.object({ type: z.literal('user.retract'), email: z.string(), reason: z.string().min(1).max(500) }),
+  z.object({
+    type: z.literal('warninglist'),
+    action: z.enum(['list', 'reload', 'enable', 'disable', 'add', 'remove']),
+    name: z.string().optional(),
+    /** For add: the list (lib/trust/custom-lists.ts validates it). */
+    list: z.object({ id: z.string(), name: z.string().optional(), type: z.string(), entries: z.array(z.string()), matchingAttributes: z.array(z.string()).optional() }).optional(),
+  }),
   z.object({ type: z.literal('dispute'), action: z.enum(['list', 'uphold', 'reject']), id: z.string().optional(), note: z.string().max(500).optional() }),
 ] as const;
 
@@ -31,6 +40,14 @@ export async function runTrustAdminCommand(deps: { prisma: PrismaClient }, comma
       );
       if (!rows.length) throw new AppError('user_not_found', `no user with email ${email}`, 404);
       return { lines: [`${rows[0].email}: ${rows[0].previous} → ${command.level}`] };
+    }
+    case 'user.retract': {
+      const r = await retractReporter(sql, { email: command.email, reason: command.reason });
+      return {
+        lines: [
+          `${r.email}: ${r.sightings} sightings of ${r.indicators} values withdrawn; ${r.unpublished.length} values no longer public (retracted events sent); trust ${r.previousTrust} → untrusted`,
+        ],
+      };
     }
     case 'indicator.retract': {
       const r = await retractIndicator(sql, { type: command.indicatorType, value: command.value, reason: command.reason });
@@ -64,6 +81,20 @@ export async function runTrustAdminCommand(deps: { prisma: PrismaClient }, comma
         const compiled = await reloadWarningLists(sql, policy.lists);
         return { lines: [`reloaded ${compiled.lists.length} warning lists from ${policy.lists.dir}; other nodes follow within ${policy.config.WARNING_LISTS_REFRESH_SECONDS} s`] };
       }
+      if (command.action === 'add') {
+        if (!command.list) throw new AppError('invalid_command', 'warninglist add needs a list', 400);
+        const added = await addWarningList(sql, policy.lists, command.list as AddWarningListInput);
+        return {
+          lines: [
+            `added ${added.id}: ${added.entries} entries${added.skipped ? ` (${added.skipped} not usable, ignored)` : ''}; other nodes follow within ${policy.config.WARNING_LISTS_REFRESH_SECONDS} s`,
+          ],
+        };
+      }
+      if (command.action === 'remove') {
+        if (!command.name) throw new AppError('invalid_command', 'warninglist remove needs a list name', 400);
+        const removed = await removeWarningList(sql, policy.lists, command.name);
+        return { lines: [`removed ${removed.id}; other nodes follow within ${policy.config.WARNING_LISTS_REFRESH_SECONDS} s`] };
+      }
       if (command.action === 'enable' || command.action === 'disable') {
         if (!command.name) throw new AppError('invalid_command', `warninglist ${command.action} needs a list name`, 400);
         await setWarningListEnabled(sql, policy.lists, command.name, command.action === 'enable');
@@ -75,7 +106,7 @@ export async function runTrustAdminCommand(deps: { prisma: PrismaClient }, comma
           'list                        type      entries  state     hits  last hit',
           ...lists.map(
             (l) =>
-              `${l.id.padEnd(27)} ${l.type.padEnd(8)} ${String(l.entries).padStart(8)}  ${(l.enabled ? 'enabled' : 'disabled').padEnd(8)} ${String(l.hits).padStart(5)}  ${l.lastHitAt ?? '-'}`,
+              `${l.id.padEnd(27)} ${l.type.padEnd(8)} ${String(l.entries).padStart(8)}  ${(l.enabled ? 'enabled' : 'disabled').padEnd(8)} ${String(l.hits).padStart(5)}  ${l.lastHitAt ?? '-'}${l.origin === 'operator' ? '  (added by an operator)' : ''}`,
           ),
         ],
       };

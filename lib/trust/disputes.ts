@@ -4,6 +4,7 @@
 // upheld retracts the value (lib/trust/retract), rejected closes the dispute.
 import { z } from 'zod';
 import type { SqlDriver } from '../db/sql-driver';
+import type { Engines } from '../engines';
 import { AppError } from '../errors';
 import { INDICATOR_TYPES, parseIndicator, type IndicatorType } from '../indicators';
 import { parseInput } from '../http/parse-input';
@@ -95,4 +96,21 @@ export async function resolveDispute(sql: SqlDriver, id: string, decision: 'uphe
   }
   await sql.query(`UPDATE indicator_disputes SET status = 'rejected', resolved_at = now() WHERE id = $1::bigint`, [id]);
   return { dispute: { ...view(d), status: 'rejected' as const }, retraction: null };
+}
+
+/** Disputes one signed-in user may file per hour from the pages (REST counts against the plan's rate limit). */
+export const DISPUTES_PER_HOUR = 20;
+
+/** createDispute for the indicator page's button: at most DISPUTES_PER_HOUR attempts per user. */
+export async function createDisputeLimited(
+  deps: { sql: SqlDriver; engines: Pick<Engines, 'rateLimiter'> },
+  userId: string,
+  input: { type: string; value: string; body: unknown },
+): Promise<{ dispute: DisputeView; created: boolean }> {
+  const limit = await deps.engines.rateLimiter({ name: 'disputes', points: DISPUTES_PER_HOUR, durationSeconds: 3600 }).consume(userId);
+  if (!limit.allowed) {
+    const minutes = Math.max(1, Math.ceil(limit.retryAfterMs / 60_000));
+    throw new AppError('rate_limited', `You reported ${DISPUTES_PER_HOUR} values in the last hour; try again in ${minutes} min.`, 429, { retryAfterSeconds: Math.ceil(limit.retryAfterMs / 1000) });
+  }
+  return createDispute(deps.sql, userId, input);
 }

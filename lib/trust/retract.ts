@@ -2,12 +2,11 @@
 // held sightings stop being public (their reporters still see them), its public counters go to zero
 // (it leaves /threats, the exports and the counts), each reporter's retracted_reports grows, and a
 // `retracted` event is written to the outbox — the one path every firehose event takes.
-import { randomUUID } from 'node:crypto';
 import type { SqlDriver } from '../db/sql-driver';
 import { AppError } from '../errors';
-import type { FirehoseEventBody } from '../events';
 import { notifyOutboxWritten } from '../ingest/outbox-signal';
 import { parseIndicator, type IndicatorType } from '../indicators';
+import { retractedEvent } from './withdraw';
 
 export interface RetractInput {
   type: IndicatorType;
@@ -66,31 +65,16 @@ export async function retractIndicator(sql: SqlDriver, input: RetractInput, now:
     );
     await tx.query(`UPDATE indicator_reporters SET public = false WHERE indicator_id = $1::bigint`, [ind.id]);
 
-    // The event reaches the subscribers that received the value: its tags, its feed (the latest
-    // public sighting's) and its highest confidence pass the same filters the sightings passed.
-    const shown = withdrawn.filter((w) => w.was_public);
-    const latest = shown.reduce<(typeof shown)[number] | null>((a, b) => (!a || new Date(b.reported_at) > new Date(a.reported_at) ? b : a), null);
-    const tags = [...new Set(shown.flatMap((w) => w.tags ?? []))].sort();
-    const id = randomUUID();
-    const event: FirehoseEventBody = {
-      id,
-      kind: 'retracted',
-      indicator: {
-        type,
-        value,
-        tags,
-        confidence: shown.reduce((m, w) => Math.max(m, w.confidence), 0),
-        firstSeen: ind.public_first_seen ? new Date(ind.public_first_seen).toISOString() : '',
-        lastSeen: ind.public_last_seen ? new Date(ind.public_last_seen).toISOString() : '',
-        count: 0,
-        reporters: 0,
-        warnings: [],
-      },
-      feed: latest ? { slug: latest.feed_slug, owner: latest.feed_owner } : { slug: '', owner: '' },
-      reportedAt: at,
-      expiresAt: at,
-      retraction: { reason, at },
-    };
+    const event = retractedEvent({
+      type,
+      value,
+      shown: withdrawn.filter((w) => w.was_public),
+      reason,
+      at,
+      firstSeen: ind.public_first_seen,
+      lastSeen: ind.public_last_seen,
+    });
+    const id = event.id;
     // Only a value that was ever public needs telling subscribers about.
     const wasPublic = ind.public_last_seen !== null;
     if (wasPublic) await tx.query(`INSERT INTO outbox (event_id, payload) VALUES ($1::uuid, $2::jsonb)`, [id, JSON.stringify(event)]);

@@ -1,13 +1,14 @@
-// The warning lists a node matches against: MISP JSON files from WARNING_LISTS_DIR, compiled once,
-// filtered by what operators enabled (table warning_lists). `reload` bumps a generation in the
-// database; every node re-reads it at most every WARNING_LISTS_REFRESH_SECONDS and recompiles from
-// disk when it moved, so an operator adds, removes or reloads lists without a restart.
+// The warning lists a node matches against: MISP JSON files from WARNING_LISTS_DIR plus the lists
+// operators added (table warning_list_custom), compiled once at start-up (warm), filtered by what
+// operators enabled (table warning_lists). reload/add/remove/enable/disable bump a generation in the
+// database; every node re-reads it at most every WARNING_LISTS_REFRESH_SECONDS and recompiles when
+// it moved, so an operator adds, removes or reloads lists without a restart.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SqlDriver } from '../db/sql-driver';
 import { AppError } from '../errors';
 import type { IndicatorType } from '../indicators/types';
-import { compileWarningLists, type CompiledWarningLists, type MispWarningList, type WarningListSource } from './matchers';
+import { compileWarningLists, type CompiledWarningLists, type MispListType, type MispWarningList, type WarningListSource } from './matchers';
 
 /** Lists whose hostname entries match the exact name (and "www."), not every subdomain: a popular
  *  site's subdomains (github.io, blogspot.com, duckdns.org…) are where abuse lives. */
@@ -45,6 +46,8 @@ export interface WarningListInfo {
   name: string;
   type: string;
   entries: number;
+  /** shipped: a file in WARNING_LISTS_DIR; operator: added with `warninglist add` (stored in the database). */
+  origin: 'shipped' | 'operator';
   enabled: boolean;
   hits: number;
   lastHitAt: string | null;
@@ -52,14 +55,32 @@ export interface WarningListInfo {
 
 interface DbState {
   disabled: Set<string>;
+  /** Operator-added lists of this database (table warning_list_custom), compiled. */
+  custom: CompiledWarningLists;
+  /** The database's warning_list_meta generation when last read (-1: never). */
+  generation: number;
   checkedAt: number;
   epoch: number;
   pending?: Promise<void>;
 }
 
+const NO_LISTS = compileWarningLists([]);
+
+/** An operator-added list as stored (lib/trust/custom-lists.ts writes them). */
+export interface CustomListRow extends Record<string, unknown> {
+  id: string;
+  name: string;
+  type: string;
+  entries: string[];
+  matching_attributes: string[];
+}
+
+export function customListSource(row: CustomListRow): WarningListSource {
+  return { id: row.id, list: { name: row.name, type: row.type as MispListType, list: row.entries, matching_attributes: row.matching_attributes } };
+}
+
 export class WarningLists {
   private compiled: CompiledWarningLists | null = null;
-  private generation = -1;
   /** Bumped by invalidate(): every database's cached state is re-read on next use. */
   private epoch = 0;
   private readonly states = new WeakMap<object, DbState>();
@@ -70,33 +91,51 @@ export class WarningLists {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** The compiled lists (all of them, enabled or not); compiled on first use. */
+  /** The lists shipped as files (all of them, enabled or not); compiled by warm() at start-up. */
   all(): CompiledWarningLists {
     if (!this.compiled) this.compiled = compileWarningLists(loadWarningListSources(this.dir));
     return this.compiled;
   }
 
-  /** Recompiles from disk now (this node). */
+  /** Recompiles the files now (this node). */
   reloadFromDisk(): CompiledWarningLists {
     this.compiled = compileWarningLists(loadWarningListSources(this.dir));
     return this.compiled;
+  }
+
+  /**
+   * Compiles the shipped lists and this database's operator lists now, so the first submission
+   * after start-up does not pay for it (server/node.ts calls it before listening).
+   */
+  async warm(sql: SqlDriver): Promise<{ lists: number; entries: number; ms: number }> {
+    const started = performance.now();
+    this.all();
+    await this.current(sql);
+    const custom = this.states.get(sql)?.custom ?? NO_LISTS;
+    const lists = [...this.all().lists, ...custom.lists];
+    return { lists: lists.length, entries: lists.reduce((n, l) => n + l.entries, 0), ms: Math.round(performance.now() - started) };
   }
 
   private async refresh(sql: SqlDriver, state: DbState) {
     const rows = await sql.query<{ id: string; enabled: boolean }>(`SELECT id, enabled FROM warning_lists`);
     const [meta] = await sql.query<{ generation: string | number }>(`SELECT generation FROM warning_list_meta WHERE id = 1`);
     const generation = Number(meta?.generation ?? 0);
-    if (this.generation !== -1 && generation !== this.generation) this.reloadFromDisk();
-    this.generation = generation;
+    if (generation !== state.generation) {
+      // Moved since this node last looked (reload, add, remove, enable, disable): re-read the files
+      // (after the first look) and this database's operator lists.
+      if (state.generation !== -1) this.reloadFromDisk();
+      const custom = await sql.query<CustomListRow>(`SELECT id, name, type, entries, matching_attributes FROM warning_list_custom ORDER BY id`);
+      state.custom = compileWarningLists(custom.map(customListSource));
+      state.generation = generation;
+    }
     state.disabled = new Set(rows.filter((r) => !r.enabled).map((r) => r.id));
     state.checkedAt = this.clock();
   }
 
-  /** The matcher for this database's enabled lists (re-read at most every refresh period). */
-  async current(sql: SqlDriver): Promise<WarningListMatcher> {
+  private async stateOf(sql: SqlDriver): Promise<DbState> {
     let state = this.states.get(sql);
     if (!state) {
-      state = { disabled: new Set(), checkedAt: -Infinity, epoch: this.epoch };
+      state = { disabled: new Set(), custom: NO_LISTS, generation: -1, checkedAt: -Infinity, epoch: this.epoch };
       this.states.set(sql, state);
     }
     if (state.epoch !== this.epoch || this.clock() - state.checkedAt >= this.refreshMs) {
@@ -105,14 +144,30 @@ export class WarningLists {
       s.pending ??= this.refresh(sql, s).finally(() => (s.pending = undefined));
       await s.pending.catch(() => undefined); // a failed read keeps the last known state
     }
+    return state;
+  }
+
+  /** The matcher for this database's enabled lists (re-read at most every refresh period). */
+  async current(sql: SqlDriver): Promise<WarningListMatcher> {
+    const state = await this.stateOf(sql);
     const compiled = this.all();
-    const disabled = state.disabled;
+    const { disabled, custom } = state;
     return {
       match: (type, value) => {
-        const hits = compiled.match(type, value);
-        return disabled.size ? hits.filter((id) => !disabled.has(id)) : hits;
+        const shipped = compiled.match(type, value);
+        const hits = custom.lists.length ? [...shipped, ...custom.match(type, value)] : shipped;
+        return disabled.size && hits.length ? hits.filter((id) => !disabled.has(id)) : hits;
       },
     };
+  }
+
+  /** Every list this database knows: the shipped files, then the operator-added ones. */
+  async catalogue(sql: SqlDriver): Promise<{ id: string; name: string; type: MispListType; entries: number; origin: 'shipped' | 'operator' }[]> {
+    const state = await this.stateOf(sql);
+    return [
+      ...this.all().lists.map((l) => ({ ...l, origin: 'shipped' as const })),
+      ...state.custom.lists.map((l) => ({ ...l, origin: 'operator' as const })),
+    ];
   }
 
   /** Forgets the cached enabled sets so the next match on this node re-reads them. */
@@ -137,17 +192,19 @@ export async function recordWarningHits(sql: SqlDriver, hits: ReadonlyMap<string
 }
 
 export async function listWarningLists(sql: SqlDriver, lists: WarningLists): Promise<WarningListInfo[]> {
-  const rows = await sql.query<{ id: string; enabled: boolean; hits: string | number; last_hit_at: Date | string | null }>(
-    `SELECT id, enabled, hits, last_hit_at FROM warning_lists`,
-  );
+  const [catalogue, rows] = await Promise.all([
+    lists.catalogue(sql),
+    sql.query<{ id: string; enabled: boolean; hits: string | number; last_hit_at: Date | string | null }>(`SELECT id, enabled, hits, last_hit_at FROM warning_lists`),
+  ]);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return lists.all().lists.map((l) => {
+  return catalogue.map((l) => {
     const row = byId.get(l.id);
     return {
       id: l.id,
       name: l.name,
       type: l.type,
       entries: l.entries,
+      origin: l.origin,
       enabled: row?.enabled ?? true,
       hits: Number(row?.hits ?? 0),
       lastHitAt: row?.last_hit_at ? new Date(row.last_hit_at).toISOString() : null,
@@ -157,8 +214,8 @@ export async function listWarningLists(sql: SqlDriver, lists: WarningLists): Pro
 
 /** Enables or disables a list on every node (within the refresh period). */
 export async function setWarningListEnabled(sql: SqlDriver, lists: WarningLists, id: string, enabled: boolean): Promise<void> {
-  if (!lists.all().lists.some((l) => l.id === id)) {
-    throw new AppError('warning_list_not_found', `no warning list "${id}" in ${lists.dir} (run reload after adding a file)`, 404);
+  if (!(await lists.catalogue(sql)).some((l) => l.id === id)) {
+    throw new AppError('warning_list_not_found', `no warning list "${id}" (shipped in ${lists.dir} or added with warninglist add)`, 404);
   }
   await sql.transaction(async (tx) => {
     await tx.query(`INSERT INTO warning_lists (id, enabled) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET enabled = EXCLUDED.enabled`, [id, enabled]);

@@ -104,6 +104,9 @@ function probesFor(value: string, decoded: string | null, pages: boolean): Probe
     { method: 'GET', target: `/api/${value}` },
     { method: 'POST', target: `/api/admin/jobs/dead-letters/${value}`, headers: { 'content-type': 'application/json' }, body: '{"action":"retry"}' },
     { method: 'POST', target: `/api/v1/feeds/${value}/indicators`, ...json({ indicators: ['evil.example-hostile.net'] }) },
+    { method: 'POST', target: `/api/v1/feeds/${value}/retractions`, ...json({ value: 'evil.example-hostile.net', reason: 'x' }) },
+    { method: 'POST', target: `/api/v1/indicators/domain/${value}/disputes`, ...json({ reason: 'x' }) },
+    { method: 'POST', target: `/api/v1/indicators/${value}/x/disputes`, ...json({ reason: 'x' }) },
     ...['tags', 'confidence', 'type', 'reference'].map((p) => ({
       method: 'POST',
       target: `/api/v1/feeds/pub/indicators?${p}=${value}`,
@@ -121,6 +124,8 @@ function probesFor(value: string, decoded: string | null, pages: boolean): Probe
       { method: 'POST', target: '/api/v1/feeds/pub/indicators', ...json({ indicators: [decoded, { value: decoded, tags: [decoded], description: decoded, reference: decoded }] }) },
       { method: 'POST', target: '/api/v1/feeds', ...json({ slug: decoded, name: decoded }) },
       { method: 'PATCH', target: '/api/v1/feeds/pub', ...json({ description: decoded }) },
+      { method: 'POST', target: '/api/v1/feeds/pub/retractions', ...json({ value: decoded, type: decoded, reason: decoded }) },
+      { method: 'POST', target: '/api/v1/indicators/domain/example.com/disputes', ...json({ reason: decoded }) },
     );
   }
   if (pages) {

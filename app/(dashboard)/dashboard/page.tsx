@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { requireSessionUser } from '@/app/_lib/auth';
 import { FeedsCard } from '@/components/dashboard/feeds-card';
+import { FeedRetractCard } from '@/components/trust/feed-retract-card';
 import { FirehoseStatsCard } from '@/components/dashboard/firehose-stats-card';
 import { PlanCard } from '@/components/dashboard/plan-card';
 import { TokenPanel, type TokenRow } from '@/components/dashboard/token-panel';
@@ -17,6 +18,7 @@ import { readGatewayStats } from '@/lib/realtime/gateway-stats';
 import { getRuntime } from '@/lib/runtime';
 import { findApiTokens, type TokenScope } from '@/lib/tokens';
 import { createTokenAction, openBillingPortalAction, revokeTokenAction, toggleFirehoseAction } from './actions';
+import { retractFromFeedAction } from './trust-actions';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 export const dynamic = 'force-dynamic';
@@ -86,6 +88,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         <div className="min-w-0 space-y-6 lg:order-1 lg:col-span-2">
           <TokenPanel tokens={rows} now={new Date().toISOString()} createTokenAction={createTokenAction} revokeTokenAction={revokeTokenAction} />
           <FeedsCard feeds={feeds} baseUrl={base} />
+          <FeedRetractCard feeds={feeds.map((f) => ({ slug: f.slug, name: f.name }))} action={retractFromFeedAction} />
           {gatewayStats ? <FirehoseStatsCard stats={gatewayStats} /> : null}
           <QuickStartCard baseUrl={base} className="lg:hidden" />
         </div>

@@ -1,21 +1,22 @@
 // `sluice admin` trust commands as an operator runs them: a real `node bin/sluice.mjs` process on a
 // fresh database (embedded DATA_DIR, or a fresh PostgreSQL database), exit codes and output.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, usingPostgres, type TestDatabase } from '../../helpers/test-env';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-vi.setConfig({ testTimeout: 120_000 });
+// A dozen CLI processes, each opening the database: minutes on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 900_000 });
 
 function sluice(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
     for (const key of ['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'PORT']) delete childEnv[key];
     Object.assign(childEnv, env);
-    execFile(process.execPath, ['bin/sluice.mjs', 'admin', ...args], { cwd: ROOT, env: childEnv, timeout: 90_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['bin/sluice.mjs', 'admin', ...args], { cwd: ROOT, env: childEnv, timeout: 300_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -60,5 +61,23 @@ describe('sluice admin trust commands', () => {
     const retract = await sluice(env, 'indicator', 'retract', '--type', 'domain', '--value', 'never-seen.top', '--reason', 'test');
     expect({ code: retract.code, stderr: retract.stderr }).toEqual({ code: 3, stderr: 'sluice admin: no domain never-seen.top has been reported\n' });
     expect((await sluice(env, 'dispute', 'list')).stdout).toBe('no open disputes\n');
+  });
+
+  it('warninglist add (text or MISP JSON) and remove; user retract', async () => {
+    const text = path.join(dir!, 'corp-cdn.txt');
+    await writeFile(text, '# our CDN edges\ncdn.corp-example.top\n\nedge.corp-example.top\n');
+    const needsType = await sluice(env, 'warninglist', 'add', text);
+    expect({ code: needsType.code, stderr: needsType.stderr }).toEqual({ code: 1, stderr: expect.stringContaining('--type') });
+    expect((await sluice(env, 'warninglist', 'add', text, '--type', 'hostname')).stdout).toMatch(/^added corp-cdn: 2 entries;/);
+    const misp = path.join(dir!, 'lab.json');
+    await writeFile(misp, JSON.stringify({ name: 'Lab ranges', type: 'cidr', list: ['198.51.100.0/24'], matching_attributes: ['ip-src'] }));
+    expect((await sluice(env, 'warninglist', 'add', misp, '--id', 'lab-nets')).stdout).toMatch(/^added lab-nets: 1 entries;/);
+    const listed = (await sluice(env, 'warninglist', 'list')).stdout;
+    expect(listed).toMatch(/^corp-cdn\s+hostname\s+2\s+enabled\s+0\s+-\s+\(added by an operator\)$/m);
+    expect(listed).toMatch(/^lab-nets\s+cidr\s+1\s+enabled/m);
+    expect((await sluice(env, 'warninglist', 'remove', 'corp-cdn')).stdout).toMatch(/^removed corp-cdn;/);
+
+    const retract = await sluice(env, 'user', 'retract', '--email', 'rep@example.net', '--reason', 'spam');
+    expect(retract).toMatchObject({ code: 0, stdout: 'rep@example.net: 0 sightings of 0 values withdrawn; 0 values no longer public (retracted events sent); trust untrusted → untrusted\n' });
   });
 });

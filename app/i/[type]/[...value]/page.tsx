@@ -16,7 +16,7 @@ import { formatCount, formatUtc, getCachedIndicatorPage, indicatorPath, parseInd
 import { threatsPath } from '@/lib/threats/paths';
 import { publicFeedLabel } from '@/lib/threats/public-feed';
 import { getRetraction } from '@/lib/trust/retract';
-import { RetractedNotice, TrustNote } from './trust-notes';
+import { DisputeSection, RetractedNotice, TrustNote } from './trust-notes';
 
 export const dynamic = 'force-dynamic';
 
@@ -88,6 +88,7 @@ export default async function IndicatorPage({ params }: { params: Params }) {
         <StatCard label="Last seen" value={<TimeAgo iso={detail.lastSeen} now={now} />} hint={formatUtc(detail.lastSeen)} />
       </section>
       <TrustNote indicator={indicator} />
+      <DisputeSection indicator={indicator} />
 
       <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-3">
         <section aria-labelledby="over-time" className="rounded-xl border border-white/10 bg-white/[0.025] p-4 sm:p-5 lg:col-span-2">

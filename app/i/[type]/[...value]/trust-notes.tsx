@@ -1,10 +1,16 @@
 // The indicator page's trust notes (docs/trust.md): distinct reporters and overridden warning lists
-// on a public value; "retracted" with when and why for a withdrawn one.
+// on a public value, the "Report a false positive" button; "retracted" with when and why for a
+// withdrawn one.
+import Link from 'next/link';
+import { getSessionUser } from '@/app/_lib/auth';
+import { DisputeButton } from '@/components/trust/dispute-button';
 import { defang } from '@/lib/indicators/defang';
 import type { IndicatorType } from '@/lib/indicators/types';
 import { getRuntime } from '@/lib/runtime';
 import { formatUtc, TYPE_LABELS } from '@/lib/threats';
 import { getTrustFacts } from '@/lib/trust/facts';
+import { indicatorPath } from '@/lib/threats';
+import { reportFalsePositiveAction } from './dispute-action';
 
 type Indicator = { type: IndicatorType; value: string };
 
@@ -22,6 +28,28 @@ export async function TrustNote({ indicator }: { indicator: Indicator }) {
       {facts.openDisputes ? ` ${facts.openDisputes} open dispute${facts.openDisputes === 1 ? '' : 's'} (false-positive reports) lower its confidence.` : null}
     </p>
   );
+}
+
+/** "Report a false positive" for signed-in users; a sign-in link for everyone else. */
+export async function DisputeSection({ indicator }: { indicator: Indicator }) {
+  let signedIn = false;
+  try {
+    signedIn = (await getSessionUser()) !== null;
+  } catch {
+    // an ended or unreadable session reads as signed out
+  }
+  if (!signedIn) {
+    return (
+      <p className="mt-2 text-xs text-slate-500">
+        Not malicious?{' '}
+        <Link href={`/login?callbackUrl=${encodeURIComponent(indicatorPath(indicator.type, indicator.value))}`} className="text-slate-300 underline hover:text-white">
+          Sign in
+        </Link>{' '}
+        to report a false positive.
+      </p>
+    );
+  }
+  return <DisputeButton type={indicator.type} value={indicator.value} action={reportFalsePositiveAction} />;
 }
 
 export function RetractedNotice({ indicator, retraction }: { indicator: Indicator; retraction: { at: string; reason: string } }) {
