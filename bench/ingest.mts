@@ -1,11 +1,14 @@
 // Ingest benchmark: indicators/s through the batch API (HTTP, a real node, PostgreSQL) against the
 // ceiling of a bulk multi-row INSERT of the same normalised rows into the same database, in the
 // same run. Prints both, the ratio, p50/p99 request latency, and the server's CPU and RSS.
-// With BENCH_LISTS=compare (the default) the API phase runs twice, each on a fresh database: without
-// warning lists (an empty WARNING_LISTS_DIR) and with the shipped ones, and the matchers' compile
-// time, memory and match rate are measured in process (docs/trust.md).
+// Longer than 300 lines because the workload, both comparisons and their set-up read best in one file.
+// With BENCH_LISTS=compare (the default) two nodes run at once, each on a fresh database: one without
+// warning lists (an empty WARNING_LISTS_DIR), one with the shipped ones; the workload is posted to
+// both in BENCH_ROUNDS chunks, alternating which goes first, so both see the same machine load. The
+// matchers' compile time, memory and match rate are measured in process (docs/trust.md).
+// BENCH_LISTS=sequential runs the two phases one after the other (plus the bulk-INSERT ceiling).
 //
-//   node --expose-gc --import tsx bench/ingest.mts   (BENCH_DATABASE_URL, BENCH_N, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_LISTS=compare|with|matchers)
+//   node --expose-gc --import tsx bench/ingest.mts   (BENCH_DATABASE_URL, BENCH_N, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_LISTS=compare|sequential|with|matchers)
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,6 +70,14 @@ async function main() {
     return;
   }
   if (LISTS === 'compare') {
+    // Both nodes up at once, the same chunks posted to each in alternating order: the machine's load
+    // (shared by other work) hits both alike, which two phases one after the other cannot promise.
+    results.push(...(await interleaved(raw)));
+    results.push(...measureMatchers(raw.map((r) => r.value)));
+    console.log(results.join('\n'));
+    return;
+  }
+  if (LISTS === 'sequential') {
     const without = await apiPhase(raw, normalised, { WARNING_LISTS_DIR: mkdtempSync(path.join(os.tmpdir(), 'sluice-no-lists-')) }, false);
     const withLists = await apiPhase(raw, normalised, {}, true);
     results.push(...withLists.lines, `without lists: ${fmt(without.rate)} indicators/s (p50 ${without.p50.toFixed(0)} ms); with lists: ${fmt(withLists.rate)} indicators/s → ${(((without.rate - withLists.rate) / without.rate) * 100).toFixed(1)} % slower`);
@@ -93,6 +104,115 @@ function measureMatchers(values: string[]): string[] {
   return [
     `matchers:    ${compiled.lists.length} lists, ${fmt(compiled.lists.reduce((n, l) => n + l.entries, 0))} entries, compiled in ${compileMs.toFixed(0)} ms, ${gc ? `${heapMb.toFixed(1)} MB of heap` : 'heap n/a (run with --expose-gc)'}; ${fmt(perSecond)} matches/s in process (${fmt(hits / 5)} of ${fmt(typed.length)} workload values hit a list)`,
   ];
+}
+
+/** A scratch database, a firehose user with a token and a public feed, a relay and a real node. */
+async function startTarget(env: Record<string, string>) {
+  const dbName = `sluice_bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
+  const admin = new pg.Client({ connectionString: BASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const url = new URL(BASE_URL);
+  url.pathname = `/${dbName}`;
+  const db = await openDatabase({ DATABASE_URL: url.toString(), DATA_DIR: './data' });
+  const user = await db.prisma.user.create({ data: { email: 'bench@sluice.local', passwordHash: '!', plan: 'firehose' } });
+  await db.prisma.feed.create({ data: { ownerId: user.id, slug: 'bench', name: 'bench', tlp: 'CLEAR' } });
+  const { token } = await createApiToken(db.prisma, { userId: user.id, name: 'bench', scopes: ['submit', 'read'] });
+  const log = new DurableLog(db.sql, new MemoryCache(50_000), { retention: { maxAgeMs: 3_600_000, maxLength: 10_000_000 } });
+  const relay = startRelay({ engines: { log }, logger: createLogger('silent') });
+  const server = await startServer({ DATABASE_URL: url.toString(), LOG_LEVEL: 'warn', ROLES: 'web', ...env }, { timeoutMs: 300_000 });
+  const post = async (items: { value: string; tags: string[]; reference?: string }[]) => {
+    const started = performance.now();
+    const res = await fetch(`${server.url}/api/v1/feeds/bench/indicators`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ indicators: items }),
+    });
+    const body = (await res.json()) as { accepted?: number; error?: unknown };
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body)}`);
+    return { ms: performance.now() - started, accepted: body.accepted ?? 0 };
+  };
+  return {
+    post,
+    pid: server.child.pid!,
+    async stop() {
+      await server.stop();
+      await relay.stop();
+      await db.close();
+      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** Posts `chunk` in BATCH-sized requests, CONCURRENCY in flight; wall seconds and accepted. */
+async function drive(post: (items: { value: string; tags: string[] }[]) => Promise<{ ms: number; accepted: number }>, chunk: { value: string; tags: string[] }[], latencies: number[]) {
+  const batches: (typeof chunk)[] = [];
+  for (let i = 0; i < chunk.length; i += BATCH) batches.push(chunk.slice(i, i + BATCH));
+  let next = 0;
+  let accepted = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < batches.length) {
+        const r = await post(batches[next++]);
+        latencies.push(r.ms);
+        accepted += r.accepted;
+      }
+    }),
+  );
+  return { seconds: (performance.now() - t0) / 1000, accepted };
+}
+
+async function interleaved(raw: { value: string; tags: string[]; reference?: string }[]): Promise<string[]> {
+  const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+  const emptyDir = mkdtempSync(path.join(os.tmpdir(), 'sluice-no-lists-'));
+  const targets = {
+    without: await startTarget({ WARNING_LISTS_DIR: emptyDir }),
+    with: await startTarget({}),
+  };
+  try {
+    for (const t of Object.values(targets)) {
+      for (let i = 0; i < 3; i++) await t.post(Array.from({ length: BATCH }, (_, k) => ({ value: `warmup-${i}-${k}.bench-warmup.com`, tags: [] })));
+    }
+    const stats = {
+      without: { seconds: 0, accepted: 0, cpu: 0, latencies: [] as number[], rounds: [] as number[] },
+      with: { seconds: 0, accepted: 0, cpu: 0, latencies: [] as number[], rounds: [] as number[] },
+    };
+    const size = Math.ceil(raw.length / ROUNDS);
+    for (let r = 0; r < ROUNDS; r++) {
+      const chunk = raw.slice(r * size, (r + 1) * size);
+      const order = r % 2 === 0 ? (['without', 'with'] as const) : (['with', 'without'] as const);
+      for (const name of order) {
+        const t = targets[name];
+        const cpu0 = cpuSeconds(t.pid);
+        const d = await drive(t.post, chunk, stats[name].latencies);
+        stats[name].cpu += cpuSeconds(t.pid) - cpu0;
+        stats[name].seconds += d.seconds;
+        stats[name].accepted += d.accepted;
+        stats[name].rounds.push(d.accepted / d.seconds);
+      }
+    }
+    const line = (name: 'without' | 'with') => {
+      const s = stats[name];
+      s.latencies.sort((a, b) => a - b);
+      const mem = memoryMb(targets[name].pid);
+      return `${name === 'with' ? 'with lists:   ' : 'without lists:'} ${fmt(s.accepted / s.seconds)} indicators/s (${fmt(s.accepted)} in ${s.seconds.toFixed(2)} s), p50 ${pct(s.latencies, 50).toFixed(0)} ms; server ${((s.cpu / s.accepted) * 1e6).toFixed(0)} CPU-µs per indicator, RSS ${mem.rss.toFixed(0)} MB`;
+    };
+    const rate = (name: 'without' | 'with') => stats[name].accepted / stats[name].seconds;
+    const cpuPer = (name: 'without' | 'with') => stats[name].cpu / stats[name].accepted;
+    const perRound = stats.with.rounds.map((w, i) => 1 - w / stats.without.rounds[i]).sort((a, b) => a - b);
+    return [
+      `sluice ingest benchmark (warning lists, interleaved) — ${os.cpus().length} CPUs, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      `workload: ${fmt(raw.length)} distinct maltrail indicators from ${corpusPath()}, ${BATCH} per request, ${CONCURRENCY} concurrent; ${ROUNDS} rounds, each chunk posted to both nodes, order alternating`,
+      line('without'),
+      line('with'),
+      `overhead:    throughput ${(((rate('without') - rate('with')) / rate('without')) * 100).toFixed(1)} % (median of the rounds ${(perRound[Math.floor(perRound.length / 2)] * 100).toFixed(1)} %), server CPU per indicator ${(((cpuPer('with') - cpuPer('without')) / cpuPer('without')) * 100).toFixed(1)} %`,
+    ];
+  } finally {
+    await targets.without.stop();
+    await targets.with.stop();
+  }
 }
 
 async function apiPhase(

@@ -1,7 +1,8 @@
 // Warning-list matchers, compiled once per load (docs/trust.md). MISP list types:
 //   cidr     → sorted, merged address ranges per list (Uint32 pairs for IPv4, bigint pairs for IPv6),
 //              one binary search per list and address; a reported network hits when it overlaps.
-//   hostname → the name or any subdomain: a suffix walk over a Set ("a.b.c" → "b.c" → "c").
+//   hostname → the name or any subdomain: a suffix walk ("a.b.c" → "b.c" → "c") over one map of
+//              every name list's entries, so the cost does not grow with the number of lists.
 //   string   → exact value (case-insensitive); a leading "." or "*." means "and its subdomains".
 // Pure: no I/O. A hit is a warning, not a verdict (lib/ingest holds the value from the firehose).
 import { parseIP, parseNetwork, type IpNetwork } from '../indicators/net';
@@ -147,18 +148,6 @@ function compileList(source: WarningListSource): CompiledList {
   return compiled;
 }
 
-function hostHits(list: CompiledList, host: string): boolean {
-  if (list.exact.has(host)) return true;
-  if (list.suffix.size === 0) return false;
-  let candidate = host;
-  for (;;) {
-    if (list.suffix.has(candidate)) return true;
-    const dot = candidate.indexOf('.');
-    if (dot < 0) return false;
-    candidate = candidate.slice(dot + 1);
-  }
-}
-
 function ipHits(list: CompiledList, network: IpNetwork): boolean {
   if (network.version === 4) {
     if (!list.v4.length) return false;
@@ -172,6 +161,10 @@ function ipHits(list: CompiledList, network: IpNetwork): boolean {
 
 /** The host of a URL that names a whole site ("https://google.com/"), else null. */
 function bareSiteHost(value: string): string | null {
+  // Most reported URLs have a path: skip the URL parser for them (a cheap test, before the exact one).
+  const start = value.indexOf('://');
+  const slash = start < 0 ? -1 : value.indexOf('/', start + 3);
+  if (slash >= 0 && slash < value.length - 1) return null;
   try {
     const url = new URL(value);
     if ((url.pathname === '/' || url.pathname === '') && !url.search && !url.hash) return url.hostname;
@@ -184,13 +177,38 @@ function bareSiteHost(value: string): string | null {
 export function compileWarningLists(sources: readonly WarningListSource[]): CompiledWarningLists {
   const lists = sources.map(compileList);
   const byIp = lists.filter((l) => l.type === 'cidr');
-  const byName = lists.filter((l) => l.type === 'hostname' || l.type === 'string');
+  // Every name list folded into two maps (name → the lists that hold it, in load order): one lookup
+  // and one suffix walk per value, whatever the number of lists.
+  const exact = new Map<string, number[]>();
+  const suffix = new Map<string, number[]>();
+  lists.forEach((l, i) => {
+    if (l.type !== 'hostname' && l.type !== 'string') return;
+    for (const name of l.exact) (exact.get(name) ?? exact.set(name, []).get(name)!).push(i);
+    for (const name of l.suffix) (suffix.get(name) ?? suffix.set(name, []).get(name)!).push(i);
+  });
+  const ids = (hits: number[], forUrl: boolean): string[] => {
+    if (!hits.length) return [];
+    const unique = [...new Set(hits)].sort((a, b) => a - b);
+    return (forUrl ? unique.filter((i) => lists[i].urls) : unique).map((i) => lists[i].id);
+  };
 
   const matchHost = (host: string, forUrl: boolean): string[] => {
     const h = host.toLowerCase().replace(/\.$/, '');
     if (h.startsWith('[') && h.endsWith(']')) return matchIp(h.slice(1, -1));
     if (/^\d+\.\d+\.\d+\.\d+$/.test(h)) return matchIp(h);
-    return byName.filter((l) => (!forUrl || l.urls) && hostHits(l, h)).map((l) => l.id);
+    const hits: number[] = [];
+    const e = exact.get(h);
+    if (e) hits.push(...e);
+    if (suffix.size) {
+      for (let candidate = h; ; ) {
+        const s = suffix.get(candidate);
+        if (s) hits.push(...s);
+        const dot = candidate.indexOf('.');
+        if (dot < 0) break;
+        candidate = candidate.slice(dot + 1);
+      }
+    }
+    return ids(hits, forUrl);
   };
   const matchIp = (text: string): string[] => {
     const ip = parseIP(text);
@@ -221,8 +239,7 @@ export function compileWarningLists(sources: readonly WarningListSource[]): Comp
           case 'sha1':
           case 'sha256':
           case 'sha512': {
-            const v = value.toLowerCase();
-            return byName.filter((l) => l.exact.has(v)).map((l) => l.id);
+            return ids(exact.get(value.toLowerCase()) ?? [], false);
           }
           default:
             return [];
