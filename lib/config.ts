@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parseProxyTrust } from './client-address';
 import { jobsConfigSchema } from './jobs/config';
+import { webhooksConfigSchema } from './webhooks/config';
 
 const ROLES = ['web', 'gateway', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -117,6 +118,8 @@ export const configSchema = z.object({
   MIGRATE_ON_START: boolFromEnv.default(true),
   /** Job queue, worker and analyzer settings (lib/jobs/config.ts, docs/workers.md). */
   ...jobsConfigSchema.shape,
+  /** Outbound webhook settings (lib/webhooks/config.ts, docs/webhooks.md). */
+  ...webhooksConfigSchema.shape,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -19,6 +19,8 @@ export interface PlanDefinition {
   apiRequestsPerMinute: number;
   /** Indicators a user may submit per hour. */
   submissionsPerHour: number;
+  /** Outbound webhook endpoints a user may register (docs/webhooks.md); 0 when the plan cannot stream. */
+  webhooks: number;
 }
 
 export const PLANS: Record<PlanId, PlanDefinition> = {
@@ -32,6 +34,7 @@ export const PLANS: Record<PlanId, PlanDefinition> = {
     streamsPerToken: 0,
     apiRequestsPerMinute: 60,
     submissionsPerHour: 10_000,
+    webhooks: 0,
   },
   firehose: {
     id: 'firehose',
@@ -49,5 +52,6 @@ export const PLANS: Record<PlanId, PlanDefinition> = {
     streamsPerToken: 10,
     apiRequestsPerMinute: 600,
     submissionsPerHour: 200_000,
+    webhooks: 10,
   },
 };

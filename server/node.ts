@@ -10,6 +10,7 @@ import { HTTP_STREAM_PATH } from '../lib/realtime/protocol';
 import { createRealtimeServer } from './gateway/realtime-server';
 import { startRelay } from './relay';
 import { startWorkers } from './workers';
+import { startWebhookDelivery } from './webhooks';
 import './workers/enqueuer-metrics';
 import { closeJobQueue } from '../lib/jobs';
 import { closeRuntime, createRuntime } from './runtime';
@@ -84,6 +85,8 @@ export async function startNode(config: Config, logger: Logger, options: StartNo
     if (runtime.roles.includes('worker')) {
       const workers = startWorkers(runtime);
       stoppers.push(() => workers.stop());
+      const webhooks = startWebhookDelivery(runtime);
+      stoppers.push(() => webhooks.stop());
     }
     if (runtime.roles.includes('gateway')) gateway = await createFirehoseGateway(io, runtime);
 
