@@ -25,8 +25,8 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      // Pages only: not the API, Next's static files, the exports or the icon.
-      source: '/((?!api/|_next/static|_next/image|threats\\.json|threats\\.csv|icon\\.svg|favicon\\.ico|bench\\.txt).*)',
+      // Pages only: not the API, TAXII, Next's static files, the exports or the icon.
+      source: '/((?!api/|taxii2|_next/static|_next/image|threats\\.json|threats\\.csv|icon\\.svg|favicon\\.ico|bench\\.txt).*)',
       missing: [
         { type: 'header', key: 'next-router-prefetch' },
         { type: 'header', key: 'purpose', value: 'prefetch' },

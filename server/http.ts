@@ -17,6 +17,7 @@ import { bodyTooLarge } from '../lib/http/read-body';
 import type { Runtime } from '../lib/runtime';
 import { metricsRegistry } from './metrics';
 import { parseBearer } from '../lib/tokens';
+import { isTaxiiPath, taxiiEdgeError, taxiiRoutePath } from '../lib/taxii/errors';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -34,7 +35,12 @@ function sendText(res: ServerResponse, status: number, text: string, headers: Re
 }
 
 /** An error in the shape of the path: JSON on /api, a short text page elsewhere. */
-function sendError(res: ServerResponse, isApi: boolean, status: number, code: string, message: string, headers: Record<string, string> = {}) {
+function sendError(res: ServerResponse, isApi: boolean | 'taxii', status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  if (isApi === 'taxii') {
+    const { contentType, body } = taxiiEdgeError(status, message, code);
+    res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', ...headers });
+    return void res.end(body);
+  }
   if (isApi) sendJson(res, status, { error: { code, message } }, headers);
   else sendText(res, status, `${status} ${message}`, headers);
 }
@@ -176,7 +182,8 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
     res.on('error', (error) => log.debug({ err: error, requestId }, 'response error'));
     const rawUrl = req.url ?? '/';
     const path = rawUrl.split('?')[0];
-    const isApi = path === '/api' || path.startsWith('/api/');
+    // TAXII 2.1 (docs/taxii.md) is API-like: its errors take the TAXII shape, here and from Next.
+    const isApi: boolean | 'taxii' = path === '/api' || path.startsWith('/api/') || (isTaxiiPath(path) && 'taxii');
     const started = performance.now();
     res.on('finish', () => {
       if (path.startsWith('/_next/') || path === '/api/health') return;
@@ -226,7 +233,15 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
         return void res.end(await metricsRegistry.metrics());
       }
       if (webHandler) {
-        if (isApi) {
+        if (isApi === 'taxii') {
+          req.url = taxiiRoutePath(rawUrl);
+          interceptResponse(req, res, (status, contentType) => {
+            if (status >= 500 && takeUnavailable(requestId)) return { ...taxiiEdgeError(503, UNAVAILABLE_MESSAGE, 'unavailable'), status: 503, headers: { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) } };
+            if (status < 400 || /^application\/taxii\+json/i.test(contentType)) return null;
+            const [code, message] = CODE_BY_STATUS[status] ?? (status >= 500 ? ['internal', 'internal error'] : ['bad_request', 'the request was refused']);
+            return { status, ...taxiiEdgeError(status, status === 404 ? 'no such TAXII resource; start at /taxii2/' : message, code) };
+          });
+        } else if (isApi) {
           // Next's own answers on /api (unknown path: its HTML 404; wrong method: an empty 405;
           // its plain-text 500) become the API's error shape.
           interceptResponse(req, res, (status, contentType) => {
