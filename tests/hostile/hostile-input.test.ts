@@ -117,6 +117,7 @@ function probesFor(value: string, decoded: string | null, pages: boolean): Probe
     { method: 'GET', target: `/threats.json?tag=${value}` },
     { method: 'GET', target: `/threats.csv?tag=${value}` },
     { method: 'GET', target: `/threats/search?type=${value}&tag=${value}` },
+    ...stixAndTaxiiProbes(value, auth),
   ];
   if (decoded !== null) {
     // The same strings inside JSON bodies: item values and tags, feed slugs and names.
@@ -145,6 +146,24 @@ function probesFor(value: string, decoded: string | null, pages: boolean): Probe
   return probes;
 }
 
+/** STIX bundles (/api/v1/stix) and the TAXII 2.1 server (/taxii2, errors in the TAXII shape). */
+function stixAndTaxiiProbes(value: string, auth: () => Record<string, string>): Probe[] {
+  const objects = '/taxii2/sluice/collections/all/objects/';
+  return [
+    ...['type', 'tag', 'feed', 'since', 'cursor', 'limit', `x${value}`].map((p) => ({ method: 'GET', target: `/api/v1/stix/indicators?${p}=${value}`, headers: auth() })),
+    { method: 'GET', target: `/api/v1/stix/indicators/${value}/x`, headers: auth() },
+    { method: 'GET', target: `/api/v1/stix/indicators/domain/${value}`, headers: auth() },
+    { method: 'GET', target: `/taxii2/${value}/`, headers: auth() },
+    { method: 'GET', target: `/taxii2/sluice/collections/${value}/`, headers: auth() },
+    { method: 'GET', target: `/taxii2/sluice/collections/${value}/objects/`, headers: auth() },
+    { method: 'GET', target: `${objects}${value}/`, headers: auth() },
+    { method: 'GET', target: `${objects}${value}/versions/`, headers: auth() },
+    ...['added_after', 'limit', 'next', 'match[type]', 'match[id]', 'match[version]', 'match[spec_version]', `x${value}`].map((p) => ({ method: 'GET', target: `${objects}?${p}=${value}`, headers: auth() })),
+    { method: 'GET', target: `/taxii2/sluice/collections/all/manifest/?next=${value}&limit=${value}`, headers: auth() },
+    { method: 'POST', target: objects, headers: { ...auth(), 'content-type': 'application/taxii+json;version=2.1' }, body: value },
+  ];
+}
+
 interface Failure {
   probe: string;
   status: number;
@@ -163,6 +182,15 @@ function judge(probe: Probe, answer: Answer): string | null {
       if (typeof body.error?.code !== 'string' || typeof body.error?.message !== 'string') return 'an /api error without { error: { code, message } }';
     } catch {
       return 'an /api error that is not JSON';
+    }
+  }
+  if (probe.target.startsWith('/taxii2') && answer.status >= 400) {
+    if (!/^application\/taxii\+json/.test(answer.type)) return `a TAXII error in ${answer.type || 'no content type'}`;
+    try {
+      const body = JSON.parse(answer.body) as { title?: unknown; http_status?: unknown };
+      if (typeof body.title !== 'string' || body.http_status !== String(answer.status)) return 'a TAXII error without { title, http_status }';
+    } catch {
+      return 'a TAXII error that is not JSON';
     }
   }
   return null;
