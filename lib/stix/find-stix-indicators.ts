@@ -11,7 +11,7 @@ import type { TrustPolicy } from '../trust/policy';
 import { decodeStixCursor, encodeStixCursor } from './cursor';
 import { tlp2Marking } from './markings';
 import { stixIdentity, stixIndicator, stixSighting, type StixInstance, type StixObject, type StixRow } from './objects';
-import { queryStixRows } from './rows';
+import { publicInFeed, queryStixRows } from './rows';
 
 export interface StixBundle {
   type: 'bundle';
@@ -80,7 +80,7 @@ export async function findStixIndicators(
   if (q.type) where.push(`i.type = $${params.push(q.type)}::"IndicatorType"`);
   if (q.tag) where.push(`o.labels @> ARRAY[$${params.push(q.tag)}]::text[]`);
   if (q.since) where.push(`o.last_seen >= $${params.push(q.since.toISOString())}::timestamptz`);
-  if (feedId) where.push(`EXISTS (SELECT 1 FROM stix_objects s WHERE s.indicator_id = o.indicator_id AND s.feed_id = $${params.push(feedId)}::uuid)`);
+  if (feedId) where.push(publicInFeed(`$${params.push(feedId)}`));
   const rows = await queryStixRows(sql, where.join(' AND '), params, 'ORDER BY o.seq LIMIT $2');
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;

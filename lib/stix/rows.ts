@@ -12,7 +12,17 @@ export const STIX_ROW_COLUMNS = `o.seq::text AS seq, o.indicator_id::text AS ind
   ${ts('o.date_added', 'US')} AS date_added, ${ts('o.created', 'MS')} AS created, ${ts('o.modified', 'MS')} AS modified,
   ${ts('o.first_seen', 'MS')} AS first_seen, ${ts('o.last_seen', 'MS')} AS last_seen, o.count, o.confidence, o.labels`;
 
-export const STIX_ROW_FROM = `stix_objects o JOIN indicators i ON i.id = o.indicator_id AND i.public_count > 0 AND i.retracted_at IS NULL`;
+/**
+ * A sighting object stands only while its feed still has a public sighting of the value: a feed
+ * owner's retraction (lib/trust/withdraw.ts) of a value still public elsewhere writes no event.
+ */
+export const STIX_ROW_FROM = `stix_objects o JOIN indicators i ON i.id = o.indicator_id AND i.public_count > 0 AND i.retracted_at IS NULL
+  AND (o.feed_id IS NULL OR EXISTS (SELECT 1 FROM sightings ps WHERE ps.indicator_id = o.indicator_id AND ps.feed_id = o.feed_id AND ps.is_public))`;
+
+/** SQL: the value (row `o`) has a public sighting in the feed `$param` — what puts it in that feed's collection. */
+export function publicInFeed(param: string): string {
+  return `EXISTS (SELECT 1 FROM sightings ps2 WHERE ps2.indicator_id = o.indicator_id AND ps2.feed_id = ${param}::uuid AND ps2.is_public)`;
+}
 
 interface RawRow extends Record<string, unknown> {
   seq: string;

@@ -7,7 +7,7 @@ import { encodeStixCursor } from '../stix/cursor';
 import { stixIdUuid } from '../stix/ids';
 import { tlp2Marking } from '../stix/markings';
 import { stixIdentity, stixObjectOf, type StixInstance, type StixObject, type StixRow } from '../stix/objects';
-import { nameStixObjects, queryStixRows } from '../stix/rows';
+import { nameStixObjects, publicInFeed, queryStixRows } from '../stix/rows';
 import type { TrustPolicy } from '../trust/policy';
 import { STIX_MEDIA_TYPE } from './media';
 import type { TaxiiQuery } from './query';
@@ -105,7 +105,7 @@ export async function findTaxiiPage(
     }
     if (scope.feedId) {
       const p = params.push(scope.feedId);
-      where.push(`(o.feed_id = $${p}::uuid OR (o.feed_id IS NULL AND EXISTS (SELECT 1 FROM stix_objects s WHERE s.indicator_id = o.indicator_id AND s.feed_id = $${p}::uuid)))`);
+      where.push(`(o.feed_id = $${p}::uuid OR (o.feed_id IS NULL AND ${publicInFeed(`$${p}`)}))`);
     }
     rows = await queryStixRows(sql, where.join(' AND '), params, 'ORDER BY o.seq LIMIT $2');
   }

@@ -26,7 +26,7 @@ beforeAll(async () => {
   streamOnly = (await createAccount(t.db.prisma, { plan: 'firehose', scopes: ['stream'] })).token;
   if (t.db.kind === 'embedded') await t.db.close();
   server = await startServer({ ...t.env, ...engines.env });
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await server?.stop();
   await deleteRedisPrefix(engines);

@@ -8,6 +8,7 @@ import { ingestIndicators, allowListFromConfig } from '@/lib/ingest';
 import { findStixIndicators, getStixIndicator, getStixInstance, indicatorStixId, stixPattern, stixString, type StixBundle, type StixContext } from '@/lib/stix';
 import { createTrustPolicy } from '@/lib/trust/policy';
 import { retractIndicator } from '@/lib/trust/retract';
+import { retractFromFeed } from '@/lib/trust/retract-contributions';
 import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from '@/tests/helpers/test-env';
 import { createUser, makeFeed } from '@/tests/integration/ingest/helpers';
 import { bundleErrors, patternValue, stixErrors, STIX_STRING_LITERAL } from './stix-validator';
@@ -56,7 +57,7 @@ beforeAll(async () => {
   await makeFeed(t.db, owner, 'secret', 'AMBER');
   await makeFeed(t.db, other, 'pub2');
   await report(owner, 'pub', Object.entries(VALUES).map(([type, value]) => ({ type, value, tags: ['stix-test', type], confidence: 70 })));
-});
+}, 300_000);
 
 afterAll(async () => {
   if (engines) {
@@ -157,8 +158,18 @@ describe('STIX bundle of public indicators', () => {
     for (const value of ['private.example-stix.net', 'held.example-stix.net', 'retracted.example-stix.net']) {
       expect(await getStixIndicator(t.db.sql, ctx, { type: 'domain', value })).toBeNull();
     }
+    // A feed owner withdraws a value still public through another feed: only that feed's sighting goes.
+    await report(owner, 'pub', [{ value: 'shared.example-stix.net', tags: ['stix-shared'] }]);
+    await report(other, 'pub2', [{ value: 'shared.example-stix.net', tags: ['stix-shared'] }]);
+    const sightingsOfShared = async () => (await getStixIndicator(t.db.sql, ctx, { type: 'domain', value: 'shared.example-stix.net' }))!.objects.filter((o) => o.type === 'sighting');
+    expect(await sightingsOfShared()).toHaveLength(2);
+    const withdrawn = await retractFromFeed(t.db.sql, owner, 'pub', { value: 'shared.example-stix.net', reason: 'our mistake' });
+    expect(withdrawn).toMatchObject({ stillPublic: true });
+    await relayAll();
+    expect(await sightingsOfShared()).toHaveLength(1);
+    expect(values((await findStixIndicators(t.db.sql, ctx, other, { feed: `${owner}/pub`, tag: 'stix-shared' })).bundle)).toEqual([]);
     const [{ n }] = await t.db.sql.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM stix_objects o JOIN indicators i ON i.id = o.indicator_id WHERE i.value LIKE '%.example-stix.net' AND i.value <> $1`,
+      `SELECT count(*)::int AS n FROM stix_objects o JOIN indicators i ON i.id = o.indicator_id WHERE i.value LIKE '%.example-stix.net' AND i.value NOT IN ($1, 'shared.example-stix.net')`,
       [VALUES.domain],
     );
     expect(n).toBe(0);
