@@ -2,6 +2,9 @@
 // (discovery → collections → objects paged 10 at a time with `next`) while new indicators and new
 // sightings of old ones arrive sees every object version exactly once; manifest, objects/{id},
 // versions and the match[] filters; 401/403/406 and hostile input in the TAXII error shape.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleErrors, stixErrors } from '@/tests/integration/stix/stix-validator';
 import { createAccount } from '@/tests/helpers/fixtures';
@@ -25,7 +28,7 @@ beforeAll(async () => {
   feedId = a.feeds[0].id;
   streamOnly = (await createAccount(t.db.prisma, { plan: 'firehose', scopes: ['stream'] })).token;
   if (t.db.kind === 'embedded') await t.db.close();
-  server = await startServer({ ...t.env, ...engines.env });
+  server = await startServer({ ...t.env, ...engines.env }, { timeoutMs: 240_000 });
 }, 300_000);
 afterAll(async () => {
   await server?.stop();
@@ -232,4 +235,30 @@ describe('STIX over REST', () => {
     expect((await api('/api/v1/stix/indicators?cursor=zzz')).status).toBe(400);
     expect((await fetch(`${server.url}/api/v1/stix/indicators`)).status).toBe(401);
   });
+});
+
+describe('sluice export', () => {
+  const run = (args: string[], token = alice.token) =>
+    promisify(execFile)(process.execPath, ['bin/sluice.mjs', 'export', ...args], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: { ...process.env, SLUICE_URL: server.url, SLUICE_TOKEN: token },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+
+  it('writes one valid STIX bundle across pages, and csv / txt of what the token can see', async () => {
+    const stix = JSON.parse((await run(['--format', 'stix', '--type', 'domain'])).stdout) as { type: string; objects: { type: string; id: string }[] };
+    expect(bundleErrors(stix)).toEqual([]);
+    expect(stix.objects.filter((o) => o.type === 'indicator')).toHaveLength(submitted - 6);
+    expect(stix.objects.filter((o) => o.type === 'identity')).toHaveLength(1);
+    expect(new Set(stix.objects.map((o) => o.id)).size).toBe(stix.objects.length);
+    const txt = (await run(['--format', 'txt', '--tag', 'nope-no-such-tag'])).stdout;
+    expect(txt).toBe('');
+    const csv = (await run(['--format', 'csv'])).stdout.trim().split('\r\n');
+    expect(csv[0]).toBe('type,value,tags,confidence,sightings,first_seen,last_seen,feeds');
+    expect(csv).toHaveLength(1 + submitted - 6);
+    const lines = (await run(['--format', 'txt'])).stdout.trim().split('\n');
+    expect(lines).toContain('walk-0.example-taxii.net');
+    await expect(run(['--format', 'txt'], 'slc_invalid')).rejects.toMatchObject({ code: 3 });
+    await expect(run(['--format', 'xml'])).rejects.toMatchObject({ code: expect.any(Number) });
+  }, 300_000);
 });
