@@ -120,7 +120,7 @@ async function startTarget(env: Record<string, string>) {
   const { token } = await createApiToken(db.prisma, { userId: user.id, name: 'bench', scopes: ['submit', 'read'] });
   const log = new DurableLog(db.sql, new MemoryCache(50_000), { retention: { maxAgeMs: 3_600_000, maxLength: 10_000_000 } });
   const relay = startRelay({ engines: { log }, logger: createLogger('silent') });
-  const server = await startServer({ DATABASE_URL: url.toString(), LOG_LEVEL: 'warn', ROLES: 'web', ...env }, { timeoutMs: 300_000 });
+  const server = await startServer({ DATABASE_URL: url.toString(), LOG_LEVEL: 'info', ROLES: 'web', ...env }, { timeoutMs: 300_000 });
   const post = async (items: { value: string; tags: string[]; reference?: string }[]) => {
     const started = performance.now();
     const res = await fetch(`${server.url}/api/v1/feeds/bench/indicators`, {
