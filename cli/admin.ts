@@ -9,6 +9,7 @@ import { ConfigError, parseConfig, type Config } from '../lib/config';
 import { isAppError } from '../lib/errors';
 import { PLAN_IDS } from '../lib/plans';
 import { TOKEN_SCOPES, type TokenScope } from '../lib/tokens';
+import { registerPeerCommands } from './peer';
 import { registerTrustCommands } from './trust';
 
 class CliError extends Error {}
@@ -181,4 +182,5 @@ Examples:
     .requiredOption('--prefix <prefix>', 'the prefix shown on the dashboard, e.g. slc_AbCd1234')
     .action(action<{ prefix: string }>((o) => ({ type: 'token.revoke', prefix: o.prefix })));
   registerTrustCommands(admin, action); // user trust, indicator retract, warninglist, dispute
+  registerPeerCommands(admin, action); // peer add|list|remove|pause|resume|set (docs/federation.md)
 }

@@ -1,6 +1,7 @@
 // Environment configuration, parsed once with zod. A bad value stops start-up naming the variable.
 import { z } from 'zod';
 import { parseProxyTrust } from './client-address';
+import { federationConfigSchema } from './federation/config';
 import { jobsConfigSchema } from './jobs/config';
 import { webhooksConfigSchema } from './webhooks/config';
 
@@ -120,6 +121,8 @@ export const configSchema = z.object({
   ...jobsConfigSchema.shape,
   /** Outbound webhook settings (lib/webhooks/config.ts, docs/webhooks.md). */
   ...webhooksConfigSchema.shape,
+  /** Federation: hop limit and link leases (lib/federation/config.ts, docs/federation.md). */
+  ...federationConfigSchema.shape,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -35,6 +35,18 @@ export interface FirehoseEventBody {
   expiresAt?: string;
   /** `retracted` events only: when and why an operator withdrew the value. */
   retraction?: { reason: string; at: string };
+  /**
+   * Where the event was first published (docs/federation.md): the instance id, the event's id
+   * there and how many peer links it crossed (0: published here). Stamped by the relay on every
+   * event it moves into the log; optional in the type for events built by hand.
+   */
+  origin?: EventOrigin;
+}
+
+export interface EventOrigin {
+  instance: string;
+  eventId: string;
+  hops: number;
 }
 
 export interface FirehoseEvent extends FirehoseEventBody {

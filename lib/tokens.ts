@@ -7,7 +7,8 @@ import type { Engines } from './engines';
 import { AppError } from './errors';
 import type { PlanId } from './plans';
 
-export const TOKEN_SCOPES = ['stream', 'submit', 'read'] as const;
+/** `peer`: a federation link of another instance streams through it (docs/federation.md). */
+export const TOKEN_SCOPES = ['stream', 'submit', 'read', 'peer'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 export const TOKEN_PREFIX = 'slc_';
 const TOKEN_RE = /^slc_[A-Za-z0-9_-]{43}$/;

@@ -8,6 +8,7 @@ import { createHttpServer, type RequestHandler } from './http';
 import { createFirehoseGateway } from './gateway/firehose-gateway';
 import { HTTP_STREAM_PATH } from '../lib/realtime/protocol';
 import { createRealtimeServer } from './gateway/realtime-server';
+import { startFederation } from './federation/runner';
 import { startRelay } from './relay';
 import { startWorkers } from './workers';
 import { startWebhookDelivery } from './webhooks';
@@ -89,6 +90,9 @@ export async function startNode(config: Config, logger: Logger, options: StartNo
       stoppers.push(() => webhooks.stop());
     }
     if (runtime.roles.includes('gateway')) gateway = await createFirehoseGateway(io, runtime);
+    // Peer links run on worker nodes (one node per link, by lease); every node counts events in/out.
+    const federation = startFederation(runtime, { runLinks: runtime.roles.includes('worker') });
+    stoppers.push(() => federation.stop());
 
     // While draining, every response tells its client to close the connection, so busy keep-alive
     // connections end after their current request instead of holding the shutdown open.

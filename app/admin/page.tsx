@@ -6,6 +6,7 @@ import { getQueueOverview } from '@/lib/jobs/get-queue-overview';
 import { getRuntime } from '@/lib/runtime';
 import { JobsDashboard } from './jobs-dashboard';
 import { checkAdmin } from './require-admin';
+import { PeersSection } from './peers-section';
 import { TrustSection } from './trust-section';
 
 export const metadata: Metadata = { title: 'Operations' };
@@ -32,6 +33,7 @@ export default async function AdminPage() {
       <p className="mt-1 text-sm"><a className="text-brand-400 underline" href="/admin/outbox">Mail outbox</a></p>
       <JobsDashboard initial={initial} />
       <TrustSection />
+      <PeersSection />
     </div>
   );
 }

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import type { SqlDriver, SqlSession } from '../db/sql-driver';
 import { AppError } from '../errors';
-import type { EventKind, FirehoseEventBody } from '../events';
+import type { EventKind, EventOrigin, FirehoseEventBody } from '../events';
 import {
   checkNeverPublish,
   compileAllowList,
@@ -65,6 +65,13 @@ export interface IngestInput {
    * workers' `correlated` and `expired` events through this same path.
    */
   kind?: Extract<EventKind, 'correlated' | 'expired'>;
+  /**
+   * Events received from a peer instance (lib/federation), one origin per item (same indexes; hops
+   * already counted). Each origin is claimed in the transaction under federated_events' primary
+   * key: an item whose origin is already here is rejected as `duplicate`. The sightings' reporter is
+   * `reporterId` (the origin instance's reporter), counted among the value's distinct reporters.
+   */
+  federated?: { link: string; reporterId: string; origins: (EventOrigin & { reporters?: number })[] };
 }
 
 export interface IngestDeps {
@@ -208,7 +215,7 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
     }
   }
 
-  let written: { feed: FeedRow; kinds: Map<number, Written> } | null = null;
+  let written: { feed: FeedRow; kinds: Map<number, Written>; duplicates?: Set<number> } | null = null;
   for (let attempt = 1; ; attempt++) {
     try {
       written = await deps.sql.transaction((tx) => writeBatch(tx, input, accepted, policy, now));
@@ -220,7 +227,12 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
   }
   const { feed, kinds } = written;
   const isPublic = feed.tlp === 'CLEAR';
+  const duplicates = written.duplicates ?? new Set<number>();
   for (const a of accepted) {
+    if (duplicates.has(a.index)) {
+      outcomes[a.index] = { index: a.index, status: 'rejected', input: a.value, code: 'duplicate', reason: 'this event was already received (same origin)' };
+      continue;
+    }
     const event = kinds.get(a.index);
     outcomes[a.index] = {
       index: a.index,
@@ -237,11 +249,11 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
   if (hits.size) void recordWarningHits(deps.sql, hits, new Date(now));
   const result: IngestResult = {
     feed: { slug: feed.slug, owner: feed.owner_id, public: isPublic },
-    accepted: accepted.length,
-    rejected: input.items.length - accepted.length,
+    accepted: accepted.length - duplicates.size,
+    rejected: input.items.length - accepted.length + duplicates.size,
     results: outcomes,
   };
-  if (deps.afterCommit && accepted.length) {
+  if (deps.afterCommit && accepted.length > duplicates.size) {
     try {
       deps.afterCommit(result);
     } catch {
@@ -278,6 +290,10 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
   if (!feed) throw new AppError('feed_not_found', `you have no feed "${input.feed}"`, 404);
   const kinds = new Map<number, Written>();
   if (!accepted.length) return { feed, kinds };
+  const duplicates = input.federated ? await claimOrigins(tx, input.federated, accepted) : undefined;
+  if (duplicates?.size) accepted = accepted.filter((a) => !duplicates.has(a.index));
+  if (!accepted.length) return { feed, kinds, duplicates };
+  const reporterId = input.federated?.reporterId ?? input.ownerId;
   const isPublic = feed.tlp === 'CLEAR';
   // Workers' correlated/expired events restate what is already public: never held.
   const bypass = input.kind !== undefined;
@@ -368,20 +384,20 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
      SELECT x.i, $2::uuid, $3::uuid, x.pub, x.h, ARRAY(SELECT jsonb_array_elements_text(x.w)), x.x, ARRAY(SELECT jsonb_array_elements_text(x.g)), x.c, x.d, x.r, x.p, x.at
      FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (i bigint, g jsonb, c int, d text, r text, p int, at timestamptz, pub boolean, h boolean, w jsonb, x boolean)) WITH ORDINALITY AS x(i, g, c, d, r, p, at, pub, h, w, x, o)
      ORDER BY x.o`,
-    [JSON.stringify(sightingRows), feed.id, input.ownerId],
+    [JSON.stringify(sightingRows), feed.id, reporterId],
   );
-  if (!isPublic) return { feed, kinds };
+  if (!isPublic) return { feed, kinds, duplicates };
 
   // 3. Distinct reporters: this reporter saw these values now (system feeds are not reporters).
   const ids = [...new Set(upserted.map((r) => r.id))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-  if (!feed.is_system) {
+  if (!feed.is_system || input.federated) {
     const published = new Set(sightingRows.filter((s) => s.pub).map((s) => s.i));
     await tx.query(
       `INSERT INTO indicator_reporters (indicator_id, reporter_id, last_at, public)
        SELECT x.i, $2::uuid, $3::timestamptz, x.p FROM jsonb_to_recordset($1::jsonb) AS x(i bigint, p boolean) ORDER BY x.i
        ON CONFLICT (indicator_id, reporter_id) DO UPDATE SET
          last_at = GREATEST(indicator_reporters.last_at, EXCLUDED.last_at), public = indicator_reporters.public OR EXCLUDED.public`,
-      [JSON.stringify(ids.map((i) => ({ i, p: published.has(i) }))), input.ownerId, new Date(now).toISOString()],
+      [JSON.stringify(ids.map((i) => ({ i, p: published.has(i) }))), reporterId, new Date(now).toISOString()],
     );
   }
   const since = new Date(now - policy.config.TRUST_CORROBORATION_WINDOW_HOURS * 3_600_000).toISOString();
@@ -489,7 +505,18 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
     const id = randomUUID();
     kinds.set(a.index, { kind, eventId: id });
     const body = indicatorOf(row, count, a.item.tags, a.item.confidence, { warnings: [] });
-    events.push({ e: id, p: { id, kind, ...body, feed: { slug: feed.slug, owner: feed.owner_id }, reportedAt: a.reportedAt.toISOString() } });
+    const origin = input.federated?.origins[a.index];
+    events.push({
+      e: id,
+      p: {
+        id,
+        kind,
+        ...body,
+        feed: { slug: feed.slug, owner: feed.owner_id },
+        reportedAt: a.reportedAt.toISOString(),
+        ...(origin ? { origin: { instance: origin.instance, eventId: origin.eventId, hops: origin.hops } } : {}),
+      },
+    });
   }
   if (events.length) {
     await tx.query(
@@ -499,7 +526,34 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
       [JSON.stringify(events)],
     );
   }
-  return { feed, kinds };
+  return { feed, kinds, duplicates };
+}
+
+/**
+ * Claims the origins of a peer's events (sorted, so that two batches never wait on each other in
+ * opposite orders): an origin claimed by a committed or concurrent transaction comes back as a
+ * duplicate — the second waits for the first and then does nothing.
+ */
+async function claimOrigins(tx: SqlSession, federated: NonNullable<IngestInput['federated']>, accepted: Accepted[]): Promise<Set<number>> {
+  const rows = accepted
+    .map((a) => ({ x: a.index, i: federated.origins[a.index]?.instance, e: federated.origins[a.index]?.eventId, h: federated.origins[a.index]?.hops ?? 0, r: federated.origins[a.index]?.reporters ?? null }))
+    .filter((r): r is { x: number; i: string; e: string; h: number; r: number | null } => typeof r.i === 'string' && typeof r.e === 'string')
+    .sort((p, q) => (p.i < q.i ? -1 : p.i > q.i ? 1 : p.e < q.e ? -1 : p.e > q.e ? 1 : 0));
+  const claimed = await tx.query<{ i: string; e: string }>(
+    `INSERT INTO federated_events (origin_instance, origin_event_id, hops, reporters, link_name)
+     SELECT DISTINCT ON (x.i, x.e) x.i, x.e, x.h, x.r, $2 FROM jsonb_to_recordset($1::jsonb) AS x(i text, e text, h int, r int) ORDER BY x.i, x.e
+     ON CONFLICT DO NOTHING RETURNING origin_instance AS i, origin_event_id AS e`,
+    [JSON.stringify(rows), federated.link],
+  );
+  const fresh = new Set(claimed.map((c) => keyOf(c.i, c.e)));
+  const duplicates = new Set<number>();
+  for (const a of accepted) {
+    const origin = federated.origins[a.index];
+    const key = origin ? keyOf(origin.instance, origin.eventId) : null;
+    // An item without an origin, or a second item with the same origin in this batch, is a duplicate too.
+    if (!key || !fresh.delete(key)) duplicates.add(a.index);
+  }
+  return duplicates;
 }
 
 interface Tally {

@@ -30,6 +30,8 @@ export const firehoseAuthSchema = z.object({
   token: z.string().max(200).optional(),
   since: z.string().max(64).optional(),
   filters: streamFiltersSchema.optional(),
+  /** Sent by a federation link (peer-scoped token): the connecting instance's id, never sent its own events back. */
+  peer: z.object({ instance: z.string().min(1).max(64) }).strict().optional(),
 });
 
 /**

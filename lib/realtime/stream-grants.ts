@@ -18,8 +18,10 @@ export async function findStreamVerdicts(prisma: PrismaClient, tokenIds: Iterabl
       select: { id: true, revokedAt: true, scopes: true, user: { select: { plan: true } } },
     });
     for (const row of rows) {
-      if (row.revokedAt || !row.scopes.includes('stream')) continue;
-      verdicts.set(row.id, PLANS[row.user.plan].streaming ? null : 'plan_ended');
+      // A peer token (docs/federation.md) streams whatever the owner's plan: a link is the operator's decision.
+      const peer = row.scopes.includes('peer');
+      if (row.revokedAt || !(peer || row.scopes.includes('stream'))) continue;
+      verdicts.set(row.id, peer || PLANS[row.user.plan].streaming ? null : 'plan_ended');
     }
   }
   return verdicts;

@@ -27,7 +27,7 @@ export const endingForVerdict = (verdict: StreamVerdict): StreamEnding | null =>
 export function endingFor(message: ControlMessage, data: Pick<SocketData, 'auth'> | undefined): StreamEnding | null {
   if (!data?.auth) return null;
   if (message.type === 'token_revoked' && data.auth.tokenId === message.tokenId) return ENDINGS.token_revoked;
-  if (message.type === 'plan_changed' && !PLANS[message.plan].streaming && data.auth.user.id === message.userId) return ENDINGS.plan_ended;
+  if (message.type === 'plan_changed' && !PLANS[message.plan].streaming && data.auth.user.id === message.userId && !data.auth.scopes?.includes('peer')) return ENDINGS.plan_ended;
   return null;
 }
 

@@ -22,6 +22,8 @@ import { setupPublicNamespace } from './public-namespace';
 import { replayThenJoin } from './replay';
 import { FilterRooms } from './rooms';
 import { startStatsReporter } from './stats';
+import { resolvePeerAccess } from '../../lib/federation/peer-access';
+import { withPeerRules } from '../federation/peer-filter';
 import type { FirehoseNamespace, FirehoseSocket, GatewayOptions } from './types';
 
 export type { GatewayOptions } from './types';
@@ -60,7 +62,9 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
 
   const slots = createStreamSlots(runtime.engines);
   const watch = new ControlWatch();
-  const handshakeDeps: HandshakeDeps = { prisma: runtime.db.prisma, log: runtime.engines.log, logger: log, slots, watch, streamsPerToken: runtime.config.STREAMS_PER_TOKEN };
+  const handshakeDeps: HandshakeDeps = { prisma: runtime.db.prisma, log: runtime.engines.log, logger: log, slots, watch, streamsPerToken: runtime.config.STREAMS_PER_TOKEN,
+    peers: { resolve: (auth, instance) => resolvePeerAccess(runtime.db.sql, auth, instance, runtime.config.FEDERATION_MAX_HOPS) },
+  };
   firehose.use(createHandshake(handshakeDeps));
   const httpStreams = new HttpStreams(dispatcher, handshakeDeps, watch, log.child({ transport: 'http' }), { maxBufferedBytes });
   const guard = await startStreamGuard({
@@ -118,7 +122,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
         const issue = parsed.error.issues[0];
         return respond({ error: { code: 'invalid_filters', message: `${issue.path.join('.') || 'filters'}: ${issue.message}` } });
       }
-      const filter = compileFilter(parsed.data);
+      const filter = withPeerRules(compileFilter(parsed.data), socket.data.peer);
       rooms.change(socket, filter);
       respond({ data: { filters: filter.filters } });
     });

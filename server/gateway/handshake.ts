@@ -12,6 +12,8 @@ import { firehoseAuthSchema, type ConnectErrorData } from '../../lib/realtime/pr
 import { streamLimit, type StreamSlots } from '../../lib/realtime/stream-slots';
 import { parseBearer, verifyApiToken } from '../../lib/tokens';
 import { DeliveredCursor } from './delivery';
+import type { PeerAccess } from '../../lib/federation/peer-access';
+import { withPeerRules } from '../federation/peer-filter';
 import { compileFilter } from './filters';
 import { refusal } from './refusal';
 import type { SocketData } from './types';
@@ -25,7 +27,12 @@ export interface HandshakeDeps {
   watch?: { mark(): number };
   /** STREAMS_PER_TOKEN: overrides the plan's limit; 0 = unlimited. */
   streamsPerToken?: number;
+  /** Resolves a peer-scoped token to its link's outbound rules (lib/federation), or refuses it. */
+  peers?: { resolve(auth: Awaited<ReturnType<typeof verifyApiToken>>, instance: string | undefined): Promise<PeerAccess> };
 }
+
+/** Concurrent streams of one peer token (a link needs one; a few more ride out a reconnection). */
+const PEER_STREAMS_PER_TOKEN = 4;
 
 /** The token from `auth.token`, else from an `Authorization: Bearer` header. */
 export function handshakeToken(socket: Pick<Socket, 'handshake'>): string | undefined {
@@ -43,8 +50,12 @@ export async function admit(socket: Pick<Socket, 'handshake' | 'id'>, deps: Hand
   }
   const controlMark = deps.watch?.mark() ?? 0;
   const auth = await verifyApiToken(deps.prisma, handshakeToken(socket));
-  const entitlement = checkEntitlement(auth, 'stream');
-  if (!entitlement.ok) throw refusal(entitlement.error.code as ConnectErrorData['code'], entitlement.error.message);
+  // A peer token streams under its link's outbound rules, whatever the owner's plan.
+  const peer = auth.scopes.includes('peer') && deps.peers ? await deps.peers.resolve(auth, parsed.data.peer?.instance) : undefined;
+  if (!peer) {
+    const entitlement = checkEntitlement(auth, 'stream');
+    if (!entitlement.ok) throw refusal(entitlement.error.code as ConnectErrorData['code'], entitlement.error.message);
+  }
   const since = parsed.data.since ?? null;
   if (since) {
     const check = await checkCursor(deps.log, since);
@@ -55,16 +66,16 @@ export async function admit(socket: Pick<Socket, 'handshake' | 'id'>, deps: Hand
       });
     }
   }
-  const filter = compileFilter(parsed.data.filters);
+  const filter = withPeerRules(compileFilter(parsed.data.filters), peer);
   // Last, so that a refusal above never holds a slot.
   const plan = PLANS[auth.user.plan];
-  const limit = streamLimit(plan.streamsPerToken, deps.streamsPerToken);
+  const limit = peer ? PEER_STREAMS_PER_TOKEN : streamLimit(plan.streamsPerToken, deps.streamsPerToken);
   if (Number.isFinite(limit) && !(await deps.slots.acquire(auth.tokenId, socket.id, limit))) {
     throw refusal('too_many_streams', `this token already has ${limit} open streams, the most ${deps.streamsPerToken === undefined ? `the ${plan.name} plan allows` : 'this server allows'}; close one, or use another token`, {
       limit,
     });
   }
-  return { auth, filter, room: null, holdsSlot: Number.isFinite(limit), controlMark, since, lastCursor: since, delivered: new DeliveredCursor(since), ending: false };
+  return { auth, filter, room: null, holdsSlot: Number.isFinite(limit), controlMark, since, lastCursor: since, delivered: new DeliveredCursor(since), ending: false, ...(peer ? { peer } : {}) };
 }
 
 /** The socket.io middleware around `admit`. */

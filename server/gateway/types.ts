@@ -1,6 +1,7 @@
 // Types shared by the gateway's parts: what each firehose socket carries, and the gateway's options.
 import type { Namespace, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lib/realtime/protocol';
+import type { PeerAccess } from '../../lib/federation/peer-access';
 import type { VerifiedToken } from '../../lib/tokens';
 import type { DeliveredCursor } from './delivery';
 import type { CompiledFilter } from './filters';
@@ -24,6 +25,8 @@ export interface SocketData {
   /** Newest cursor handed to the connection (frames in engine.io's buffer not counted). */
   delivered: DeliveredCursor;
   ending: boolean;
+  /** A federation link streaming with a peer token: its outbound rules (docs/federation.md). */
+  peer?: PeerAccess;
 }
 
 export type FirehoseSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;

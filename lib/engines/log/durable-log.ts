@@ -175,12 +175,16 @@ export class DurableLog implements FirehoseLog {
    * moved, or LOG_BUSY when another node's relay holds the lock.
    */
   async appendFromOutbox(limit: number): Promise<number> {
+    // Every event leaves with its origin (docs/federation.md): events received from a peer carry
+    // theirs already; the others were published here, hops 0.
+    const STAMP_ORIGIN = `CASE WHEN payload ? 'origin' THEN payload ELSE payload || jsonb_build_object('origin',
+      jsonb_build_object('instance', (SELECT id FROM federation_instance), 'eventId', payload->>'id', 'hops', 0)) END`;
     const entries = await this.write(true, (tx, head) =>
       tx.query<Row>(
         `WITH batch AS (SELECT id, payload FROM outbox ORDER BY id LIMIT $1),
               moved AS (DELETE FROM outbox o USING batch b WHERE o.id = b.id)
          INSERT INTO firehose_log (position, data)
-         SELECT $2::bigint + row_number() OVER (ORDER BY id), payload::text FROM batch
+         SELECT $2::bigint + row_number() OVER (ORDER BY id), (${STAMP_ORIGIN})::text FROM batch
          RETURNING position::text AS position, data`,
         [limit, head.toString()],
       ),
