@@ -73,7 +73,7 @@ describe(`federation of three instances (${usingPostgres ? 'PostgreSQL + Redis' 
       expect(received.feed.slug).toMatch(/^peer:[abc]$/);
       expect(await i.sightings(v)).toBe(1); // stored once
     }
-  });
+  }, 240_000);
 
   it('a private (TLP:GREEN) indicator and a feed excluded by a rule never leave A', async () => {
     const secret = value();
@@ -92,7 +92,7 @@ describe(`federation of three instances (${usingPostgres ? 'PostgreSQL + Redis' 
       expect(await i.sightings(internal)).toBe(0);
     }
     expect(await a.sightings(secret)).toBe(1); // the owner still sees it
-  });
+  }, 240_000);
 
   it('loops (A→B→C→A and back) deliver each event once per instance, and never back to its origin', async () => {
     const fromEach = new Map<Instance, string>([[a, value()], [b, value()], [c, value()]]);
@@ -111,7 +111,7 @@ describe(`federation of three instances (${usingPostgres ? 'PostgreSQL + Redis' 
     await b.submit('pub', [both]);
     await until(() => observe(c).count(both) === 2, 30_000, 'both reports on c', 100);
     await expect.poll(() => Math.max(...observe(c).events.filter((e) => e.indicator.value === both).map((e) => e.indicator.reporters ?? 0)), { timeout: 10_000 }).toBe(2);
-  });
+  }, 240_000);
 
   it('B killed mid-stream while A publishes: C misses nothing; B restarted: nothing duplicated anywhere', async () => {
     const values: string[] = [];
@@ -130,7 +130,7 @@ describe(`federation of three instances (${usingPostgres ? 'PostgreSQL + Redis' 
       for (const v of values) expect(observe(i).count(v), `${v} on ${i.name}`).toBe(1);
     }
     for (const v of values.slice(0, 5)) for (const i of [b, c]) expect(await i.sightings(v)).toBe(1);
-  });
+  }, 240_000);
 
   it('a restart of C resumes every link from its stored cursor', async () => {
     await c.stop();
@@ -149,5 +149,5 @@ describe(`federation of three instances (${usingPostgres ? 'PostgreSQL + Redis' 
       expect(observe(c).count(v)).toBe(1);
       expect(await c.sightings(v)).toBe(1);
     }
-  });
+  }, 240_000);
 });
