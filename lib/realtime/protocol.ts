@@ -39,16 +39,18 @@ export const firehoseAuthSchema = z.object({
  * (the token holds its plan's concurrent streams: close one) and unavailable (the server could not
  * check this connection now). The others need a change on the client's side.
  */
-export type ConnectErrorCode =
-  | 'invalid_token'
-  | 'scope_required'
-  | 'plan_required'
-  | 'cursor_expired'
-  | 'invalid_cursor'
-  | 'invalid_request'
-  | 'rate_limited'
-  | 'too_many_streams'
-  | 'unavailable';
+export const CONNECT_ERROR_CODES = [
+  'invalid_token',
+  'scope_required',
+  'plan_required',
+  'cursor_expired',
+  'invalid_cursor',
+  'invalid_request',
+  'rate_limited',
+  'too_many_streams',
+  'unavailable',
+] as const;
+export type ConnectErrorCode = (typeof CONNECT_ERROR_CODES)[number];
 
 export interface ConnectErrorData {
   code: ConnectErrorCode;
@@ -64,7 +66,8 @@ export interface ConnectErrorData {
  * `since` after slow_consumer, server_shutdown and unavailable (the server could not serve the
  * replay, e.g. its log was unreachable); token_revoked and plan_ended are final.
  */
-export type StreamEndReason = 'token_revoked' | 'plan_ended' | 'slow_consumer' | 'server_shutdown' | 'unavailable';
+export const STREAM_END_REASONS = ['token_revoked', 'plan_ended', 'slow_consumer', 'server_shutdown', 'unavailable'] as const;
+export type StreamEndReason = (typeof STREAM_END_REASONS)[number];
 
 /**
  * The websocket close code of a stream cut as a slow consumer (reason "slow_consumer"): readable

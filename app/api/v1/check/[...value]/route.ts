@@ -1,15 +1,15 @@
 // GET /api/v1/check/{value}: known or not, last seen, sightings, tags and feeds for one indicator.
 // The value may be defanged; encode it with encodeURIComponent (URLs contain slashes).
-import { NextResponse } from 'next/server';
 import { withApiToken } from '@/app/api/_lib/with-api-token';
+import { checkIndicatorContract } from '@/lib/api-contract/routes/indicators';
 import { getIndicatorAnalysis, requestAnalysis } from '@/lib/analyzers';
 import { getJobQueue } from '@/lib/jobs';
 import { checkIndicator } from '@/lib/search';
 
 type Params = { value: string[] };
 
-export const GET = withApiToken<Params>(
-  async (req, { auth, runtime, params }) => {
+export const GET = withApiToken<Params, typeof checkIndicatorContract>(
+  async (req, { auth, runtime, params, reply }) => {
     const search = new URL(req.url).searchParams;
     const query: Record<string, string> = { value: params.value.join('/') };
     const type = search.get('type');
@@ -25,7 +25,7 @@ export const GET = withApiToken<Params>(
         runtime.logger.warn({ err: error }, 'could not request an analysis'),
       );
     }
-    return NextResponse.json({ ...result, analysis: analysis ?? { status: 'pending', findings: [], updatedAt: null } });
+    return reply(200, { ...result, analysis: analysis ?? { status: 'pending', findings: [], updatedAt: null } });
   },
-  { scope: 'read' },
+  { contract: checkIndicatorContract },
 );

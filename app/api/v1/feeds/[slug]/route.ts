@@ -1,29 +1,28 @@
 // GET / PATCH / DELETE /api/v1/feeds/{slug}: one of your feeds. Anyone else's feed is a 404.
-import { NextResponse } from 'next/server';
 import { withApiToken } from '@/app/api/_lib/with-api-token';
+import { deleteFeedContract, getFeedContract, updateFeedContract } from '@/lib/api-contract/routes/feeds';
 import { deleteFeed, getFeedOrThrow, updateFeed } from '@/lib/feeds';
 import { parseJsonBody, readBodyWithLimit } from '@/lib/http/read-body';
 
-type Params = { slug: string };
 const MAX_FEED_BODY = 64 * 1024;
 
-export const GET = withApiToken<Params>(
-  async (_req, { auth, runtime, params }) => NextResponse.json({ feed: await getFeedOrThrow(runtime.db.prisma, auth.user.id, params.slug) }),
-  { scope: 'read' },
+export const GET = withApiToken(
+  async (_req, { auth, runtime, params, reply }) => reply(200, { feed: await getFeedOrThrow(runtime.db.prisma, auth.user.id, params.slug) }),
+  { contract: getFeedContract },
 );
 
-export const PATCH = withApiToken<Params>(
-  async (req, { auth, runtime, params }) => {
+export const PATCH = withApiToken(
+  async (req, { auth, runtime, params, reply }) => {
     const body = parseJsonBody(req.headers.get('content-type'), await readBodyWithLimit(req.body, req.headers.get('content-length'), MAX_FEED_BODY));
-    return NextResponse.json({ feed: await updateFeed(runtime.db.prisma, auth.user.id, params.slug, body) });
+    return reply(200, { feed: await updateFeed(runtime.db.prisma, auth.user.id, params.slug, body) });
   },
-  { scope: 'submit' },
+  { contract: updateFeedContract },
 );
 
-export const DELETE = withApiToken<Params>(
-  async (_req, { auth, runtime, params }) => {
+export const DELETE = withApiToken(
+  async (_req, { auth, runtime, params, reply }) => {
     await deleteFeed(runtime.db.prisma, auth.user.id, params.slug);
-    return new NextResponse(null, { status: 204 });
+    return reply(204, null);
   },
-  { scope: 'submit' },
+  { contract: deleteFeedContract },
 );

@@ -4,6 +4,7 @@
 import { NextResponse } from 'next/server';
 import { errorResponse, jsonError } from '@/app/api/_lib/respond';
 import { withApiToken } from '@/app/api/_lib/with-api-token';
+import { submitIndicatorsContract } from '@/lib/api-contract/routes/feeds';
 import { getFeedOrThrow } from '@/lib/feeds';
 import { readBodyWithLimit } from '@/lib/http/read-body';
 import { allowListFromConfig, ingestIndicators, INGEST_LIMITS, parseSubmission, type IngestResult } from '@/lib/ingest';
@@ -19,10 +20,9 @@ import { getJobQueue } from '@/lib/jobs';
 import { getAnalysisEnqueuer } from '@/lib/jobs/analysis-enqueuer';
 import { consumeSubmissions } from '@/lib/plan-limits';
 
-type Params = { slug: string };
 
-export const POST = withApiToken<Params>(
-  async (req, { auth, runtime, params }) => {
+export const POST = withApiToken(
+  async (req, { auth, runtime, params, reply }) => {
     const idempotencyKey = parseIdempotencyKey(req.headers.get('idempotency-key'));
     const bytes = await readBodyWithLimit(req.body, req.headers.get('content-length'), INGEST_LIMITS.maxBodyBytes);
     const url = new URL(req.url);
@@ -66,7 +66,7 @@ export const POST = withApiToken<Params>(
         { ownerId: auth.user.id, feed: params.slug, items: submission.items },
       );
       const lines = submission.lines;
-      return NextResponse.json({
+      return reply(200, {
         feed: result.feed.slug,
         public: result.feed.public,
         accepted: result.accepted,
@@ -83,5 +83,5 @@ export const POST = withApiToken<Params>(
       }
     }
   },
-  { scope: 'submit' },
+  { contract: submitIndicatorsContract },
 );

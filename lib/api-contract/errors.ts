@@ -1,0 +1,42 @@
+// Every error code the REST API answers, with its HTTP status and meaning: the catalogue the OpenAPI
+// document is generated from (each route lists the codes it may return; the common ones are added
+// from the route's kind). The body is always `{ "error": { "code", "message", ... } }`.
+export const API_ERRORS = {
+  bad_request: { status: 400, description: 'a path or query value is not valid percent-encoded UTF-8 or contains a NUL; or the request is malformed' },
+  invalid_request: { status: 400, description: 'a path segment or the body has a wrong shape or field (the message names the field)' },
+  invalid_query: { status: 400, description: 'a query parameter is invalid (the message names it)' },
+  invalid_json: { status: 400, description: 'the body is not valid JSON (or is empty)' },
+  invalid_utf8: { status: 400, description: 'the body is not valid UTF-8' },
+  invalid_cursor: { status: 400, description: 'the cursor is not one this API returned' },
+  invalid_type: { status: 400, description: 'the indicator type in the path is not one of the indicator types' },
+  invalid_idempotency_key: { status: 400, description: 'Idempotency-Key is not 1–255 printable ASCII characters' },
+  invalid_token: { status: 401, description: 'missing, malformed, unknown or revoked API token' },
+  scope_required: { status: 403, description: 'the token lacks the scope this route needs (`error.details.scope`)' },
+  plan_required: { status: 403, description: "the token owner's plan does not include this (streaming needs the Firehose plan)" },
+  system_feed: { status: 403, description: 'system feeds are managed by Sluice and cannot be changed or deleted' },
+  not_found: { status: 404, description: 'no such API route' },
+  feed_not_found: { status: 404, description: 'you have no such feed (also for anyone else’s feed)' },
+  indicator_not_found: { status: 404, description: 'the value is not on the public feed' },
+  method_not_allowed: { status: 405, description: 'this method is not allowed on this route' },
+  feed_exists: { status: 409, description: 'you already have a feed with this slug' },
+  idempotency_key_in_progress: { status: 409, description: 'a request with this Idempotency-Key is still being processed (Retry-After: 1)' },
+  cursor_expired: { status: 410, description: 'the stream cursor is older than the retention window (`error.oldest` is the oldest available)' },
+  body_too_large: { status: 413, description: 'the body is larger than the route accepts (`error.details.maxBytes`)' },
+  too_many_items: { status: 413, description: 'more than 1,000 indicators in one submission' },
+  unsupported_media_type: { status: 415, description: 'the Content-Type is not one the route accepts' },
+  invalid_indicator: { status: 422, description: 'the value is not an indicator (or not one of the given type)' },
+  idempotency_key_reused: { status: 422, description: 'the Idempotency-Key was used for a different request' },
+  rate_limited: { status: 429, description: "too many requests for the token's plan (Retry-After)" },
+  submission_limit: { status: 429, description: "the plan's indicators per hour are used up (Retry-After)" },
+  too_many_streams: { status: 429, description: "the token holds its plan's concurrent streams (`error.limit`)" },
+  request_too_large: { status: 431, description: 'the request line and headers are larger than 16 KB' },
+  internal: { status: 500, description: 'a bug: the request id (`error.requestId`) identifies it in the server logs' },
+  unavailable: { status: 503, description: 'a service Sluice depends on is down; retry after Retry-After seconds' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+/** Codes any route may answer before its handler runs (the HTTP edge and the token wrapper). */
+export const EDGE_ERRORS = ['bad_request', 'invalid_request', 'request_too_large', 'internal', 'unavailable'] as const satisfies readonly ApiErrorCode[];
+/** Codes of a route that needs a token (app/api/_lib/with-api-token.ts). */
+export const TOKEN_ERRORS = ['invalid_token', 'scope_required', 'rate_limited'] as const satisfies readonly ApiErrorCode[];

@@ -1,0 +1,25 @@
+// Every REST route's contract, in the order the OpenAPI document lists them. A new route under
+// app/api/v1 adds its contract here (tests/unit/api-contract/coverage.test.ts names any missing).
+import type { RouteContract } from './define';
+import { asyncApiContract, openApiContract } from './routes/docs';
+import { createFeedContract, deleteFeedContract, getFeedContract, listFeedsContract, submitIndicatorsContract, updateFeedContract } from './routes/feeds';
+import { checkIndicatorContract, createDisputeContract, findIndicatorsContract } from './routes/indicators';
+import { streamContract } from './routes/stream';
+
+export const API_CONTRACTS: readonly RouteContract[] = [
+  createFeedContract,
+  listFeedsContract,
+  getFeedContract,
+  updateFeedContract,
+  deleteFeedContract,
+  submitIndicatorsContract,
+  findIndicatorsContract,
+  checkIndicatorContract,
+  createDisputeContract,
+  streamContract,
+  openApiContract,
+  asyncApiContract,
+];
+
+/** Routes served by the gateway (server/), not by a Next route file: the coverage test skips them. */
+export const SERVER_ROUTE_PATHS: readonly string[] = [streamContract.path];
