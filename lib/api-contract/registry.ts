@@ -2,7 +2,15 @@
 // app/api/v1 adds its contract here (tests/unit/api-contract/coverage.test.ts names any missing).
 import type { RouteContract } from './define';
 import { asyncApiContract, openApiContract } from './routes/docs';
-import { createFeedContract, deleteFeedContract, getFeedContract, listFeedsContract, submitIndicatorsContract, updateFeedContract } from './routes/feeds';
+import {
+  createFeedContract,
+  deleteFeedContract,
+  getFeedContract,
+  listFeedsContract,
+  retractFromFeedContract,
+  submitIndicatorsContract,
+  updateFeedContract,
+} from './routes/feeds';
 import { checkIndicatorContract, createDisputeContract, findIndicatorsContract } from './routes/indicators';
 import { streamContract } from './routes/stream';
 
@@ -13,6 +21,7 @@ export const API_CONTRACTS: readonly RouteContract[] = [
   updateFeedContract,
   deleteFeedContract,
   submitIndicatorsContract,
+  retractFromFeedContract,
   findIndicatorsContract,
   checkIndicatorContract,
   createDisputeContract,

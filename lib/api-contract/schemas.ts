@@ -11,6 +11,7 @@ import { INDICATOR_TYPES } from '../indicators/types';
 import type { ItemOutcome } from '../ingest/ingest-indicators';
 import type { IndicatorSummary } from '../search/find-indicators';
 import type { DisputeView } from '../trust/disputes';
+import type { FeedRetraction } from '../trust/retract-contributions';
 import { assertSameType } from './define';
 
 const dateTime = z.string().meta({ format: 'date-time', example: '2026-11-22T10:00:00.000Z' });
@@ -132,6 +133,21 @@ export const disputeSchema = z
   .object({ id: z.string(), indicator: indicatorRefSchema, reason: z.string(), status: z.enum(['open', 'upheld', 'rejected']), createdAt: dateTime })
   .meta({ id: 'Dispute' });
 assertSameType<z.output<typeof disputeSchema>, DisputeView>(true);
+
+export const feedRetractionResultSchema = z
+  .object({
+    type: indicatorTypeSchema,
+    value: z.string(),
+    feed: z.string(),
+    status: z.enum(['retracted', 'already_retracted']),
+    sightings: z.number().int().meta({ description: 'sightings withdrawn' }),
+    stillPublic: z.boolean().meta({ description: 'whether the value stays public through other feeds or reporters' }),
+    eventId: z.string().nullable().meta({ description: 'the `retracted` firehose event, when the value is no longer public anywhere' }),
+    reason: z.string(),
+    at: dateTime,
+  })
+  .meta({ id: 'FeedRetraction' });
+assertSameType<z.output<typeof feedRetractionResultSchema>, FeedRetraction>(true);
 
 export const firehoseEventSchema = z
   .object({

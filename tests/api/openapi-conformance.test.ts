@@ -110,6 +110,13 @@ describe('every /api/v1 route answers within its description', () => {
     expect(code(await call(T, { method: 'POST', path: `${path}?confidence=high`, text: '45.83.64.2\n' }))).toBe('invalid_query');
     expect(code(await call(T, { method: 'POST', path: '/api/v1/feeds/nope/indicators', json: { indicators: ['y.example-phish.net'] } }))).toBe('feed_not_found');
     expect(code(await call(T, { method: 'POST', path, token: readOnly.token, json: { indicators: ['z.example-phish.net'] } }))).toBe('scope_required');
+
+    const R = '/api/v1/feeds/{slug}/retractions';
+    await call(T, { method: 'POST', path, json: { indicators: ['retract-me.example-phish.net'] } });
+    const retracted = await call(R, { method: 'POST', path: '/api/v1/feeds/pub/retractions', json: { value: 'retract-me.example-phish.net', reason: 'our mistake' } });
+    expect(retracted.body).toMatchObject({ retraction: { status: 'retracted' } });
+    expect(code(await call(R, { method: 'POST', path: '/api/v1/feeds/pub/retractions', json: { value: 'retract-me.example-phish.net' } }))).toBe('invalid_request');
+    expect(code(await call(R, { method: 'POST', path: '/api/v1/feeds/pub/retractions', json: { value: 'never.example-phish.net', reason: 'x' } }))).toBe('indicator_not_found');
   });
 
   it('search, check and disputes', async () => {

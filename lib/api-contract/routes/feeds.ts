@@ -2,8 +2,9 @@
 import { z } from 'zod';
 import { createFeedSchema, updateFeedSchema } from '../../feeds/schemas';
 import { INGEST_LIMITS, jsonSubmissionSchema, submittedItemSchema, textSubmissionOptionsSchema } from '../../ingest/schemas';
+import { feedRetractionSchema } from '../../trust/retract-contributions';
 import { defineRoute } from '../define';
-import { feedSchema, submissionResultSchema } from '../schemas';
+import { feedRetractionResultSchema, feedSchema, submissionResultSchema } from '../schemas';
 
 const slugParams = z.object({ slug: z.string().meta({ description: 'the feed slug (1–64 of a-z 0-9 -)', example: 'honeypot' }) });
 const feedAnswer = z.object({ feed: feedSchema });
@@ -121,4 +122,20 @@ export const submitIndicatorsContract = defineRoute({
     'idempotency_key_reused',
     'submission_limit',
   ],
+});
+
+export const retractFromFeedContract = defineRoute({
+  method: 'POST',
+  path: '/api/v1/feeds/{slug}/retractions',
+  operationId: 'retractFromFeed',
+  summary: 'Withdraw a value from one of your feeds',
+  description:
+    'Your feed’s public and held sightings of the value stop being public. When no other feed keeps it public (`stillPublic: false`), ' +
+    'it leaves /threats, the exports and the counts, and subscribers get a `retracted` event (`eventId`). A repeat answers `already_retracted` (docs/trust.md).',
+  tags: ['feeds'],
+  scope: 'submit',
+  params: slugParams,
+  body: { required: true, content: { 'application/json': feedRetractionSchema } },
+  responses: { 200: { description: 'what was withdrawn', schema: z.object({ retraction: feedRetractionResultSchema }) } },
+  errors: ['invalid_json', 'invalid_utf8', 'unsupported_media_type', 'body_too_large', 'feed_not_found', 'indicator_not_found', 'invalid_indicator'],
 });
