@@ -26,7 +26,7 @@ beforeAll(async () => {
   free = await createAccount(t.db.prisma, { plan: 'free' });
   if (t.db.kind === 'embedded') await t.db.close();
   server = await startServer({ ...t.env, ...engines.env });
-}, 120_000);
+}, 300_000);
 afterAll(async () => {
   await server?.stop();
   await deleteRedisPrefix(engines);
