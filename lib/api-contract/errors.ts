@@ -9,6 +9,9 @@ export const API_ERRORS = {
   invalid_utf8: { status: 400, description: 'the body is not valid UTF-8' },
   invalid_cursor: { status: 400, description: 'the cursor is not one this API returned' },
   invalid_type: { status: 400, description: 'the indicator type in the path is not one of the indicator types' },
+  invalid_url: { status: 400, description: 'the webhook url is not an absolute URL, is too long or carries credentials' },
+  https_required: { status: 400, description: 'webhook URLs must use https' },
+  url_unresolvable: { status: 400, description: 'the webhook host does not resolve' },
   invalid_idempotency_key: { status: 400, description: 'Idempotency-Key is not 1–255 printable ASCII characters' },
   invalid_token: { status: 401, description: 'missing, malformed, unknown or revoked API token' },
   scope_required: { status: 403, description: 'the token lacks the scope this route needs (`error.details.scope`)' },
@@ -18,6 +21,7 @@ export const API_ERRORS = {
   feed_not_found: { status: 404, description: 'you have no such feed (also for anyone else’s feed)' },
   indicator_not_found: { status: 404, description: 'the value is not on the public feed' },
   method_not_allowed: { status: 405, description: 'this method is not allowed on this route' },
+  webhook_limit: { status: [409, 403], description: "the plan's webhooks are all used (409), or the plan has none (403); `error.details.limit`" },
   feed_exists: { status: 409, description: 'you already have a feed with this slug' },
   idempotency_key_in_progress: { status: 409, description: 'a request with this Idempotency-Key is still being processed (Retry-After: 1)' },
   cursor_expired: { status: 410, description: 'the stream cursor is older than the retention window (`error.oldest` is the oldest available)' },
@@ -32,7 +36,13 @@ export const API_ERRORS = {
   request_too_large: { status: 431, description: 'the request line and headers are larger than 16 KB' },
   internal: { status: 500, description: 'a bug: the request id (`error.requestId`) identifies it in the server logs' },
   unavailable: { status: 503, description: 'a service Sluice depends on is down; retry after Retry-After seconds' },
-} as const satisfies Record<string, { status: number; description: string }>;
+} as const satisfies Record<string, { status: number | readonly number[]; description: string }>;
+
+/** The statuses an error code comes with. */
+export const errorStatuses = (code: ApiErrorCode): readonly number[] => {
+  const status: number | readonly number[] = API_ERRORS[code].status;
+  return typeof status === 'number' ? [status] : status;
+};
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
 

@@ -6,7 +6,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import { PLANS } from '../plans';
 import { TOKEN_SCOPES } from '../tokens';
 import type { RouteContract } from './define';
-import { API_ERRORS, EDGE_ERRORS, TOKEN_ERRORS, type ApiErrorCode } from './errors';
+import { API_ERRORS, EDGE_ERRORS, errorStatuses, TOKEN_ERRORS, type ApiErrorCode } from './errors';
 import { API_CONTRACTS } from './registry';
 import { errorBodySchema } from './schemas';
 
@@ -25,8 +25,7 @@ export function routeErrorCodes(contract: RouteContract): ApiErrorCode[] {
 function errorResponses(contract: RouteContract): ZodOpenApiResponsesObject {
   const byStatus = new Map<number, ApiErrorCode[]>();
   for (const code of routeErrorCodes(contract)) {
-    const status = API_ERRORS[code].status;
-    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+    for (const status of errorStatuses(code)) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   const responses: ZodOpenApiResponsesObject = {};
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
@@ -113,6 +112,8 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
       tags: [
         { name: 'feeds', description: 'your named streams of sightings' },
         { name: 'indicators', description: 'submit, search, check, dispute' },
+        { name: 'stix', description: 'STIX 2.1 bundles (TAXII 2.1 at /taxii2/)' },
+        { name: 'webhooks', description: 'the firehose pushed to your endpoint' },
         { name: 'stream', description: 'the firehose over HTTP' },
         { name: 'meta', description: 'the API describing itself' },
       ],

@@ -12,7 +12,17 @@ import {
   updateFeedContract,
 } from './routes/feeds';
 import { checkIndicatorContract, createDisputeContract, findIndicatorsContract } from './routes/indicators';
+import { findStixIndicatorsContract, getStixIndicatorContract } from './routes/stix';
 import { streamContract } from './routes/stream';
+import {
+  createWebhookContract,
+  deleteWebhookContract,
+  getWebhookContract,
+  listWebhooksContract,
+  replayWebhookContract,
+  testWebhookContract,
+  updateWebhookContract,
+} from './routes/webhooks';
 
 export const API_CONTRACTS: readonly RouteContract[] = [
   createFeedContract,
@@ -25,6 +35,15 @@ export const API_CONTRACTS: readonly RouteContract[] = [
   findIndicatorsContract,
   checkIndicatorContract,
   createDisputeContract,
+  findStixIndicatorsContract,
+  getStixIndicatorContract,
+  createWebhookContract,
+  listWebhooksContract,
+  getWebhookContract,
+  updateWebhookContract,
+  deleteWebhookContract,
+  testWebhookContract,
+  replayWebhookContract,
   streamContract,
   openApiContract,
   asyncApiContract,

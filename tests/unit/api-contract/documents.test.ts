@@ -4,7 +4,7 @@ import { Parser } from '@asyncapi/parser';
 import { validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
 import { buildAsyncApiDocument } from '@/lib/api-contract/asyncapi';
-import { API_ERRORS } from '@/lib/api-contract/errors';
+import { errorStatuses } from '@/lib/api-contract/errors';
 import { buildOpenApiDocument, routeErrorCodes } from '@/lib/api-contract/openapi';
 import { API_CONTRACTS } from '@/lib/api-contract/registry';
 import { CONNECT_ERROR_CODES, STREAM_END_REASONS } from '@/lib/realtime/protocol';
@@ -29,10 +29,12 @@ describe('OpenAPI document', () => {
       expect(op!.operationId).toBe(contract.operationId);
       expect(op!.security).toEqual(contract.scope ? [{ bearerAuth: [contract.scope] }] : []);
       for (const code of routeErrorCodes(contract)) {
-        const response = op!.responses[String(API_ERRORS[code].status)];
-        const schema = response?.content?.['application/json']?.schema as { properties: { error: { properties: { code: { enum: string[] } } } } };
-        expect(schema.properties.error.properties.code.enum, `${contract.operationId} ${code}`).toContain(code);
-        if (API_ERRORS[code].status === 429 || API_ERRORS[code].status === 503) expect(response.headers).toHaveProperty('Retry-After');
+        for (const status of errorStatuses(code)) {
+          const response = op!.responses[String(status)];
+          const schema = response?.content?.['application/json']?.schema as { properties: { error: { properties: { code: { enum: string[] } } } } };
+          expect(schema.properties.error.properties.code.enum, `${contract.operationId} ${code}`).toContain(code);
+          if (status === 429 || status === 503) expect(response.headers).toHaveProperty('Retry-After');
+        }
       }
       if (contract.scope && contract.rateLimitHeaders !== false) {
         const ok = Object.entries(op!.responses).filter(([status]) => status.startsWith('2'));

@@ -2,6 +2,7 @@
 // (type, tag, feed, since, limit) and an opaque `cursor`; the next page's cursor is in the
 // `x-next-cursor` header and a `Link: <…>; rel="next"` (docs/taxii.md).
 import { withApiToken } from '@/app/api/_lib/with-api-token';
+import { findStixIndicatorsContract } from '@/lib/api-contract/routes/stix';
 import { findStixIndicators } from '@/lib/stix';
 import { stixContext, stixResponse } from './stix-context';
 
@@ -16,5 +17,5 @@ export const GET = withApiToken(
     nextUrl.searchParams.set('cursor', next);
     return stixResponse(bundle, { 'x-next-cursor': next, link: `<${nextUrl.pathname}${nextUrl.search}>; rel="next"` });
   },
-  { scope: 'read' },
+  { contract: findStixIndicatorsContract },
 );
