@@ -170,6 +170,10 @@ export const firehoseEventSchema = z
     reportedAt: dateTime,
     expiresAt: dateTime.optional(),
     retraction: z.object({ reason: z.string(), at: dateTime }).optional(),
+    origin: z
+      .object({ instance: z.string(), eventId: z.string(), hops: z.number().int().min(0) })
+      .optional()
+      .meta({ description: 'where the event was first published (docs/federation.md): instance id, its event id there, peer links crossed (0: here)' }),
   })
   .meta({ id: 'FirehoseEvent', description: 'One firehose event (README, "Events").' });
 assertSameType<z.output<typeof firehoseEventSchema>, FirehoseEvent>(true);
