@@ -69,6 +69,8 @@ interface StreamOptions {
   format: 'jsonl' | 'csv';
   limit?: number;
   quiet?: boolean;
+  /** socketio (the default), or the HTTP stream as sse or ndjson (cli/stream-http.ts). */
+  transport: 'socketio' | 'sse' | 'ndjson';
 }
 
 async function stream(options: StreamOptions): Promise<void> {
@@ -89,6 +91,7 @@ async function stream(options: StreamOptions): Promise<void> {
   const recent = new RecentIds();
   const out = process.stdout;
   if (options.format === 'csv') out.write(CSV_COLUMNS.join(',') + '\n');
+  if (options.transport !== 'socketio') return streamHttp(options, { url, token, filters, cursor, recent });
 
   const socket = io(`${url}${FIREHOSE_NAMESPACE}`, {
     transports: ['websocket'],
@@ -173,6 +176,51 @@ async function stream(options: StreamOptions): Promise<void> {
     fail(`${data.code}: ${data.message}`, data.code === 'invalid_request' || data.code === 'invalid_cursor' ? EXIT.usage : EXIT.refused);
   });
   await new Promise<never>(() => undefined);
+}
+
+/** `--transport sse|ndjson`: the same output, de-duplication, status lines and exit codes over HTTP. */
+async function streamHttp(
+  options: StreamOptions,
+  ctx: { url: string; token: string; filters: StreamFilters; cursor: string | null; recent: RecentIds },
+): Promise<void> {
+  const { streamOverHttp } = await import('./stream-http.ts');
+  const out = process.stdout;
+  let delivered = 0;
+  let lastCursor = ctx.cursor;
+  const status = (message: string) => {
+    if (!options.quiet) process.stderr.write(`sluice: ${message}\n`);
+  };
+  let finished = false;
+  const finish = (code: number, cursor: string | null) => {
+    if (finished) return;
+    finished = true;
+    status(`${delivered} events; resume with --since ${cursor ?? lastCursor ?? '(none)'}`);
+    out.write('', () => process.exit(code));
+  };
+  process.once('SIGINT', () => finish(EXIT.ok, lastCursor));
+  process.once('SIGTERM', () => finish(EXIT.ok, lastCursor));
+  await streamOverHttp({
+    url: ctx.url,
+    token: ctx.token,
+    transport: options.transport as 'sse' | 'ndjson',
+    filters: ctx.filters,
+    since: ctx.cursor,
+    exit: EXIT,
+    status,
+    finish,
+    onEvent(event) {
+      lastCursor = event.cursor;
+      if (ctx.recent.seen(event.id)) return false;
+      out.write(options.format === 'csv' ? csvRow(event) + '\n' : JSON.stringify(event) + '\n');
+      delivered += 1;
+      if (options.limit && delivered >= options.limit) {
+        finish(EXIT.ok, lastCursor);
+        return true;
+      }
+      return false;
+    },
+  });
+  await new Promise<never>(() => undefined); // finish() exits the process
 }
 
 /** Attempts at a request the server answers 503 (a dependency down): it was not processed, so retrying is safe. */
@@ -305,6 +353,7 @@ export function register(program: Command): void {
     .option('--min-confidence <n>', 'minimum confidence 0-100', integer('--min-confidence', 0, 100))
     .option('--since <cursor>', 'replay events after this cursor first')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
+    .addOption(new Option('--transport <transport>', 'socket.io, or the HTTP stream as Server-Sent Events or NDJSON').choices(['socketio', 'sse', 'ndjson']).default('socketio'))
     .option('--limit <n>', 'exit after n events', integer('--limit', 1, Number.MAX_SAFE_INTEGER))
     .option('-q, --quiet', 'no status on stderr')
     .action((options: StreamOptions) => stream(options));

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parseProxyTrust } from './client-address';
 import { federationConfigSchema } from './federation/config';
+import { exportsConfigSchema } from './exports/config';
 import { jobsConfigSchema } from './jobs/config';
 import { webhooksConfigSchema } from './webhooks/config';
 
@@ -123,6 +124,8 @@ export const configSchema = z.object({
   ...webhooksConfigSchema.shape,
   /** Federation: hop limit and link leases (lib/federation/config.ts, docs/federation.md). */
   ...federationConfigSchema.shape,
+  /** Bulk exports and blocklists (lib/exports/config.ts, docs/exports.md). */
+  ...exportsConfigSchema.shape,
 });
 
 export type Config = z.infer<typeof configSchema>;

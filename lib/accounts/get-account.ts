@@ -8,6 +8,7 @@ export async function getAccount(prisma: PrismaClient, userId: string) {
       id: true,
       email: true,
       name: true,
+      displayName: true,
       plan: true,
       isAdmin: true,
       stripeCustomerId: true,

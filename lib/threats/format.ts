@@ -51,3 +51,11 @@ export function topTags(items: { tags: string[] }[], n: number): { tag: string; 
     .slice(0, n)
     .map(([tag, count]) => ({ tag, count }));
 }
+
+/**
+ * The time a server component renders at, for "N minutes ago": a server component renders once per
+ * request (never re-renders), so reading the clock there is stable for that page.
+ */
+export function renderTime(): number {
+  return Date.now();
+}

@@ -18,7 +18,7 @@ export async function getPublicCheck(sql: SqlDriver, indicator: { type: Indicato
   if (!result.known) return result;
   const feeds = result.feeds.length
     ? await sql.query<{ slug: string; owner_id: string; name: string | null }>(
-        `SELECT f.slug, f.owner_id::text AS owner_id, nullif(btrim(u.name), '') AS name
+        `SELECT f.slug, f.owner_id::text AS owner_id, nullif(btrim(u.display_name), '') AS name
          FROM feeds f JOIN users u ON u.id = f.owner_id
          WHERE f.tlp = 'CLEAR' AND f.owner_id = ANY ($1::uuid[]) AND f.slug = ANY ($2::text[])`,
         [[...new Set(result.feeds.map((f) => f.owner))], [...new Set(result.feeds.map((f) => f.slug))]],

@@ -115,3 +115,6 @@ export function parseIndicatorParams(type: string, value: string): { type: Indic
   const parsed = parseIndicator(value, { type });
   return parsed.ok ? { type: parsed.type, value: parsed.value } : null;
 }
+export * from './browse-public-indicators';
+export * from './find-public-feeds';
+export * from './search-public-indicators';

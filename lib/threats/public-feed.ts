@@ -8,7 +8,7 @@ export const PUBLIC_FEED_SLUG = `CASE WHEN f.tlp = 'CLEAR' THEN f.slug END`;
 /** The feed's name while it is public, else NULL. */
 export const PUBLIC_FEED_NAME = `CASE WHEN f.tlp = 'CLEAR' THEN f.name END`;
 /** The owner's display name while the feed is public, else NULL (never the user id). */
-export const PUBLIC_OWNER_NAME = `CASE WHEN f.tlp = 'CLEAR' THEN nullif(btrim(u.name), '') END`;
+export const PUBLIC_OWNER_NAME = `CASE WHEN f.tlp = 'CLEAR' THEN nullif(btrim(u.display_name), '') END`;
 
 /** What a public page writes for a feed: its slug, or "a private feed". */
 export function publicFeedLabel(feed: PublicFeedRef | null): string {

@@ -14,7 +14,7 @@ export interface ThreatFilters {
  */
 export interface PublicFeedRef {
   slug: string;
-  /** The owner's display name (users.name), or null when they have none. */
+  /** The owner's display name (users.display_name), or null when they have none. */
   owner: string | null;
 }
 

@@ -118,6 +118,8 @@ function probesFor(value: string, decoded: string | null, pages: boolean): Probe
     { method: 'GET', target: `/threats.csv?tag=${value}` },
     { method: 'GET', target: `/threats/search?type=${value}&tag=${value}` },
     ...stixAndTaxiiProbes(value, auth),
+    { method: 'GET', target: `/api/v1/exports/${value}` },
+    ...['tag', 'feed', 'minConfidence', 'days', 'type'].map((p) => ({ method: 'GET', target: `/api/v1/exports/ipv4.txt?${p}=${value}`, headers: auth() })),
   ];
   if (decoded !== null) {
     // The same strings inside JSON bodies: item values and tags, feed slugs and names.
@@ -141,6 +143,9 @@ function probesFor(value: string, decoded: string | null, pages: boolean): Probe
       { method: 'GET', target: `/login?callbackUrl=${value}` },
       { method: 'GET', target: `/signup?callbackUrl=${value}` },
       { method: 'GET', target: `/docs?q=${value}` },
+      { method: 'GET', target: `/threats/search?q=${value}` },
+      { method: 'GET', target: `/threats/search?before=${value}` },
+      { method: 'GET', target: `/feeds/${value}` },
     );
   }
   return probes;

@@ -6,6 +6,7 @@ import { createPortalSession } from '@/lib/billing/create-checkout-session';
 import { getBilling } from '@/lib/billing/stripe-client';
 import { toggleFirehose } from '@/lib/billing/toggle-firehose';
 import { publicBaseUrl } from '@/lib/config';
+import { updateDisplayName } from '@/lib/accounts/update-display-name';
 import { AppError } from '@/lib/errors';
 import { createApiToken, revokeApiToken, TOKEN_SCOPES } from '@/lib/tokens';
 
@@ -38,4 +39,8 @@ export const openBillingPortalAction = authedAction(z.object({}), async (_input,
   const billing = getBilling(runtime.config);
   if (billing.mode !== 'stripe') throw new AppError('billing_disabled', 'Billing is disabled on this instance.');
   return createPortalSession(runtime.db.prisma, billing, { userId: user.id, baseUrl: publicBaseUrl(runtime.config) });
+});
+
+export const updateDisplayNameAction = authedAction(z.object({ displayName: z.string().max(200) }), async ({ displayName }, { user, runtime }) => {
+  return updateDisplayName(runtime.db.prisma, user.id, displayName);
 });

@@ -2,12 +2,13 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { requireSessionUser } from '@/app/_lib/auth';
+import { DisplayNameForm } from '@/components/dashboard/display-name-form';
 import { FeedsCard } from '@/components/dashboard/feeds-card';
 import { FeedRetractCard } from '@/components/trust/feed-retract-card';
 import { FirehoseStatsCard } from '@/components/dashboard/firehose-stats-card';
 import { PlanCard } from '@/components/dashboard/plan-card';
+import { QuickStart } from '@/components/dashboard/quick-start';
 import { TokenPanel, type TokenRow } from '@/components/dashboard/token-panel';
-import { Card, CardHeader } from '@/components/dashboard/ui';
 import { findUserFeeds } from '@/lib/accounts/find-user-feeds';
 import { getAccount } from '@/lib/accounts/get-account';
 import { getBilling } from '@/lib/billing/stripe-client';
@@ -17,7 +18,7 @@ import { PLANS } from '@/lib/plans';
 import { readGatewayStats } from '@/lib/realtime/gateway-stats';
 import { getRuntime } from '@/lib/runtime';
 import { findApiTokens, type TokenScope } from '@/lib/tokens';
-import { createTokenAction, openBillingPortalAction, revokeTokenAction, toggleFirehoseAction } from './actions';
+import { createTokenAction, openBillingPortalAction, revokeTokenAction, toggleFirehoseAction, updateDisplayNameAction } from './actions';
 import { retractFromFeedAction } from './trust-actions';
 
 export const metadata: Metadata = { title: 'Dashboard' };
@@ -83,28 +84,17 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                 : null
             }
           />
-          <QuickStartCard baseUrl={base} className="hidden lg:block" />
+          <DisplayNameForm displayName={account.displayName} updateDisplayNameAction={updateDisplayNameAction} />
+          <QuickStart baseUrl={base} className="hidden lg:block" />
         </div>
         <div className="min-w-0 space-y-6 lg:order-1 lg:col-span-2">
           <TokenPanel tokens={rows} now={new Date().toISOString()} createTokenAction={createTokenAction} revokeTokenAction={revokeTokenAction} />
           <FeedsCard feeds={feeds} baseUrl={base} />
           <FeedRetractCard feeds={feeds.map((f) => ({ slug: f.slug, name: f.name }))} action={retractFromFeedAction} />
           {gatewayStats ? <FirehoseStatsCard stats={gatewayStats} /> : null}
-          <QuickStartCard baseUrl={base} className="lg:hidden" />
+          <QuickStart baseUrl={base} className="lg:hidden" />
         </div>
       </div>
     </div>
-  );
-}
-
-/** Shown beside the plan on wide screens and after the feeds on narrow ones. */
-function QuickStartCard({ baseUrl, className }: { baseUrl: string; className: string }) {
-  return (
-    <Card className={className}>
-      <CardHeader title="Quick start" description="Stream with a token that has the stream scope." />
-      <pre className="overflow-x-auto px-5 py-4 font-mono text-xs leading-relaxed text-slate-300 sm:px-6">
-        {`export SLUICE_URL=${baseUrl}\nexport SLUICE_TOKEN=slc_…\nnpx sluice stream\nnpx sluice check 203.0.113.7`}
-      </pre>
-    </Card>
   );
 }

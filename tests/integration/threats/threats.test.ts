@@ -54,7 +54,7 @@ describe('the threats list', () => {
     const values = list.items.map((i) => i.value);
     expect(values).toEqual(['http://list-evil-login.com/login.php', '45.33.32.156', 'list-evil-login.com']);
     const ip = list.items.find((i) => i.type === 'ipv4')!;
-    expect(ip).toMatchObject({ tags: ['mirai'], sightings: 1, confidence: 80, feed: { slug: 'botnets', owner: null } }); // no display name: no owner, never the id
+    expect(ip).toMatchObject({ tags: ['mirai'], sightings: 1, confidence: 80, feed: { slug: 'botnets', owner: expect.stringMatching(/^reporter-[0-9a-f]{12}$/) } }); // the default display name, never the id
     expect(ip.lastSeen).toBe(minutesAgo(5).slice(0, 16) + ip.lastSeen.slice(16)); // the public time, not the private one
 
     expect((await findRecentThreats(t.db.sql, { type: 'ipv4', tag: null })).items.map((i) => i.value)).toEqual(['45.33.32.156']);
@@ -149,7 +149,7 @@ describe('the indicator page', () => {
     await ingest(t.db, { ownerId: u.id, feed: 'rel-green', items: [{ value: 'http://rel-host.com/private', tags: ['green'] }, { value: '185.220.101.8' }] });
 
     const d = (await getIndicatorDetail(t.db.sql, { type: 'domain', value: 'rel-host.com' }))!;
-    expect(d).toMatchObject({ sightings: 1, confidence: 60, tags: [{ tag: 'c2', count: 1 }], feeds: [{ feed: { slug: 'rel', owner: null }, sightings: 1 }] });
+    expect(d).toMatchObject({ sightings: 1, confidence: 60, tags: [{ tag: 'c2', count: 1 }], feeds: [{ feed: { slug: 'rel', owner: expect.stringMatching(/^reporter-/) }, sightings: 1 }] });
     expect(d.perDay).toHaveLength(30);
     expect(d.perDay[29].count).toBe(1);
     expect(d.related.sameHost.map((r) => r.value).sort()).toEqual(['admin@rel-host.com', 'http://rel-host.com/a.exe', 'https://cdn.rel-host.com:8443/b']);

@@ -1,0 +1,158 @@
+// Serving the exports cheaply: per tier, one snapshot per EXPORTS_INTERVAL_SECONDS per node (one
+// query, single-flight, stale-while-revalidate) with in-memory indexes by type, tag and feed; each
+// body rendered once per snapshot and key, kept in a least-recently-used cache bounded in entries and
+// bytes. A request costs at most one pass over the smallest index list its filters name (bounded by
+// EXPORTS_MAX_ROWS), never a query: nothing a visitor chooses multiplies the database's work.
+import { createHash } from 'node:crypto';
+import type { SqlDriver } from '../db/sql-driver';
+import { sharedCache } from '../threats/cache';
+import type { ExportsConfig } from './config';
+import { renderExport } from './formats';
+import { loadExportSnapshot } from './load-export-snapshot';
+import { exportKey, FORMAT_TYPES } from './parse-export-request';
+import type { ExportQuery, ExportRow, ExportSnapshot, ExportTier } from './types';
+import { processSlot } from '../process-state';
+
+export interface IndexedSnapshot extends ExportSnapshot {
+  byType: Map<string, ExportRow[]>;
+  byTag: Map<string, ExportRow[]>;
+  byFeed: Map<string, ExportRow[]>;
+}
+
+export interface ExportBody {
+  body: string;
+  etag: string;
+  lastModified: Date;
+  /** Rows written (before the format skipped any it could not write safely). */
+  count: number;
+  snapshot: IndexedSnapshot;
+}
+
+/** Rendered bodies kept per node: at most this many… */
+export const BODY_CACHE_ENTRIES = 400;
+/** …and this many bytes in all. */
+export const BODY_CACHE_BYTES = 96 * 1024 * 1024;
+
+export interface ExportDeps {
+  sql: SqlDriver;
+  config: ExportsConfig;
+  baseUrl: string;
+  now?: () => number;
+}
+
+function push(map: Map<string, ExportRow[]>, key: string, row: ExportRow) {
+  const list = map.get(key);
+  if (list) list.push(row);
+  else map.set(key, [row]);
+}
+
+export function indexSnapshot(snapshot: ExportSnapshot): IndexedSnapshot {
+  const byType = new Map<string, ExportRow[]>();
+  const byTag = new Map<string, ExportRow[]>();
+  const byFeed = new Map<string, ExportRow[]>();
+  for (const row of snapshot.rows) {
+    push(byType, row.type, row);
+    for (const tag of row.tags) push(byTag, tag, row);
+    for (const feed of row.feeds) push(byFeed, feed, row);
+  }
+  return { ...snapshot, byType, byTag, byFeed };
+}
+
+/** The tier's snapshot, loaded at most once per interval per node. */
+export function getExportSnapshot(deps: ExportDeps, tier: ExportTier): Promise<IndexedSnapshot> {
+  const ttlMs = deps.config.EXPORTS_INTERVAL_SECONDS * 1000;
+  const cache = sharedCache<IndexedSnapshot>('export-snapshot', deps.sql, { ttlMs, staleMs: ttlMs * 4, maxEntries: 2, now: deps.now });
+  return cache.get(tier, async () => {
+    const now = (deps.now ?? Date.now)();
+    const delay = tier === 'free' ? deps.config.EXPORTS_FREE_DELAY_SECONDS * 1000 : 0;
+    const snapshot = await loadExportSnapshot(deps.sql, { tier, asOf: new Date(now - delay), maxRows: deps.config.EXPORTS_MAX_ROWS, now: new Date(now) });
+    return indexSnapshot(snapshot);
+  });
+}
+
+/** The rows of one export: the smallest index list its filters name, filtered by the rest. */
+export function selectRows(snapshot: IndexedSnapshot, q: ExportQuery): ExportRow[] {
+  const allowed = new Set<string>(q.type ? [q.type] : FORMAT_TYPES[q.format]);
+  const candidates: ExportRow[][] = [];
+  if (q.tag) candidates.push(snapshot.byTag.get(q.tag) ?? []);
+  if (q.feed) candidates.push(snapshot.byFeed.get(q.feed) ?? []);
+  if (q.type) candidates.push(snapshot.byType.get(q.type) ?? []);
+  const list = candidates.length ? candidates.reduce((a, b) => (b.length < a.length ? b : a)) : snapshot.rows;
+  const since = new Date(Date.parse(snapshot.asOf) - q.days * 86_400_000).toISOString();
+  return list.filter(
+    (r) =>
+      allowed.has(r.type) &&
+      r.confidence >= q.minConfidence &&
+      r.lastSeen >= since &&
+      (!q.tag || r.tags.includes(q.tag)) &&
+      (!q.feed || r.feeds.includes(q.feed)),
+  );
+}
+
+interface CachedBody {
+  snapshot: IndexedSnapshot;
+  body: string;
+  etag: string;
+  lastModified: Date;
+  count: number;
+  bytes: number;
+}
+
+const bodyCache = () => processSlot('exportBodies', () => ({ entries: new Map<string, CachedBody>(), bytes: 0 }));
+
+const etagOf = (body: string) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+
+/**
+ * The body of one export for one tier. Rendered once per snapshot and key; when a new snapshot gives
+ * the same bytes, the ETag and Last-Modified stay (pollers keep getting 304s).
+ */
+export async function getExport(deps: ExportDeps, tier: ExportTier, q: ExportQuery): Promise<ExportBody> {
+  const snapshot = await getExportSnapshot(deps, tier);
+  const cache = bodyCache();
+  const key = `${tier}\u0000${exportKey(q)}`;
+  const cached = cache.entries.get(key);
+  if (cached) {
+    cache.entries.delete(key); // most recently used goes last
+    cache.entries.set(key, cached);
+    if (cached.snapshot === snapshot) return cached;
+  }
+  const rows = selectRows(snapshot, q);
+  const meta = { tier, delaySeconds: tier === 'free' ? deps.config.EXPORTS_FREE_DELAY_SECONDS : 0, truncated: snapshot.truncated, query: q, baseUrl: deps.baseUrl };
+  let lastModified = cached?.lastModified ?? new Date(snapshot.generatedAt);
+  let body = renderExport(rows, { ...meta, lastModified });
+  let etag = etagOf(body);
+  if (cached && etag !== cached.etag) {
+    // The content changed since the last snapshot: it is modified now.
+    lastModified = new Date(snapshot.generatedAt);
+    body = renderExport(rows, { ...meta, lastModified });
+    etag = etagOf(body);
+  }
+  const entry: CachedBody = { snapshot, body, etag, lastModified, count: rows.length, bytes: body.length * 2 };
+  if (cached) cache.bytes -= cached.bytes;
+  cache.entries.delete(key);
+  cache.entries.set(key, entry);
+  cache.bytes += entry.bytes;
+  while (cache.entries.size > BODY_CACHE_ENTRIES || (cache.bytes > BODY_CACHE_BYTES && cache.entries.size > 1)) {
+    const [oldestKey, oldest] = cache.entries.entries().next().value as [string, CachedBody];
+    cache.entries.delete(oldestKey);
+    cache.bytes -= oldest.bytes;
+  }
+  return entry;
+}
+
+/** True when the request's validators match (answer 304): If-None-Match first, else If-Modified-Since. */
+export function notModified(headers: Headers, body: Pick<ExportBody, 'etag' | 'lastModified'>): boolean {
+  const inm = headers.get('if-none-match');
+  if (inm !== null) {
+    return inm
+      .split(',')
+      .map((s) => s.trim().replace(/^W\//, ''))
+      .some((tag) => tag === '*' || tag === body.etag);
+  }
+  const ims = headers.get('if-modified-since');
+  if (ims) {
+    const since = Date.parse(ims);
+    if (!Number.isNaN(since)) return Math.floor(body.lastModified.getTime() / 1000) * 1000 <= since;
+  }
+  return false;
+}
