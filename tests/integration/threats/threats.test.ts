@@ -271,7 +271,7 @@ describe('property: private data never reaches the public views', () => {
 describe('feed names on public views', () => {
   it('a feed made private (then renamed) is "a private feed" on its old public sightings; owners by display name only', async () => {
     const owner = await createUser(t.db);
-    await t.db.prisma.user.update({ where: { id: owner.id }, data: { name: 'Honeynet Lab' } });
+    await t.db.prisma.user.update({ where: { id: owner.id }, data: { displayName: 'Honeynet Lab' } });
     const stays = await makeFeed(t.db, owner.id, 'stays-public');
     await t.db.prisma.feed.update({ where: { id: stays.id }, data: { name: 'Still public' } });
     const goes = await makeFeed(t.db, owner.id, 'goes-private');
