@@ -1,6 +1,7 @@
-// Public pages benchmark: requests/s and p50/p99 latency for /threats and /threats.json with
-// autocannon at a fixed concurrency, against a small static file from public/ served by the same
-// server (the ceiling), in one run. Prints one table.
+// Public pages benchmark: requests/s and p50/p99 latency for /threats, /threats.json, the exports
+// and blocklists (/api/v1/exports/*, also a poller's 304), /feeds and search, with autocannon at a
+// fixed concurrency, against a small static file from public/ served by the same server (the
+// ceiling), in one run. Prints one table.
 //
 //   npm run build && node --import tsx bench/pages.mts
 //     BENCH_URL            benchmark a running server instead (no seeding)
@@ -27,7 +28,7 @@ interface AutocannonResult {
   timeouts: number;
   totalRequests?: number;
 }
-type Autocannon = (opts: { url: string; connections: number; duration: number; pipelining?: number }) => Promise<AutocannonResult>;
+type Autocannon = (opts: { url: string; connections: number; duration: number; pipelining?: number; headers?: Record<string, string> }) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -126,25 +127,38 @@ async function main() {
     const started = Date.now();
     seeded = await seed(env);
     console.log(`seeded ${seeded.toLocaleString('en-US')} public sightings in ${((Date.now() - started) / 1000).toFixed(1)} s (${env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'})`);
-    server = await startNode({ ...env, REDIS_PREFIX: `sluice-bench-${process.pid}:`, PUBLIC_STREAM_DELAY_SECONDS: '0' });
+    // Exports: no anonymous rate limit (one client address here) and no Free-tier delay (the seed is new).
+    server = await startNode({ ...env, REDIS_PREFIX: `sluice-bench-${process.pid}:`, PUBLIC_STREAM_DELAY_SECONDS: '0', EXPORTS_ANONYMOUS_PER_MINUTE: '0', EXPORTS_FREE_DELAY_SECONDS: '0' });
     baseUrl = server.url;
   }
   try {
-    const targets = [
+    const targets: { name: string; path: string; revalidate?: boolean }[] = [
       { name: 'static /bench.txt (ceiling)', path: '/bench.txt' },
       { name: 'page /threats', path: '/threats' },
       { name: 'export /threats.json', path: '/threats.json' },
+      { name: 'exports ipv4.txt', path: '/api/v1/exports/ipv4.txt' },
+      { name: 'exports domain.txt ≥50', path: '/api/v1/exports/domain.txt?minConfidence=50' },
+      { name: 'exports indicators.json', path: '/api/v1/exports/indicators.json' },
+      { name: 'exports suricata.rules', path: '/api/v1/exports/suricata.rules' },
+      { name: 'exports rpz.zone 304', path: '/api/v1/exports/rpz.zone', revalidate: true },
+      { name: 'page /feeds', path: '/feeds' },
+      { name: 'page /threats/search?q=', path: '/threats/search?q=example' },
     ];
+    const etags = new Map<string, string>();
     for (const t of targets) {
       const res = await fetch(baseUrl + t.path);
       if (!res.ok) throw new Error(`${t.path}: HTTP ${res.status}`);
       await res.arrayBuffer();
+      const etag = res.headers.get('etag');
+      if (t.revalidate && etag) etags.set(t.path, etag);
       await autocannon({ url: baseUrl + t.path, connections: CONNECTIONS, duration: 2 }); // warm-up
     }
     const rows: { name: string; rps: number; p50: number; p99: number; bad: number }[] = [];
     for (const t of targets) {
-      const r = await autocannon({ url: baseUrl + t.path, connections: CONNECTIONS, duration: DURATION });
-      rows.push({ name: t.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad: r.non2xx + r.errors + r.timeouts });
+      // A poller's revalidation: If-None-Match with the ETag it holds, answered 304 (not an error here).
+      const headers = t.revalidate ? { 'if-none-match': etags.get(t.path) ?? '' } : undefined;
+      const r = await autocannon({ url: baseUrl + t.path, connections: CONNECTIONS, duration: DURATION, headers });
+      rows.push({ name: t.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad: (t.revalidate ? 0 : r.non2xx) + r.errors + r.timeouts });
     }
     const ceiling = rows[0].rps;
     console.log(`\n${CONNECTIONS} connections, ${DURATION} s per target, ${baseUrl}${seeded ? `, ${seeded.toLocaleString('en-US')} sightings seeded` : ''}\n`);
