@@ -19,6 +19,7 @@ export const API_ERRORS = {
   system_feed: { status: 403, description: 'system feeds are managed by Sluice and cannot be changed or deleted' },
   not_found: { status: 404, description: 'no such API route' },
   feed_not_found: { status: 404, description: 'you have no such feed (also for anyone else’s feed)' },
+  export_not_found: { status: 404, description: 'no export of this name (GET /api/v1/exports lists them)' },
   indicator_not_found: { status: 404, description: 'the value is not on the public feed' },
   method_not_allowed: { status: 405, description: 'this method is not allowed on this route' },
   webhook_limit: { status: [409, 403], description: "the plan's webhooks are all used (409), or the plan has none (403); `error.details.limit`" },

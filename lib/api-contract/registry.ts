@@ -2,6 +2,7 @@
 // app/api/v1 adds its contract here (tests/unit/api-contract/coverage.test.ts names any missing).
 import type { RouteContract } from './define';
 import { asyncApiContract, openApiContract } from './routes/docs';
+import { getExportContract, listExportsContract } from './routes/exports';
 import {
   createFeedContract,
   deleteFeedContract,
@@ -44,6 +45,8 @@ export const API_CONTRACTS: readonly RouteContract[] = [
   deleteWebhookContract,
   testWebhookContract,
   replayWebhookContract,
+  listExportsContract,
+  getExportContract,
   streamContract,
   openApiContract,
   asyncApiContract,

@@ -38,7 +38,8 @@ export const EXPORT_NAMES: Record<string, { format: ExportFormat; type?: Indicat
 // A feed is named as in stream filters: its slug (any owner's public feed of that slug).
 const feedSchema = z.string().trim().toLowerCase().regex(FEED_SLUG_RE, 'a feed slug: 1–64 lowercase letters, digits or dashes');
 
-const querySchema = z.object({
+/** The query of /api/v1/exports/{name} (also its OpenAPI description, lib/api-contract/routes/exports.ts). */
+export const exportQuerySchema = z.object({
   tag: tagSchema.optional(),
   feed: feedSchema.optional(),
   minConfidence: z
@@ -66,7 +67,7 @@ export function parseExportRequest(name: string, search: URLSearchParams): Expor
     if (all.length > 1) throw new AppError('invalid_query', `give ${key} at most once`, 400);
     if (all.length === 1 && all[0] !== '') raw[key] = all[0];
   }
-  const parsed = querySchema.safeParse(raw);
+  const parsed = exportQuerySchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new AppError('invalid_query', `${String(issue.path[0] ?? 'query')}: ${issue.message}`, 400);

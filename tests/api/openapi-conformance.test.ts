@@ -171,6 +171,23 @@ describe('every /api/v1 route answers within its description', () => {
     expect(code(await call('/api/v1/asyncapi.json', { path: '/api/v1/asyncapi.json?x=%00', token: null }))).toBe('bad_request');
   });
 
+  it('exports: the list, each format, a 304, unknown names, bad queries and bad tokens', async () => {
+    const L = '/api/v1/exports';
+    expect((await call(L, { path: L, token: null })).status).toBe(200);
+    const E = '/api/v1/exports/{name}';
+    const first = await call(E, { path: '/api/v1/exports/ipv4.txt', token: null });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('sluice-export-tier')).toBe('free');
+    const etag = first.headers.get('etag')!;
+    expect((await call(E, { path: '/api/v1/exports/ipv4.txt', token: null, headers: { 'if-none-match': etag } })).status).toBe(304);
+    for (const name of ['indicators.json', 'indicators.csv', 'rpz.zone', 'suricata.rules']) {
+      expect((await call(E, { path: `/api/v1/exports/${name}` })).status).toBe(200);
+    }
+    expect(code(await call(E, { path: '/api/v1/exports/nope.txt', token: null }))).toBe('export_not_found');
+    expect(code(await call(E, { path: '/api/v1/exports/ipv4.txt?days=2', token: null }))).toBe('invalid_query');
+    expect(code(await call(E, { path: '/api/v1/exports/ipv4.txt', token: 'slc_notarealtoken' }))).toBe('invalid_token');
+  });
+
   it('rate limits: 429 with Retry-After and X-RateLimit-* once the plan’s minute is used', async () => {
     const T = '/api/v1/feeds';
     const heavy = free.token; // the free plan: 60 requests a minute

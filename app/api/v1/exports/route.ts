@@ -1,11 +1,13 @@
 // GET /api/v1/exports — the list of exports and their query parameters (docs/exports.md).
 import { NextResponse } from 'next/server';
+import { withPublicRoute } from '@/app/api/_lib/with-api-token';
+import { listExportsContract } from '@/lib/api-contract/routes/exports';
 import { CONFIDENCE_STEP, DEFAULT_EXPORT_DAYS, EXPORT_DAYS, EXPORT_NAMES, FORMAT_TYPES } from '@/lib/exports';
 import { getRuntime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
-export function GET() {
+export const GET = withPublicRoute(listExportsContract, async () => {
   const { config } = getRuntime();
   return NextResponse.json(
     {
@@ -25,4 +27,4 @@ export function GET() {
     },
     { headers: { 'cache-control': 'public, max-age=60', 'access-control-allow-origin': '*' } },
   );
-}
+});

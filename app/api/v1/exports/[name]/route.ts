@@ -1,8 +1,9 @@
 // GET /api/v1/exports/{name} — blocklists and bulk exports of public data (docs/exports.md):
 // {type}.txt, indicators.csv|json, rpz.zone, suricata.rules, snort.rules; ?tag=&feed=&minConfidence=&days=&type=.
 // Anonymous and free-plan callers get the Free tier (delayed); a Firehose-plan token the current data.
-import { errorResponse, jsonError } from '@/app/api/_lib/respond';
-import { bearerToken } from '@/app/api/_lib/with-api-token';
+import { jsonError } from '@/app/api/_lib/respond';
+import { bearerToken, withPublicRoute } from '@/app/api/_lib/with-api-token';
+import { getExportContract } from '@/lib/api-contract/routes/exports';
 import { clientIp } from '@/app/_lib/auth';
 import { addressLimitKey } from '@/lib/client-address';
 import { publicBaseUrl } from '@/lib/config';
@@ -12,34 +13,30 @@ import { getRuntime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(req: Request, { params }: { params: Promise<{ name: string }> }) {
-  try {
-    const { name } = await params;
-    const runtime = getRuntime();
-    const query = parseExportRequest(name, new URL(req.url).searchParams);
-    const { tier, auth } = await resolveExportTier(runtime.db.prisma, bearerToken(req));
-    const limit = auth
-      ? await consumeApiRequest(runtime.engines, auth.user.plan, auth.tokenId)
-      : await consumeAnonymousExport(runtime.engines, runtime.config.EXPORTS_ANONYMOUS_PER_MINUTE, addressLimitKey(clientIp(req.headers)));
-    if (!limit.allowed) return jsonError(429, limit.code, limit.message, {}, { 'retry-after': String(limit.retryAfterSeconds) });
+export const GET = withPublicRoute<{ name: string }>(getExportContract, async (req, { params }) => {
+  const { name } = params;
+  const runtime = getRuntime();
+  const query = parseExportRequest(name, new URL(req.url).searchParams);
+  const { tier, auth } = await resolveExportTier(runtime.db.prisma, bearerToken(req));
+  const limit = auth
+    ? await consumeApiRequest(runtime.engines, auth.user.plan, auth.tokenId)
+    : await consumeAnonymousExport(runtime.engines, runtime.config.EXPORTS_ANONYMOUS_PER_MINUTE, addressLimitKey(clientIp(req.headers)));
+  if (!limit.allowed) return jsonError(429, limit.code, limit.message, {}, { 'retry-after': String(limit.retryAfterSeconds) });
 
-    const deps = { sql: runtime.db.sql, config: runtime.config, baseUrl: publicBaseUrl(runtime.config) };
-    const result = await getExport(deps, tier, query);
-    const headers: Record<string, string> = {
-      etag: result.etag,
-      'last-modified': result.lastModified.toUTCString(),
-      'cache-control': tier === 'free' ? `public, max-age=${runtime.config.EXPORTS_INTERVAL_SECONDS}` : 'private, no-cache',
-      vary: 'Authorization',
-      'access-control-allow-origin': '*',
-      'access-control-expose-headers': 'ETag, Last-Modified, Sluice-Export-Tier, Sluice-Export-Count',
-      'sluice-export-tier': tier,
-      'sluice-export-count': String(result.count),
-      'sluice-export-as-of': result.snapshot.asOf,
-      'x-content-type-options': 'nosniff',
-    };
-    if (notModified(req.headers, result)) return new Response(null, { status: 304, headers });
-    return new Response(result.body, { headers: { ...headers, 'content-type': CONTENT_TYPES[query.format] } });
-  } catch (error) {
-    return errorResponse(error, req);
-  }
-}
+  const deps = { sql: runtime.db.sql, config: runtime.config, baseUrl: publicBaseUrl(runtime.config) };
+  const result = await getExport(deps, tier, query);
+  const headers: Record<string, string> = {
+    etag: result.etag,
+    'last-modified': result.lastModified.toUTCString(),
+    'cache-control': tier === 'free' ? `public, max-age=${runtime.config.EXPORTS_INTERVAL_SECONDS}` : 'private, no-cache',
+    vary: 'Authorization',
+    'access-control-allow-origin': '*',
+    'access-control-expose-headers': 'ETag, Last-Modified, Sluice-Export-Tier, Sluice-Export-Count',
+    'sluice-export-tier': tier,
+    'sluice-export-count': String(result.count),
+    'sluice-export-as-of': result.snapshot.asOf,
+    'x-content-type-options': 'nosniff',
+  };
+  if (notModified(req.headers, result)) return new Response(null, { status: 304, headers });
+  return new Response(result.body, { headers: { ...headers, 'content-type': CONTENT_TYPES[query.format] } });
+});
