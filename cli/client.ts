@@ -21,12 +21,12 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, refused: 3 } as const;
 
 const list = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
 
-function fail(message: string, code: number = EXIT.failure): never {
+export function fail(message: string, code: number = EXIT.failure): never {
   process.stderr.write(`sluice: ${message}\n`);
   process.exit(code);
 }
 
-function connection(options: { url?: string; token?: string }): { url: string; token: string } {
+export function connection(options: { url?: string; token?: string }): { url: string; token: string } {
   const url = (options.url ?? process.env.SLUICE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
   const token = options.token ?? process.env.SLUICE_TOKEN;
   if (!token) fail('an API token is required: --token slc_… or SLUICE_TOKEN', EXIT.usage);
@@ -226,7 +226,7 @@ async function streamHttp(
 /** Attempts at a request the server answers 503 (a dependency down): it was not processed, so retrying is safe. */
 const UNAVAILABLE_ATTEMPTS = 6;
 
-async function apiRequest(url: string, token: string, path: string, init: RequestInit = {}): Promise<unknown> {
+export async function apiRequest(url: string, token: string, path: string, init: RequestInit = {}): Promise<unknown> {
   let res: Response;
   for (let attempt = 1; ; attempt += 1) {
     try {

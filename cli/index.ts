@@ -10,7 +10,7 @@ const program = new Command()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 // Each module registers its subcommands; they are filled in by their features.
-const modules = await Promise.all([import('./admin.ts'), import('./client.ts'), import('./jobs.ts'), import('./export.ts')]);
+const modules = await Promise.all([import('./admin.ts'), import('./client.ts'), import('./jobs.ts'), import('./export.ts'), import('./webhook.ts')]);
 for (const commands of modules) commands.register(program);
 
 await program.parseAsync(process.argv);

@@ -113,6 +113,13 @@ function probesFor(value: string, decoded: string | null, pages: boolean): Probe
       headers: { ...auth(), 'content-type': 'text/plain' },
       body: 'hostile-text.example-hostile.net\n',
     })),
+    // Outbound webhooks (docs/webhooks.md).
+    { method: 'GET', target: `/api/v1/webhooks/${value}`, headers: auth() },
+    { method: 'DELETE', target: `/api/v1/webhooks/${value}`, headers: auth() },
+    { method: 'PATCH', target: `/api/v1/webhooks/${value}`, ...json({ paused: true }) },
+    { method: 'POST', target: `/api/v1/webhooks/${value}/replay`, ...json({ since: '1-1' }) },
+    { method: 'POST', target: `/api/v1/webhooks/${value}/test`, headers: auth() },
+    { method: 'GET', target: `/api/v1/webhooks?x=${value}`, headers: auth() },
     { method: 'GET', target: `/threats.json?type=${value}` },
     { method: 'GET', target: `/threats.json?tag=${value}` },
     { method: 'GET', target: `/threats.csv?tag=${value}` },
@@ -127,6 +134,9 @@ function probesFor(value: string, decoded: string | null, pages: boolean): Probe
       { method: 'POST', target: '/api/v1/feeds/pub/indicators', ...json({ indicators: [decoded, { value: decoded, tags: [decoded], description: decoded, reference: decoded }] }) },
       { method: 'POST', target: '/api/v1/feeds', ...json({ slug: decoded, name: decoded }) },
       { method: 'PATCH', target: '/api/v1/feeds/pub', ...json({ description: decoded }) },
+      { method: 'POST', target: '/api/v1/webhooks', ...json({ url: decoded, filters: { tags: [decoded] } }) },
+      { method: 'POST', target: '/api/v1/webhooks', ...json({ url: 'ftp://x', filters: { feeds: [decoded], types: [decoded] } }) },
+      { method: 'POST', target: '/api/v1/webhooks/00000000-0000-4000-8000-000000000000/replay', ...json({ since: decoded }) },
       { method: 'POST', target: '/api/v1/feeds/pub/retractions', ...json({ value: decoded, type: decoded, reason: decoded }) },
       { method: 'POST', target: '/api/v1/indicators/domain/example.com/disputes', ...json({ reason: decoded }) },
     );

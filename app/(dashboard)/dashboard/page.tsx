@@ -9,6 +9,7 @@ import { FirehoseStatsCard } from '@/components/dashboard/firehose-stats-card';
 import { PlanCard } from '@/components/dashboard/plan-card';
 import { QuickStart } from '@/components/dashboard/quick-start';
 import { TokenPanel, type TokenRow } from '@/components/dashboard/token-panel';
+import { WebhooksSection } from '@/components/dashboard/webhooks-section';
 import { findUserFeeds } from '@/lib/accounts/find-user-feeds';
 import { getAccount } from '@/lib/accounts/get-account';
 import { getBilling } from '@/lib/billing/stripe-client';
@@ -19,6 +20,7 @@ import { readGatewayStats } from '@/lib/realtime/gateway-stats';
 import { getRuntime } from '@/lib/runtime';
 import { findApiTokens, type TokenScope } from '@/lib/tokens';
 import { createTokenAction, openBillingPortalAction, revokeTokenAction, toggleFirehoseAction, updateDisplayNameAction } from './actions';
+import { deleteWebhookAction, replayWebhookAction, setWebhookPausedAction } from './webhook-actions';
 import { retractFromFeedAction } from './trust-actions';
 
 export const metadata: Metadata = { title: 'Dashboard' };
@@ -90,6 +92,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         <div className="min-w-0 space-y-6 lg:order-1 lg:col-span-2">
           <TokenPanel tokens={rows} now={new Date().toISOString()} createTokenAction={createTokenAction} revokeTokenAction={revokeTokenAction} />
           <FeedsCard feeds={feeds} baseUrl={base} />
+          <WebhooksSection userId={account.id} actions={{ setPaused: setWebhookPausedAction, replay: replayWebhookAction, remove: deleteWebhookAction }} />
           <FeedRetractCard feeds={feeds.map((f) => ({ slug: f.slug, name: f.name }))} action={retractFromFeedAction} />
           {gatewayStats ? <FirehoseStatsCard stats={gatewayStats} /> : null}
           <QuickStart baseUrl={base} className="lg:hidden" />

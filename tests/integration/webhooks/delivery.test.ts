@@ -2,7 +2,7 @@
 // delivering worker (server/webhooks) and a real local HTTP receiver. Signatures, retries until a
 // receiver recovers (every event once per id, in order), dead letters and the pause of an endpoint
 // that keeps failing, a restart that resumes from the stored cursor, and one deliverer per endpoint.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -102,6 +102,17 @@ describe('webhook deliveries', () => {
       expect(verifySignature(hook.secret, req.body + ' ', req.headers['sluice-signature'] as string)).toBe(false);
       expect(verifySignature(`${hook.secret}x`, req.body, req.headers['sluice-signature'] as string)).toBe(false);
       expect(req.headers['sluice-webhook-id']).toBe(hook.id);
+    }
+    // The five-line snippet of docs/webhooks.md, run as written.
+    const doc = await readFile(path.resolve(import.meta.dirname, '../../../docs/webhooks.md'), 'utf8');
+    const snippet = /<!-- verify-snippet -->\n```js\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(snippet?.trim().split('\n')).toHaveLength(5);
+    const file = path.join(dataDir, 'verify-snippet.mjs');
+    await writeFile(file, snippet!);
+    const { verifySluice } = (await import(file)) as { verifySluice: (secret: string, body: string, header: string) => boolean };
+    for (const req of r.requests) {
+      expect(verifySluice(hook.secret, req.body, req.headers['sluice-signature'] as string)).toBe(true);
+      expect(verifySluice(hook.secret, req.body.replace('"new"', '"old"'), req.headers['sluice-signature'] as string)).toBe(false);
     }
     const event = r.requests[0].json.events[0];
     expect(event).toMatchObject({ id: ids[0], kind: 'new', feed: { slug: 'hooks' }, indicator: { type: 'domain' } });
