@@ -57,7 +57,7 @@ describe('webhook API', () => {
     ['https://10.0.0.1/hook', 'url_not_allowed'],
     ['https://169.254.169.254/latest/meta-data/', 'url_not_allowed'],
     ['https://[::ffff:169.254.169.254]/', 'url_not_allowed'],
-    ['http://example.com/hook', 'https_required'],
+    ['http://93.184.215.14/hook', 'https_required'], // a public address literal: no DNS needed
     ['nope', 'invalid_url'],
   ])('refuses %s with 400 %s', async (url, code) => {
     const res = await call('POST', '/api/v1/webhooks', firehose.token, { url });
