@@ -4,7 +4,9 @@
 // It is also the edge every request crosses before Next: a target that does not decode to text
 // (malformed `%`, invalid UTF-8, NUL) is a 400 here; every body is bounded (413); a server action
 // from another origin is refused (403); and what Next answers on /api in another shape than
-// `{ error: { code, message } }` (its HTML 404, its empty 405) is rewritten to that shape.
+// `{ error: { code, message } }` (its HTML 404, its empty 405) is rewritten to that shape (the TAXII
+// shape under /taxii2). Longer than 300 lines because the edge is one ordered pipeline: splitting
+// its checks across files would hide the order they run in.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { clientAddress } from '../lib/client-address';

@@ -3884,6 +3884,8 @@ export interface operations {
              *
              *     `https_required`: webhook URLs must use https
              *
+             *     `url_not_allowed`: the webhook URL points at a private, loopback, link-local or otherwise non-public address
+             *
              *     `url_unresolvable`: the webhook host does not resolve
              */
             400: {
@@ -3894,7 +3896,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "bad_request" | "invalid_request" | "invalid_json" | "invalid_utf8" | "invalid_url" | "https_required" | "url_unresolvable";
+                            code: "bad_request" | "invalid_request" | "invalid_json" | "invalid_utf8" | "invalid_url" | "https_required" | "url_not_allowed" | "url_unresolvable";
                             message: string;
                             details?: {
                                 [key: string]: unknown;

@@ -11,6 +11,7 @@ export const API_ERRORS = {
   invalid_type: { status: 400, description: 'the indicator type in the path is not one of the indicator types' },
   invalid_url: { status: 400, description: 'the webhook url is not an absolute URL, is too long or carries credentials' },
   https_required: { status: 400, description: 'webhook URLs must use https' },
+  url_not_allowed: { status: 400, description: 'the webhook URL points at a private, loopback, link-local or otherwise non-public address' },
   url_unresolvable: { status: 400, description: 'the webhook host does not resolve' },
   invalid_idempotency_key: { status: 400, description: 'Idempotency-Key is not 1–255 printable ASCII characters' },
   invalid_token: { status: 401, description: 'missing, malformed, unknown or revoked API token' },

@@ -188,6 +188,46 @@ describe('every /api/v1 route answers within its description', () => {
     expect(code(await call(E, { path: '/api/v1/exports/ipv4.txt', token: 'slc_notarealtoken' }))).toBe('invalid_token');
   });
 
+  it('STIX: a bundle of public indicators and one indicator', async () => {
+    const T = '/api/v1/stix/indicators';
+    const O = '/api/v1/stix/indicators/{type}/{value}';
+    // The STIX projection follows the firehose log, which the relay fills within a second.
+    await expect.poll(async () => (await call(O, { path: `${T}/domain/conformance-one.example-phish.net` })).status, { timeout: 15_000 }).toBe(200);
+    expect((await call(T, { path: `${T}?type=domain&limit=5` })).status).toBe(200);
+    expect(code(await call(T, { path: `${T}?limit=abc` }))).toBe('invalid_query');
+    expect(code(await call(O, { path: `${T}/domain/never-seen.example-phish.net` }))).toBe('indicator_not_found');
+    expect(code(await call(O, { path: `${T}/nope/x` }))).toBe('invalid_type');
+    expect(code(await call(T, { path: T, token: null }))).toBe('invalid_token');
+  });
+
+  it('webhooks: register, list, read, pause, test, replay, delete, and the refusals', async () => {
+    const T = '/api/v1/webhooks';
+    const S = '/api/v1/webhooks/{id}';
+    // A public address literal: allowed without DNS (nothing listens there; deliveries just retry).
+    const created = await call(T, { method: 'POST', path: T, json: { url: 'https://93.184.215.14/hook' } });
+    expect(created.status).toBe(201);
+    const hook = (created.body as unknown as { webhook: { id: string; cursor: string | null } }).webhook;
+    expect(code(await call(T, { method: 'POST', path: T, json: { url: 'https://10.0.0.1/hook' } }))).toBe('url_not_allowed');
+    expect(code(await call(T, { method: 'POST', path: T, json: { url: 'https://169.254.169.254/latest/meta-data/' } }))).toBe('url_not_allowed');
+    expect(code(await call(T, { method: 'POST', path: T, json: { url: 'http://93.184.215.14/hook' } }))).toBe('https_required');
+    expect(code(await call(T, { method: 'POST', path: T, json: { url: 'nope' } }))).toBe('invalid_url');
+    expect((await call(T, { path: T })).status).toBe(200);
+    expect(code(await call(T, { path: T, token: readOnly.token }))).toBe('scope_required');
+    expect((await call(S, { path: `${T}/${hook.id}` })).status).toBe(200);
+    expect(code(await call(S, { path: `${T}/${hook.id}`, token: bob.token }))).toBe('not_found');
+    expect((await call(S, { method: 'PATCH', path: `${T}/${hook.id}`, json: { paused: true } })).status).toBe(200);
+    expect(code(await call(S, { method: 'PATCH', path: `${T}/${hook.id}`, json: { paused: 'yes' } }))).toBe('invalid_request');
+    const TT = '/api/v1/webhooks/{id}/test';
+    expect((await call(TT, { method: 'POST', path: `${T}/${hook.id}/test` })).status).toBe(202);
+    expect(code(await call(TT, { method: 'POST', path: `${T}/${hook.id}/test`, token: bob.token }))).toBe('not_found');
+    const R = '/api/v1/webhooks/{id}/replay';
+    expect(hook.cursor).not.toBeNull(); // the submissions above are in the log: a webhook starts at its head
+    expect((await call(R, { method: 'POST', path: `${T}/${hook.id}/replay`, json: { since: hook.cursor } })).status).toBe(200);
+    expect(code(await call(R, { method: 'POST', path: `${T}/${hook.id}/replay`, json: { since: 'garbage' } }))).toBe('invalid_cursor');
+    expect((await call(S, { method: 'DELETE', path: `${T}/${hook.id}` })).status).toBeLessThan(300);
+    expect(code(await call(S, { method: 'DELETE', path: `${T}/${hook.id}` }))).toBe('not_found');
+  });
+
   it('rate limits: 429 with Retry-After and X-RateLimit-* once the plan’s minute is used', async () => {
     const T = '/api/v1/feeds';
     const heavy = free.token; // the free plan: 60 requests a minute

@@ -25,8 +25,8 @@ export interface ApiContext<Params, C extends RouteContract = RouteContract> {
 
 type RouteContext<Params> = { params: Promise<Params> };
 
-/** The property of a wrapped handler holding its contract. */
-export const ROUTE_CONTRACT = Symbol.for('sluice.routeContract');
+/** The key a wrapped handler carries its contract under (read by tests/unit/api-contract/coverage.test.ts). */
+export const ROUTE_CONTRACT = Symbol('sluice.routeContract');
 export type ContractedHandler = ((req: Request, context: never) => Promise<Response>) & { [ROUTE_CONTRACT]?: RouteContract };
 
 // Every path segment and query value is text the database can hold (server/http.ts refuses

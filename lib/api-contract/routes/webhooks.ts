@@ -62,7 +62,7 @@ export const createWebhookContract = defineRoute({
   scope: 'stream',
   body: { required: true, content: { 'application/json': createWebhookSchema } },
   responses: { 201: { description: 'the webhook and its secret', schema: z.object({ webhook: webhookSchema.extend({ secret: z.string() }) }) } },
-  errors: [...bodyErrors, 'invalid_url', 'https_required', 'url_unresolvable', 'webhook_limit'],
+  errors: [...bodyErrors, 'invalid_url', 'https_required', 'url_not_allowed', 'url_unresolvable', 'webhook_limit'],
 });
 
 export const listWebhooksContract = defineRoute({
