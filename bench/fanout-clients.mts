@@ -1,6 +1,7 @@
-// Fan-out benchmark clients (a child of bench/fanout.mts): N clients in one process. Counts events
-// per measurement window and samples latency = receipt time − the event's reportedAt (stamped by
-// the publisher when it submits the indicator).
+// Fan-out benchmark clients (a child of bench/fanout.mts): N clients in one process — socket.io
+// (MODE=sluice), Server-Sent Events from GET /api/v1/stream (MODE=sse) or plain ws (MODE=baseline).
+// Counts events per measurement window and samples latency = receipt time − the event's reportedAt
+// (stamped by the publisher when it submits the indicator).
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 
@@ -27,12 +28,43 @@ function onEvents(events: { reportedAt: string }[]) {
   }
 }
 
+/** Reads an SSE body, handing each chunk's events to onEvents as one batch (like a socket.io frame). */
+async function readSse(body: ReadableStream<Uint8Array>) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    const blocks = buffer.split('\n\n');
+    buffer = blocks.pop() ?? '';
+    const batch: { reportedAt: string }[] = [];
+    for (const block of blocks) {
+      for (const line of block.split('\n')) if (line.startsWith('data: ')) batch.push(JSON.parse(line.slice(6)));
+    }
+    if (batch.length) onEvents(batch);
+  }
+}
+
 const sockets: (Socket | WebSocket)[] = [];
+const streams: AbortController[] = [];
 let disconnects = 0;
 for (let i = 0; i < clients; i += 50) {
   // Connect in waves so the server is not hit by 1,000 handshakes at once.
   await Promise.all(
     Array.from({ length: Math.min(50, clients - i) }, () => {
+      if (mode === 'sse') {
+        const controller = new AbortController();
+        streams.push(controller);
+        return fetch(`${url}/api/v1/stream`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: controller.signal }).then((res) => {
+          if (!res.ok || !res.body) throw new Error(`SSE: HTTP ${res.status}`);
+          readSse(res.body).then(
+            () => (disconnects += 1),
+            () => (disconnects += controller.signal.aborted ? 0 : 1),
+          );
+        });
+      }
       if (mode === 'baseline') {
         const ws = new WebSocket(url);
         ws.on('message', (data) => onEvents([JSON.parse(String(data))]));
@@ -71,6 +103,7 @@ process.on('message', (message: { type: string }) => {
   }
   if (message.type === 'exit') {
     for (const s of sockets) (s instanceof WebSocket ? s.terminate() : s.disconnect());
+    for (const c of streams) c.abort();
     setTimeout(() => process.exit(0), 100);
   }
 });

@@ -1,4 +1,5 @@
-// Fan-out benchmark: a real Sluice node (web + gateway) and N socket.io clients in another process;
+// Fan-out benchmark: a real Sluice node (web + gateway) and N socket.io clients in another process
+// (then N Server-Sent Events clients of GET /api/v1/stream, on the same node);
 // a publisher feeds the ingest API at a swept rate. For each rate: delivered events/s, loss,
 // latency p50/p99/max from submission to receipt, server CPU and RSS; plus memory per idle
 // connection. In the same run, the baseline: a plain `ws` server tailing the same Redis Stream and
@@ -92,7 +93,9 @@ interface Row {
   serverRssMb: number;
 }
 
-async function sweep(mode: 'sluice' | 'baseline', targetUrl: string, usage: () => Promise<{ cpuSeconds: number; rss: number }>) {
+const TARGETS = { sluice: 'sluice gateway', sse: 'sluice SSE', baseline: 'baseline ws' } as const;
+
+async function sweep(mode: keyof typeof TARGETS, targetUrl: string, usage: () => Promise<{ cpuSeconds: number; rss: number }>) {
   const before = await usage();
   const client = fork(path.join(here, 'fanout-clients.mts'), [], {
     env: { ...process.env, MODE: mode, TARGET_URL: targetUrl, TOKEN: token, CLIENTS: String(clients) },
@@ -117,7 +120,7 @@ async function sweep(mode: 'sluice' | 'baseline', targetUrl: string, usage: () =
     const elapsed = (Date.now() - started) / 1000;
     const expected = accepted * clients;
     rows.push({
-      target: mode === 'sluice' ? 'sluice gateway' : 'baseline ws',
+      target: TARGETS[mode],
       rate,
       deliveredPerSec: Math.round(s.received / (seconds)),
       lossPercent: Number((((expected - Math.min(s.received, expected)) / expected) * 100).toFixed(2)),
@@ -140,6 +143,8 @@ console.log(`fan-out: ${clients} clients, rates ${rates.join(', ')} events/s, ${
 const results: Row[] = [];
 const sluice = await sweep('sluice', server.url, serverUsage);
 results.push(...sluice.rows);
+const sse = await sweep('sse', server.url, serverUsage);
+results.push(...sse.rows);
 let baselinePerConnection: number | null = null;
 if (engines.kind === 'redis') {
   const baseline = fork(path.join(here, 'fanout-baseline.mts'), [], {
@@ -161,11 +166,12 @@ if (engines.kind === 'redis') {
   console.log('(no REDIS_URL: the baseline, which tails the Redis Stream, is skipped)');
 }
 console.table(results);
-console.log(`idle memory per connection: sluice ${sluice.perConnectionKb.toFixed(1)} KB${baselinePerConnection !== null ? `, baseline ${baselinePerConnection.toFixed(1)} KB` : ''}`);
+console.log(`idle memory per connection: sluice ${sluice.perConnectionKb.toFixed(1)} KB, SSE ${sse.perConnectionKb.toFixed(1)} KB${baselinePerConnection !== null ? `, baseline ${baselinePerConnection.toFixed(1)} KB` : ''}`);
 const best = (target: string) => Math.max(0, ...results.filter((r) => r.target === target && r.lossPercent === 0).map((r) => r.rate * clients));
 const sluiceBest = best('sluice gateway');
 const baselineBest = best('baseline ws');
-console.log(`highest rate with zero loss (deliveries/s): sluice ${sluiceBest}, baseline ${baselineBest || 'n/a'}${baselineBest ? `, ratio ${(sluiceBest / baselineBest).toFixed(2)}` : ''}`);
+const sseBest = best('sluice SSE');
+console.log(`highest rate with zero loss (deliveries/s): sluice ${sluiceBest}, SSE ${sseBest}, baseline ${baselineBest || 'n/a'}${baselineBest ? `, ratio ${(sluiceBest / baselineBest).toFixed(2)}` : ''}`);
 
 await server.stop();
 await deleteRedisPrefix(engines);
