@@ -40,7 +40,7 @@ test('sign up, create a token, flick the Firehose on and off, revoke, sign out',
 
   // Create a token: shown once, copyable.
   await page.getByRole('button', { name: 'Create your first token' }).click();
-  await page.getByLabel('Name').fill('SIEM connector');
+  await page.getByLabel('Name', { exact: true }).fill('SIEM connector');
   await page.getByRole('button', { name: 'Create token' }).click();
   const shown = page.getByTestId('new-token');
   await expect(shown).toHaveText(/^slc_[A-Za-z0-9_-]{43}$/);

@@ -15,6 +15,7 @@ let server: ServerProcess;
 let dataDir: string;
 
 test.beforeAll(async () => {
+  test.setTimeout(180_000); // a fresh embedded database: migrations and the warning lists before it listens
   dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-e2e-admin-'));
   const db = await openDatabase({ DATA_DIR: dataDir });
   const passwordHash = await hash(password);

@@ -85,7 +85,7 @@ test('Stripe mode: Checkout turns the Firehose on for an existing token; the Por
   await expect(page.getByTestId('billing-mode')).toContainText('Billed monthly through Stripe');
 
   await page.getByRole('button', { name: 'Create your first token' }).click();
-  await page.getByLabel('Name').fill('collector');
+  await page.getByLabel('Name', { exact: true }).fill('collector');
   await page.getByRole('button', { name: 'Create token' }).click();
   const token = (await page.getByTestId('new-token').textContent())!.trim();
   expect(await streamStatus(token)).toBe(403);

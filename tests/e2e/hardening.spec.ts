@@ -110,6 +110,7 @@ test('distinct /threats paths write nothing to disk; odd and oversized tags answ
 });
 
 test('after sign-in and sign-up, a hostile callbackUrl never leaves the site', async ({ browser }) => {
+  test.setTimeout(240_000); // eight sign-ins, each in a fresh context and waiting for its requests to settle
   const offsite: string[] = [];
   // A fresh context per attempt: clearing cookies on one page races next-auth's own session fetch
   // after sign-in, which can set the cookie again and turn the next /login into a redirect.
