@@ -45,7 +45,7 @@ test('sign up, create a token, flick the Firehose on and off, revoke, sign out',
   const shown = page.getByTestId('new-token');
   await expect(shown).toHaveText(/^slc_[A-Za-z0-9_-]{43}$/);
   const token = (await shown.textContent())!.trim();
-  await page.getByRole('button', { name: 'Copy' }).click();
+  await page.getByRole('button', { name: 'Copy', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Copied ✓' })).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
   const row = page.getByTestId('token-row').filter({ hasText: 'SIEM connector' });
