@@ -50,6 +50,7 @@ async function readSse(body: ReadableStream<Uint8Array>) {
 const sockets: (Socket | WebSocket)[] = [];
 const streams: AbortController[] = [];
 let disconnects = 0;
+const connectStarted = Date.now();
 for (let i = 0; i < clients; i += 50) {
   // Connect in waves so the server is not hit by 1,000 handshakes at once.
   await Promise.all(
@@ -67,7 +68,7 @@ for (let i = 0; i < clients; i += 50) {
       }
       if (mode === 'baseline') {
         const ws = new WebSocket(url);
-        ws.on('message', (data) => onEvents([JSON.parse(String(data))]));
+        ws.on('message', (data) => onEvents(JSON.parse(String(data)) as { reportedAt: string }[]));
         ws.on('close', () => (disconnects += 1));
         sockets.push(ws);
         return new Promise((resolve, reject) => {
@@ -87,7 +88,7 @@ for (let i = 0; i < clients; i += 50) {
   );
 }
 
-process.send?.({ type: 'connected' });
+process.send?.({ type: 'connected', setupMs: Date.now() - connectStarted });
 process.on('message', (message: { type: string }) => {
   if (message.type === 'start') {
     counting = true;

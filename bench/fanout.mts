@@ -2,8 +2,9 @@
 // (then N Server-Sent Events clients of GET /api/v1/stream, on the same node);
 // a publisher feeds the ingest API at a swept rate. For each rate: delivered events/s, loss,
 // latency p50/p99/max from submission to receipt, server CPU and RSS; plus memory per idle
-// connection. In the same run, the baseline: a plain `ws` server tailing the same Redis Stream and
-// broadcasting each event pre-serialised, one frame per event. Needs a build (npm run build).
+// connection and connection set-up time. In the same run, the baseline: a plain `ws` server tailing
+// the same Redis Stream and broadcasting a pre-serialised JSON array every 10 ms (batched like the
+// gateway). Needs a build (npm run build).
 //   node --import tsx bench/fanout.mts [--clients 1000] [--rates 100,200,500,1000] [--seconds 8]
 // Uses DATABASE_URL (a scratch database is created and dropped) and REDIS_URL; the baseline needs Redis.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -102,7 +103,7 @@ async function sweep(mode: keyof typeof TARGETS, targetUrl: string, usage: () =>
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  await message(client, 'connected');
+  const { setupMs } = await message<{ setupMs: number }>(client, 'connected');
   await new Promise((r) => setTimeout(r, 3000));
   const idle = await usage();
   const perConnectionKb = (idle.rss - before.rss) / clients / 1024;
@@ -133,7 +134,7 @@ async function sweep(mode: keyof typeof TARGETS, targetUrl: string, usage: () =>
     if (s.disconnects) console.log(`${mode} at ${rate}/s: ${s.disconnects} clients disconnected`);
   }
   client.send({ type: 'exit' });
-  return { rows, perConnectionKb };
+  return { rows, perConnectionKb, setupMs };
 }
 
 // Warm-up: the first requests compile routes and fill caches; keep that out of the figures.
@@ -146,6 +147,7 @@ results.push(...sluice.rows);
 const sse = await sweep('sse', server.url, serverUsage);
 results.push(...sse.rows);
 let baselinePerConnection: number | null = null;
+let baselineSetupMs: number | null = null;
 if (engines.kind === 'redis') {
   const baseline = fork(path.join(here, 'fanout-baseline.mts'), [], {
     env: { ...process.env, REDIS_PREFIX: engines.prefix },
@@ -161,12 +163,14 @@ if (engines.kind === 'redis') {
   const b = await sweep('baseline', `ws://127.0.0.1:${port}`, baselineUsage);
   results.push(...b.rows);
   baselinePerConnection = b.perConnectionKb;
+  baselineSetupMs = b.setupMs;
   baseline.send({ type: 'stop' });
 } else {
   console.log('(no REDIS_URL: the baseline, which tails the Redis Stream, is skipped)');
 }
 console.table(results);
 console.log(`idle memory per connection: sluice ${sluice.perConnectionKb.toFixed(1)} KB, SSE ${sse.perConnectionKb.toFixed(1)} KB${baselinePerConnection !== null ? `, baseline ${baselinePerConnection.toFixed(1)} KB` : ''}`);
+console.log(`connection set-up for ${clients} clients (waves of 50): sluice ${(sluice.setupMs / 1000).toFixed(1)} s, SSE ${(sse.setupMs / 1000).toFixed(1)} s${baselineSetupMs !== null ? `, baseline ${(baselineSetupMs / 1000).toFixed(1)} s` : ''}`);
 const best = (target: string) => Math.max(0, ...results.filter((r) => r.target === target && r.lossPercent === 0).map((r) => r.rate * clients));
 const sluiceBest = best('sluice gateway');
 const baselineBest = best('baseline ws');
