@@ -231,3 +231,32 @@ test('screenshots at desktop and phone sizes, with no horizontal overflow on a p
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: 'test-results/screenshots/threats-phone.png', fullPage: true });
 });
+
+test('search finds a defanged value, /feeds lists only public feeds, and both fit a phone', async ({ page }) => {
+  // Defanged input, as analysts paste it from reports.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/threats/search');
+  await page.getByLabel('Value or part of one').fill(`login-${run}-3[.]secure-update[.]net`);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/\/threats\/search\?q=/);
+  const results = page.getByRole('list', { name: 'Search results' });
+  await expect(results).toContainText(`login-${run}-3[.]secure-update[.]net`, { timeout: 15_000 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: 'test-results/screenshots/search-phone.png', fullPage: true });
+  // A private value is not found, even by its exact text.
+  await page.goto(`/threats/search?q=${encodeURIComponent(PRIVATE_VALUE)}`);
+  await expect(page.locator('main')).not.toContainText(PRIVATE_VALUE.replace(/\./g, '[.]'));
+
+  await page.goto('/feeds');
+  const feeds = page.getByRole('list', { name: 'Public feeds' });
+  await expect(feeds).toContainText('E2E botnet tracker');
+  await expect(feeds).not.toContainText('E2E private');
+  const html = await page.content();
+  expect(html.includes(`e2e-${run}@sluice.test`), 'an owner e-mail on /feeds').toBe(false);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: 'test-results/screenshots/feeds-phone.png', fullPage: true });
+  await feeds.getByRole('link', { name: 'E2E botnet tracker' }).click();
+  await expect(page).toHaveURL(/\/feeds\/[^/]+$/);
+  await expect(page.locator('main')).toContainText(run);
+  await page.screenshot({ path: 'test-results/screenshots/feed-phone.png', fullPage: true });
+});
