@@ -26,4 +26,11 @@ export const jobMetrics = {
   failed: new Counter({ name: 'sluice_jobs_failed_total', help: 'Failed job runs on this node (retried or dead-lettered)', labelNames: ['queue', 'name'], registers: [metricsRegistry] }),
   deadLettered: new Counter({ name: 'sluice_jobs_dead_lettered_total', help: 'Jobs moved to the dead-letter queue by this node', labelNames: ['queue', 'name'], registers: [metricsRegistry] }),
   duration: new Histogram({ name: 'sluice_job_duration_seconds', help: 'Job run time', labelNames: ['queue', 'name'], buckets: [0.005, 0.02, 0.1, 0.5, 2, 10, 60], registers: [metricsRegistry] }),
+  analyzerDuration: new Histogram({
+    name: 'sluice_analyzer_duration_seconds',
+    help: 'Time per analyzer per job batch (and "save-findings": storing the merged findings)',
+    labelNames: ['analyzer'],
+    buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10],
+    registers: [metricsRegistry],
+  }),
 };

@@ -5,7 +5,7 @@
 // /24 never makes it hot (docs/trust.md).
 import { formatIP, maskBytes, parseIP } from '../indicators/net';
 import { publishOnce } from './marks';
-import type { Analyzer, AnalyzerContext, AnalyzerInput, Finding } from './types';
+import type { Analyzer, AnalyzerInput, Finding } from './types';
 
 /** The /24 or /48 of an address, as a cidr value, or null for anything else. */
 export function networkOf(input: Pick<AnalyzerInput, 'type' | 'value'>): string | null {
@@ -16,71 +16,37 @@ export function networkOf(input: Pick<AnalyzerInput, 'type' | 'value'>): string 
   return `${formatIP({ version: ip.version, bytes: maskBytes(ip.bytes, prefix) })}/${prefix}`;
 }
 
-const collationChecks = new WeakMap<object, Promise<boolean>>();
-
-/** Whether the database sorts text in byte order (C, POSIX, C.UTF-8), making prefix ranges exact. */
-function hasByteOrderCollation(sql: AnalyzerContext['sql']): Promise<boolean> {
-  let check = collationChecks.get(sql);
-  if (!check) {
-    check = sql
-      .query<{ c: string }>(`SELECT datcollate AS c FROM pg_database WHERE datname = current_database()`)
-      .then((rows) => /^(C|POSIX|C\.utf-?8)$/i.test(rows[0]?.c ?? ''), () => false);
-    collationChecks.set(sql, check);
-  }
-  return check;
-}
-
 export const networkAggregationAnalyzer: Analyzer = {
   name: 'network-aggregation',
   async analyze(inputs, ctx) {
     const now = ctx.now();
     const hours = ctx.config.HOT_NETWORK_WINDOW_HOURS;
     const since = new Date(now - hours * 3_600_000).toISOString();
-    const networks = new Map<string, 'ipv4' | 'ipv6'>();
+    const networks = new Set<string>();
     for (const input of inputs) {
       const net = networkOf(input);
-      if (net) networks.set(net, input.type as 'ipv4' | 'ipv6');
+      if (net) networks.add(net);
     }
     const hot = new Map<string, number>();
     const counts = new Map<string, { n: number; r: number }>();
-    // IPv4 /24s are counted in one statement through the (type, value) index; IPv6 /48s are
-    // filtered from recently seen indicators by inet containment (one statement per /48).
-    const v4 = [...networks].filter(([, type]) => type === 'ipv4').map(([net]) => net);
-    if (v4.length) {
-      // A lateral subquery per candidate address, not a join: the planner would hash-join every
-      // sighting; this is one index probe (indicator_id, reported_at) per address, returning its
-      // distinct recent public reporters.
-      const recent = `CROSS JOIN LATERAL (SELECT DISTINCT s.reporter_id FROM sightings s JOIN feeds f ON f.id = s.feed_id
-                       WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2) r`;
-      const rows = (await hasByteOrderCollation(ctx.sql))
-        ? // "a.b.c." <= value < "a.b.c/" is exactly the /24 in byte order: one index range scan each.
-          await ctx.sql.query<{ net: string; n: number; r: number }>(
-            `SELECT x.n AS net, count(DISTINCT i.id)::int AS n, count(DISTINCT r.reporter_id)::int AS r
-             FROM jsonb_to_recordset($1::jsonb) AS x(n text, lo text, hi text)
-             JOIN indicators i ON i.type = 'ipv4' AND i.value >= x.lo AND i.value < x.hi
-             ${recent} GROUP BY x.n`,
-            [JSON.stringify(v4.map((net) => ({ n: net, lo: net.replace(/0\/24$/, ''), hi: net.replace(/\.0\/24$/, '/') }))), since],
-          )
-        : // Other collations ignore punctuation: look the 256 candidate values up instead.
-          await ctx.sql.query<{ net: string; n: number; r: number }>(
-            `SELECT x.n AS net, count(DISTINCT i.id)::int AS n, count(DISTINCT r.reporter_id)::int AS r
-             FROM jsonb_to_recordset($1::jsonb) AS x(n text, a text)
-             JOIN indicators i ON i.type = 'ipv4' AND i.value = x.a
-             ${recent} GROUP BY x.n`,
-            [JSON.stringify(v4.flatMap((net) => Array.from({ length: 256 }, (_, k) => ({ n: net, a: net.replace(/\.0\/24$/, `.${k}`) })))), since],
-          );
-      for (const row of rows) counts.set(row.net, { n: row.n, r: row.r });
-    }
-    for (const [net, type] of networks) {
-      if (type !== 'ipv6') continue;
-      const [row] = await ctx.sql.query<{ n: number; r: number }>(
-        `SELECT count(DISTINCT i.id)::int AS n, count(DISTINCT r.reporter_id)::int AS r FROM indicators i
+    if (networks.size) {
+      // One statement for the batch, whatever the size of the table: per candidate network, its
+      // addresses through the network index (migration 20261201110000_ip_networks: one btree
+      // equality probe), then per address one probe of (indicator_id, reported_at) for its distinct
+      // recent public reporters. Both are LATERAL (OFFSET 0 keeps the first one from being flattened
+      // into a join): with poor statistics the planner otherwise hashes every IP indicator in the
+      // table, which is the cost that grew with the table before (EXPLAIN in bench/README.md).
+      const rows = await ctx.sql.query<{ net: string; n: number; r: number }>(
+        `SELECT x.k AS net, count(DISTINCT i.id)::int AS n, count(DISTINCT r.reporter_id)::int AS r
+         FROM unnest($1::text[]) AS x(k)
+         CROSS JOIN LATERAL (SELECT i.id FROM indicators i
+                             WHERE i.type IN ('ipv4', 'ipv6') AND sluice_ip_network(i.value) = x.k::cidr OFFSET 0) i
          CROSS JOIN LATERAL (SELECT DISTINCT s.reporter_id FROM sightings s JOIN feeds f ON f.id = s.feed_id
-                WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2) r
-         WHERE i.type = 'ipv6' AND i.public_last_seen > $2 AND i.value::inet << $1::inet`,
-        [net, since],
+                             WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2) r
+         GROUP BY x.k`,
+        [[...networks].sort(), since],
       );
-      counts.set(net, { n: row?.n ?? 0, r: row?.r ?? 0 });
+      for (const row of rows) counts.set(row.net, { n: row.n, r: row.r });
     }
     for (const [net, { n, r }] of counts) {
       if (n < ctx.config.HOT_NETWORK_MIN_ADDRESSES || r < ctx.config.HOT_NETWORK_MIN_REPORTERS) continue;

@@ -12,6 +12,9 @@ import type { Analyzer, AnalyzerContext, AnalyzerDeps, AnalyzerInput, Finding } 
 
 export const DEFAULT_ANALYZERS: Analyzer[] = [correlationAnalyzer, networkAggregationAnalyzer, decompositionAnalyzer];
 
+/** The name under which storing the merged findings is reported to AnalyzerDeps.observe. */
+export const SAVE_FINDINGS = 'save-findings';
+
 export class AnalyzerTimeoutError extends Error {
   constructor(name: string, ms: number) {
     super(`analyzer ${name} timed out after ${ms} ms`);
@@ -110,17 +113,22 @@ export async function runAnalysis(
   const errors: Error[] = [];
   for (const analyzer of analyzers) {
     const ms = analyzer.timeoutMs ?? deps.config.ANALYZER_TIMEOUT_MS;
+    const started = performance.now();
     try {
       const result = await withTimeout(analyzer.name, ms, signal, (s) => analyzer.analyze(batch, { ...ctx, signal: s }));
       batch.forEach((input, k) => findings.get(`${input.type}\u0000${input.value}`)!.push(...(result[k] ?? [])));
     } catch (error) {
       errors.push(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      deps.observe?.(analyzer.name, performance.now() - started, batch.length);
     }
   }
   if (errors.length) throw new Error(errors.map((e) => e.message).join('; '), { cause: errors[0] });
+  const started = performance.now();
   await saveFindings(
     deps.sql,
     batch.map((i) => ({ type: i.type, value: i.value, findings: findings.get(`${i.type}\u0000${i.value}`)! })),
   );
+  deps.observe?.(SAVE_FINDINGS, performance.now() - started, batch.length);
   return findings;
 }

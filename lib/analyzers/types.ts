@@ -72,4 +72,9 @@ export interface AnalyzerDeps {
   allowList: CompiledAllowList;
   config: JobsConfig;
   now?: () => number;
+  /**
+   * Told how long each analyzer took on each batch (also on failure), and how long storing the
+   * findings took (as "save-findings"): /metrics and bench/workers show where the time goes.
+   */
+  observe?: (analyzer: string, ms: number, inputs: number) => void;
 }

@@ -102,7 +102,9 @@ export function createAnalysisEnqueuer(queue: JobQueue, options: EnqueuerOptions
       while (buffer.length) {
         const items = buffer.slice(0, batchSize * 20);
         const jobs: NewJob[] = [];
-        for (let i = 0; i < items.length; i += batchSize) jobs.push({ name: 'analyze', data: { items: items.slice(i, i + batchSize), reason: 'sighting' } });
+        // `at`: when the job was added (ms since the epoch), for measuring queue lag end to end.
+        const at = Date.now();
+        for (let i = 0; i < items.length; i += batchSize) jobs.push({ name: 'analyze', data: { items: items.slice(i, i + batchSize), reason: 'sighting', at } });
         sending = items.length;
         try {
           await withTimeout(queue.addBulk(jobs), addTimeoutMs);

@@ -30,7 +30,13 @@ export function startWorkers(runtime: Pick<Runtime, 'config' | 'db' | 'engines' 
   const queue = options.queue ?? getJobQueue(runtime);
   const log = runtime.logger.child({ module: 'workers', queue: queue.name });
   const handler =
-    options.handler ?? createAnalysisHandler({ sql: runtime.db.sql, allowList: allowListFromConfig(runtime.config), config });
+    options.handler ??
+    createAnalysisHandler({
+      sql: runtime.db.sql,
+      allowList: allowListFromConfig(runtime.config),
+      config,
+      observe: (analyzer, ms) => jobMetrics.analyzerDuration.observe({ analyzer }, ms / 1000),
+    });
   const labels = (name: string) => ({ queue: queue.name, name });
   const concurrency = options.concurrency ?? config.WORKER_CONCURRENCY;
 

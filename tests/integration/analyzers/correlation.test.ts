@@ -142,6 +142,19 @@ describe('correlation', () => {
     expect((await logEvents()).filter((e) => e.feed.slug === 'hot-networks')).toHaveLength(1);
   });
 
+  it('IPv6: K distinct addresses in one /48 make one hot-network cidr; a private report or another /48 does not count', async () => {
+    const inOne48 = ['2a0b:4340:a1::1', '2a0b:4340:a1:5::2', '2a0b:4340:a1:6:7:8:9:3'];
+    for (const [k, ip] of inOne48.entries()) await report(k, ip);
+    await report(3, '2a0b:4340:a1:ffff::9', 'secret');
+    await report(4, '2a0b:4340:a2::1');
+    await settle();
+    const hot6 = async () => (await logEvents()).filter((e) => e.feed.slug === 'hot-networks' && e.indicator.value.includes(':'));
+    expect(await hot6()).toEqual([]);
+    await report(4, '2a0b:4340:a1:7::7');
+    await settle();
+    expect((await hot6()).map((e) => e.indicator.value)).toEqual(['2a0b:4340:a1::/48']);
+  });
+
   it('a public URL’s host becomes a related indicator linked both ways', async () => {
     await report(0, 'http://evil-cdn.xyz/path/to/payload.exe');
     await report(0, 'mailbox@phish-mail.top');
