@@ -5,7 +5,7 @@
 import type { SqlDriver } from '../db/sql-driver';
 import type { IndicatorType } from '../indicators/types';
 import { decodeCursor, encodeCursor } from '../search/cursor';
-import { PUBLIC_FEED_SLUG, PUBLIC_OWNER_NAME } from './public-feed';
+import { latestPublicSightingJoin } from './public-feed';
 import type { PublicFeedRef } from './types';
 
 export const BROWSE_PAGE_SIZE = 50;
@@ -53,14 +53,9 @@ export async function browsePublicIndicators(sql: SqlDriver, options: { before?:
        LIMIT $2
      )
      SELECT p.id::text AS id, p.type::text AS type, p.value, p.public_count, p.public_first_seen, p.public_last_seen,
-            latest.slug AS feed_slug, latest.owner AS feed_owner, latest.confidence
+            latest.feed_slug, latest.feed_owner, latest.confidence
      FROM page p
-     JOIN LATERAL (
-       SELECT ${PUBLIC_FEED_SLUG} AS slug, ${PUBLIC_OWNER_NAME} AS owner, s.confidence
-       FROM sightings s JOIN feeds f ON f.id = s.feed_id JOIN users u ON u.id = f.owner_id
-       WHERE s.indicator_id = p.id AND s.is_public
-       ORDER BY s.reported_at DESC, s.id DESC LIMIT 1
-     ) latest ON true
+     ${latestPublicSightingJoin('p')}
      ORDER BY p.id DESC`,
     [before, limit + 1, options.type ?? null],
   );

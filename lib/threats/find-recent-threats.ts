@@ -2,7 +2,7 @@
 // Public sightings only (sightings.is_public, the one visibility rule) and the public_* counters.
 import type { SqlDriver } from '../db/sql-driver';
 import type { IndicatorType } from '../indicators/types';
-import { PUBLIC_FEED_SLUG, PUBLIC_OWNER_NAME } from './public-feed';
+import { latestPublicSightingJoin } from './public-feed';
 import type { ThreatFilters, ThreatItem, ThreatList } from './types';
 
 export interface FindRecentThreatsOptions {
@@ -53,14 +53,9 @@ export async function findRecentThreats(sql: SqlDriver, filters: ThreatFilters, 
            ORDER BY s.reported_at DESC LIMIT 20
          ) x CROSS JOIN LATERAL unnest(x.tags) AS t ORDER BY t LIMIT 6
        ) AS tags,
-       latest.slug AS feed_slug, latest.owner_id AS feed_owner, latest.confidence
+       latest.feed_slug, latest.feed_owner, latest.confidence
      FROM recent r
-     JOIN LATERAL (
-       SELECT ${PUBLIC_FEED_SLUG} AS slug, ${PUBLIC_OWNER_NAME} AS owner_id, s.confidence
-       FROM sightings s JOIN feeds f ON f.id = s.feed_id JOIN users u ON u.id = f.owner_id
-       WHERE s.indicator_id = r.id AND s.is_public
-       ORDER BY s.reported_at DESC, s.id DESC LIMIT 1
-     ) latest ON true
+     ${latestPublicSightingJoin('r')}
      ORDER BY r.public_last_seen DESC, r.id DESC`,
     [filters.type, filters.tag, pool],
   );

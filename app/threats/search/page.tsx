@@ -6,6 +6,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
 import { IndicatorList, PagerLinks } from '@/components/threats/indicator-list';
+import { LookupForm } from '@/components/threats/lookup-form';
 import { isAppError } from '@/lib/errors';
 import { isIndicatorType } from '@/lib/indicators/types';
 import { getRuntime } from '@/lib/runtime';
@@ -31,24 +32,9 @@ export default async function SearchPage({ searchParams }: { searchParams: Searc
     <div className="mx-auto max-w-4xl px-4 pt-8 pb-16 sm:px-6 sm:pt-12">
       <p className="text-xs font-semibold tracking-[0.2em] text-brand-400 uppercase">Public indicators</p>
       <h1 className="mt-2 text-3xl font-semibold tracking-tight text-white">{q ? 'Search' : 'Every public indicator, newest first'}</h1>
-      <form method="get" action="/threats/search" role="search" className="mt-5 flex w-full flex-col gap-2 sm:flex-row">
-        <label htmlFor="search-q" className="sr-only">
-          Value or part of one
-        </label>
-        <input
-          id="search-q"
-          name="q"
-          defaultValue={q}
-          placeholder="1.2.3.4, evil[.]example, hxxp://…, a hash"
-          maxLength={256}
-          autoComplete="off"
-          spellCheck={false}
-          className="min-w-0 flex-1 rounded-lg border border-white/10 bg-black/30 px-3 py-2 font-mono text-sm text-white placeholder:font-sans placeholder:text-slate-500 focus:border-brand-400/60 focus:outline-none"
-        />
-        <button type="submit" className="rounded-lg bg-brand-500 px-4 py-2 text-sm font-semibold text-ink-950 hover:bg-brand-400">
-          Search
-        </button>
-      </form>
+      <div className="mt-5">
+        <LookupForm kind="search" defaultValue={q} />
+      </div>
       <p className="mt-2 text-xs text-slate-500">
         Exact values, and values starting or ending with your text (a domain finds its subdomains), over every public indicator; other
         substrings among the {formatCount(SEARCH_RECENT_WINDOW)} most recently seen. Defanged input works.{' '}
