@@ -11,7 +11,7 @@ import type { FirehoseEvent } from '@/lib/events';
 import { freePort } from '../../helpers/free-port';
 import { createAccount } from '../../helpers/fixtures';
 import { startServer, type ServerProcess } from '../../helpers/server-process';
-import { createTestDatabase, createTestEngines, deleteRedisPrefix, usingPostgres, type TestDatabase } from '../../helpers/test-env';
+import { createTestDatabase, createTestEngines, deleteRedisPrefix, usingPostgres, usingRedis, type TestDatabase } from '../../helpers/test-env';
 
 export interface Instance {
   name: string;
@@ -20,10 +20,16 @@ export interface Instance {
   server: ServerProcess | null;
   start(): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<void>;
-  admin(command: AdminCommand): Promise<AdminResult>;
+  /**
+   * Starts another node of this instance: the same database, Redis prefix and secret, its own port.
+   * Only with PostgreSQL + Redis (an embedded database belongs to the one process that opened it).
+   */
+  addNode(): Promise<ServerProcess>;
+  /** Runs an operator command on the instance, through the node at `via` (default: the first node). */
+  admin(command: AdminCommand, via?: string): Promise<AdminResult>;
   submit(feed: string, values: string[]): Promise<{ accepted: number; results: { eventId?: string; status: string }[] }>;
   /** Visible sightings of a value here (GET /api/v1/check), 0 when unknown. */
-  sightings(value: string): Promise<number>;
+  sightings(value: string, via?: string): Promise<number>;
   dispose(): Promise<void>;
 }
 
@@ -53,6 +59,7 @@ export async function createInstance(name: string, extraEnv: Record<string, stri
     ...extraEnv,
   };
   const url = `http://127.0.0.1:${port}`;
+  const extraNodes: ServerProcess[] = [];
   const instance: Instance = {
     name,
     url,
@@ -65,8 +72,14 @@ export async function createInstance(name: string, extraEnv: Record<string, stri
       await instance.server?.stop(signal);
       instance.server = null;
     },
-    async admin(command) {
-      const res = await fetch(new URL(ADMIN_PATH, url), {
+    async addNode() {
+      if (!usingPostgres || !usingRedis) throw new Error('a second node needs PostgreSQL + Redis: the embedded database and in-memory engines belong to one process');
+      const node = await startServer({ ...env, PORT: String(await freePort()) }, { timeoutMs: 180_000 });
+      extraNodes.push(node);
+      return node;
+    },
+    async admin(command, via = url) {
+      const res = await fetch(new URL(ADMIN_PATH, via), {
         method: 'POST',
         headers: { 'content-type': 'application/json', [ADMIN_HEADER]: deriveAdminKey(secret) },
         body: JSON.stringify(command),
@@ -84,14 +97,15 @@ export async function createInstance(name: string, extraEnv: Record<string, stri
       if (res.status !== 200) throw new Error(`${name}: submit → ${res.status} ${await res.text()}`);
       return (await res.json()) as { accepted: number; results: { eventId?: string; status: string }[] };
     },
-    async sightings(value) {
-      const res = await fetch(`${url}/api/v1/check/${encodeURIComponent(value)}`, { headers: { authorization: `Bearer ${account.token}` } });
+    async sightings(value, via = url) {
+      const res = await fetch(`${via}/api/v1/check/${encodeURIComponent(value)}`, { headers: { authorization: `Bearer ${account.token}` } });
       if (res.status !== 200) throw new Error(`${name}: check → ${res.status} ${await res.text()}`);
       const body = (await res.json()) as { known: boolean; sightings?: number };
       return body.known ? (body.sightings ?? 0) : 0;
     },
     async dispose() {
       await instance.stop().catch(() => undefined);
+      for (const node of extraNodes) await node.stop().catch(() => undefined);
       await deleteRedisPrefix(engines).catch(() => undefined);
       await engines.close().catch(() => undefined);
       await t.drop().catch(() => undefined);
@@ -113,14 +127,20 @@ export async function linkBothWays(a: Instance, b: Instance, rules: { aOut?: obj
 /** A firehose client that keeps every event it gets (resuming by cursor, de-duplicating by id). */
 export class Observer {
   readonly events: FirehoseEvent[] = [];
+  /** Every delivery, duplicates (same event id twice) included. */
+  readonly deliveries: FirehoseEvent[] = [];
   private readonly ids = new Set<string>();
   private cursor: string | undefined;
   private socket: Socket | null = null;
 
-  constructor(private readonly instance: Instance) {}
+  /** `url`: one node of the instance (default its first). */
+  constructor(
+    private readonly instance: Instance,
+    private readonly url = instance.url,
+  ) {}
 
   connect(): void {
-    this.socket = io(`${this.instance.url}/firehose`, {
+    this.socket = io(`${this.url}/firehose`, {
       transports: ['websocket'],
       reconnectionDelay: 200,
       reconnectionDelayMax: 1000,
@@ -132,6 +152,7 @@ export class Observer {
     });
     this.socket.on('indicators', (events: FirehoseEvent[]) => {
       for (const e of events) {
+        this.deliveries.push(e);
         this.cursor = e.cursor;
         if (this.ids.has(e.id)) continue;
         this.ids.add(e.id);
