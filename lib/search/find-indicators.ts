@@ -2,10 +2,10 @@
 // order, a page at a time. The figures of each indicator (sightings, first/last seen, tags, feeds)
 // are computed over the caller's visible sightings that match the filters.
 import type { SqlDriver } from '../db/sql-driver';
-import { AppError } from '../errors';
 import type { IndicatorType } from '../indicators';
 import { parseInput } from '../http/parse-input';
 import { decodeCursor, encodeCursor } from './cursor';
+import { resolveReadableFeed } from './resolve-feed';
 import { findIndicatorsSchema } from './schemas';
 import { visibleSightings, type FeedRef } from './visibility';
 
@@ -40,27 +40,10 @@ interface Row extends Record<string, unknown> {
   feeds: FeedRef[] | string;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Resolves a feed filter to a feed id the caller may read: their own feed, or a public one. */
-async function resolveFeed(sql: SqlDriver, callerId: string, feed: string): Promise<string> {
-  const slash = feed.indexOf('/');
-  const owner = slash < 0 ? callerId : feed.slice(0, slash);
-  const slug = slash < 0 ? feed : feed.slice(slash + 1);
-  const notFound = new AppError('feed_not_found', `no feed "${feed.slice(0, 140)}" that you can read`, 404);
-  if (!UUID_RE.test(owner)) throw notFound;
-  const [row] = await sql.query<{ id: string }>(
-    `SELECT id::text AS id FROM feeds WHERE owner_id = $1::uuid AND slug = $2 AND (tlp = 'CLEAR' OR owner_id = $3::uuid)`,
-    [owner, slug, callerId],
-  );
-  if (!row) throw notFound;
-  return row.id;
-}
-
 export async function findIndicators(sql: SqlDriver, callerId: string, query: unknown): Promise<IndicatorPage> {
   const q = parseInput(findIndicatorsSchema, query, 'invalid_query');
   const after = q.cursor ? decodeCursor(q.cursor) : '0';
-  const feedId = q.feed ? await resolveFeed(sql, callerId, q.feed) : null;
+  const feedId = q.feed ? await resolveReadableFeed(sql, callerId, q.feed) : null;
 
   const params: unknown[] = [callerId, after, q.limit + 1];
   const add = (value: unknown) => {

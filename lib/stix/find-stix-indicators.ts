@@ -6,6 +6,7 @@ import type { SqlDriver } from '../db/sql-driver';
 import { AppError } from '../errors';
 import { parseInput } from '../http/parse-input';
 import { INDICATOR_TYPES, isIndicatorType, parseIndicator } from '../indicators';
+import { resolveReadableFeed } from '../search/resolve-feed';
 import { findIndicatorsSchema } from '../search/schemas';
 import type { TrustPolicy } from '../trust/policy';
 import { decodeStixCursor, encodeStixCursor } from './cursor';
@@ -22,23 +23,6 @@ export interface StixBundle {
 export interface StixContext {
   instance: StixInstance;
   lifetimes: TrustPolicy['lifetimes'];
-}
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A feed filter ("slug" of your own, or "<owner id>/<slug>") as a feed id the caller may read. */
-async function resolveFeed(sql: SqlDriver, callerId: string, feed: string): Promise<string> {
-  const slash = feed.indexOf('/');
-  const owner = slash < 0 ? callerId : feed.slice(0, slash);
-  const slug = slash < 0 ? feed : feed.slice(slash + 1);
-  const notFound = new AppError('feed_not_found', `no feed "${feed.slice(0, 140)}" that you can read`, 404);
-  if (!UUID_RE.test(owner)) throw notFound;
-  const [row] = await sql.query<{ id: string }>(
-    `SELECT id::text AS id FROM feeds WHERE owner_id = $1::uuid AND slug = $2 AND (tlp = 'CLEAR' OR owner_id = $3::uuid)`,
-    [owner, slug, callerId],
-  );
-  if (!row) throw notFound;
-  return row.id;
 }
 
 export function makeBundle(objects: StixObject[]): StixBundle {
@@ -74,7 +58,7 @@ export async function findStixIndicators(
 ): Promise<{ bundle: StixBundle; next: string | null }> {
   const q = parseInput(findIndicatorsSchema, query, 'invalid_query');
   const after = q.cursor ? decodeStixCursor(q.cursor) : '0';
-  const feedId = q.feed ? await resolveFeed(sql, callerId, q.feed) : null;
+  const feedId = q.feed ? await resolveReadableFeed(sql, callerId, q.feed) : null;
   const params: unknown[] = [after, q.limit + 1];
   const where = ['o.feed_id IS NULL', 'o.seq > $1::bigint'];
   if (q.type) where.push(`i.type = $${params.push(q.type)}::"IndicatorType"`);
