@@ -3,6 +3,7 @@
 // defaults a user gets (HOST unset = 0.0.0.0), not the loopback HOST other tests pin.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,6 +77,44 @@ describe('server start-up', () => {
     expect(await again.prisma.user.count({ where: { email: 'kept@example.com' } })).toBe(1);
     await again.close();
   }, 180_000); // two fresh embedded starts and stops: ~15 s alone, far more on a loaded machine
+
+  it('with the defaults a user gets (no HOST, no PORT, every role) serves the pages and API documents on :3000', async (ctx) => {
+    // Port 3000 is the README's address; if something else holds it here (a developer's own
+    // `npm start`), this test cannot run and says why instead of failing on someone else's server.
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createNetServer().once('error', () => resolve(false));
+      probe.listen(3000, () => probe.close(() => resolve(true)));
+    });
+    if (!free) {
+      console.warn('skipped: port 3000 is in use on this machine');
+      ctx.skip();
+    }
+    const t = await createTestDatabase();
+    cleanups.push(() => t.drop());
+    const engines = createTestEngines();
+    cleanups.push(async () => {
+      await deleteRedisPrefix(engines);
+      await engines.close();
+    });
+    if (!usingPostgres) await t.db.close();
+    const server = await startServer({ ...t.env, ...engines.env, HOST: undefined, PORT: undefined, ROLES: undefined }, { timeoutMs: 150_000 });
+    cleanups.push(() => server.stop());
+    expect(server.url).toMatch(/:3000$/);
+    // Reachable on every interface the default binds, by the addresses a visitor types.
+    for (const base of ['http://127.0.0.1:3000', 'http://localhost:3000']) {
+      expect((await fetch(`${base}/api/health`)).status, base).toBe(200);
+    }
+    for (const page of ['/', '/threats', '/threats/search', '/feeds', '/docs', '/login', '/signup']) {
+      const res = await fetch(`http://127.0.0.1:3000${page}`);
+      expect(res.status, page).toBe(200);
+      expect(res.headers.get('content-type'), page).toMatch(/text\/html/);
+    }
+    for (const document of ['/api/v1/openapi.json', '/api/v1/asyncapi.json', '/taxii2/']) {
+      const res = await fetch(`http://127.0.0.1:3000${document}`, { headers: { accept: document === '/taxii2/' ? 'application/taxii+json;version=2.1' : 'application/json' } });
+      expect([200, 401], document).toContain(res.status); // TAXII discovery asks for credentials
+    }
+    expect(await server.stop('SIGTERM')).toBe(0);
+  }, 200_000);
 
   it.each([
     ['PORT', 'abc'],
