@@ -18,6 +18,7 @@
 // each reports the time its analyzers took (wall time per job batch) when it stops.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
@@ -72,11 +73,14 @@ async function child() {
     },
     { concurrency: CONCURRENCY },
   );
+  const ready = process.cpuUsage();
   process.stdout.write('READY\n');
   process.once('SIGTERM', () => {
     void worker.stop(5000).then(async () => {
       process.stdout.write(`TIMINGS ${JSON.stringify(timings)}\n`);
       process.stdout.write(`LAGS ${JSON.stringify(lags)}\n`);
+      const cpu = process.cpuUsage(ready);
+      process.stdout.write(`CPU ${(cpu.user + cpu.system) / 1000}\n`);
       await queue.close();
       await engines.close();
       await db.close();
@@ -98,11 +102,14 @@ interface Workers {
   timings: Timings;
   /** Per enqueued job: ms from its add to the end of its analysis. */
   lags: number[];
+  /** CPU ms the worker processes used, in all (known once they stopped). */
+  cpuMs: number;
 }
 
 async function startWorkers(ctx: Ctx, queueName: string, n: number): Promise<Workers> {
   const timings: Timings = {};
   const lags: number[] = [];
+  const pool: Workers = { children: [], timings, lags, cpuMs: 0 };
   const children = Array.from({ length: n }, () =>
     spawn(process.execPath, ['--import', 'tsx', 'bench/workers.mts', '--child'], {
       env: { ...process.env, ...ctx.env, BENCH_QUEUE: queueName, LOG_LEVEL: 'warn' },
@@ -116,6 +123,7 @@ async function startWorkers(ctx: Ctx, queueName: string, n: number): Promise<Wor
           createInterface({ input: c.stdout! }).on('line', (line) => {
             if (line === 'READY') resolve();
             if (line.startsWith('LAGS ')) lags.push(...(JSON.parse(line.slice(5)) as number[]));
+            if (line.startsWith('CPU ')) pool.cpuMs += Number(line.slice(4));
             if (line.startsWith('TIMINGS ')) {
               for (const [name, t] of Object.entries(JSON.parse(line.slice(8)) as Timings)) {
                 const sum = (timings[name] ??= { ms: 0, batches: 0, inputs: 0 });
@@ -128,13 +136,34 @@ async function startWorkers(ctx: Ctx, queueName: string, n: number): Promise<Wor
         ),
     ),
   );
-  return { children, timings, lags };
+  pool.children = children;
+  return pool;
 }
 
 async function stopWorkers({ children }: Workers) {
   await Promise.all(children.map((c) => new Promise((r) => (c.once('exit', r), c.kill('SIGTERM')))));
   await sleep(50); // the last stdout line (TIMINGS) is read
 }
+
+/** CPU ms used so far by each PostgreSQL backend of the bench database (from /proc; Linux). */
+async function backendCpu(ctx: Ctx): Promise<Map<number, number>> {
+  const rows = await ctx.db.sql.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  const out = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS);
+    } catch {
+      // not on this machine (PostgreSQL elsewhere) or gone
+    }
+  }
+  return out;
+}
+const CLOCK_TICKS = 100;
+
+/** PostgreSQL CPU ms between two backendCpu() readings (backends that appeared in between count whole). */
+const cpuBetween = (before: Map<number, number>, after: Map<number, number>) =>
+  [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
 
 /** "where the time goes": wall time per analyzer, per job batch and as a share of the analysis time. */
 function timingLines(timings: Timings): string[] {
@@ -167,13 +196,19 @@ async function seed(ctx: Ctx, users: string[], n: number): Promise<string[]> {
 }
 
 /** Jobs/s from the first add to the last completion, with `workers` processes. */
-async function throughput(ctx: Ctx, kind: 'cpu' | 'analyze', workers: number, values: string[]): Promise<{ rate: number; timings: Timings }> {
+async function throughput(
+  ctx: Ctx,
+  kind: 'cpu' | 'analyze',
+  workers: number,
+  values: string[],
+): Promise<{ rate: number; timings: Timings; workerCpuPerJob: number; pgCpuPerJob: number }> {
   const name = `bench-${kind}-${workers}-${randomBytes(3).toString('hex')}`;
   const queue = createJobQueue({ db: ctx.db, engines: ctx.engines }, jobsConfigSchema.parse({}), name);
   // Every run starts from the same state: no stored analyses (marks stay, so nothing publishes twice).
   if (kind === 'analyze') await ctx.db.sql.query(`TRUNCATE indicator_analyses`);
   const pool = await startWorkers(ctx, name, workers);
   const jobs = kind === 'analyze' ? Math.floor(values.length / BATCH) : JOBS;
+  const pgBefore = await backendCpu(ctx);
   const started = performance.now();
   for (let i = 0; i < jobs; i += 500) {
     await queue.addBulk(
@@ -186,9 +221,10 @@ async function throughput(ctx: Ctx, kind: 'cpu' | 'analyze', workers: number, va
   }
   await drained(queue);
   const rate = jobs / ((performance.now() - started) / 1000);
+  const pgMs = cpuBetween(pgBefore, await backendCpu(ctx));
   await stopWorkers(pool);
   await queue.close();
-  return { rate, timings: pool.timings };
+  return { rate, timings: pool.timings, workerCpuPerJob: pool.cpuMs / jobs, pgCpuPerJob: pgMs / jobs };
 }
 
 /**
@@ -310,6 +346,10 @@ async function main() {
       console.log(
         `${`analyze jobs (${BATCH} indicators each)`.padEnd(32)} 1 worker: ${fmt(one.rate).padStart(6)} jobs/s   2 workers: ${fmt(two.rate).padStart(6)} jobs/s   scaling ${fmt(scaling.analyze, 2)}x   (${fmt(values.length / BATCH)} jobs, ${fmt(n)} indicators in the table)`,
       );
+      const cpuLine = (label: string, r: typeof one) =>
+        `  CPU per job, ${label}: worker processes ${fmt(r.workerCpuPerJob, 1)} ms, PostgreSQL ${fmt(r.pgCpuPerJob, 1)} ms → at most ${fmt((os.cpus().length * 1000) / (r.workerCpuPerJob + r.pgCpuPerJob))} jobs/s on ${os.cpus().length} idle cores`;
+      console.log(cpuLine('1 worker ', one));
+      console.log(cpuLine('2 workers', two));
       console.log('  where the time goes, 1 worker (wall time, summed over concurrent jobs):');
       for (const line of timingLines(one.timings)) console.log(line);
       console.log('  2 workers:');
