@@ -1,2 +1,3 @@
 export * from './feeds';
 export * from './schemas';
+export * from './preview-feed-deletion';

@@ -11,6 +11,7 @@ import { QuickStart } from '@/components/dashboard/quick-start';
 import { TokenPanel, type TokenRow } from '@/components/dashboard/token-panel';
 import { WebhooksSection } from '@/components/dashboard/webhooks-section';
 import { findUserFeeds } from '@/lib/accounts/find-user-feeds';
+import { createFeedAction, deleteFeedAction, previewFeedDeletionAction, updateFeedAction } from './feed-actions';
 import { getAccount } from '@/lib/accounts/get-account';
 import { getBilling } from '@/lib/billing/stripe-client';
 import { publicBaseUrl } from '@/lib/config';
@@ -32,7 +33,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const [account, tokens, feeds] = await Promise.all([
     getAccount(db.prisma, session.id),
     findApiTokens(db.prisma, session.id),
-    findUserFeeds(db.prisma, session.id),
+    findUserFeeds(db.sql, session.id),
   ]);
   if (!account) redirect('/login'); // the account was deleted while the session lived
   // The instance-wide gateway figures are for operators: read (and shown) only for admins.
@@ -91,7 +92,11 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         </div>
         <div className="min-w-0 space-y-6 lg:order-1 lg:col-span-2">
           <TokenPanel tokens={rows} now={new Date().toISOString()} createTokenAction={createTokenAction} revokeTokenAction={revokeTokenAction} />
-          <FeedsCard feeds={feeds} baseUrl={base} />
+          <FeedsCard
+            feeds={feeds}
+            now={new Date().toISOString()}
+            actions={{ create: createFeedAction, update: updateFeedAction, previewDelete: previewFeedDeletionAction, remove: deleteFeedAction }}
+          />
           <WebhooksSection userId={account.id} actions={{ setPaused: setWebhookPausedAction, replay: replayWebhookAction, remove: deleteWebhookAction }} />
           <FeedRetractCard feeds={feeds.map((f) => ({ slug: f.slug, name: f.name }))} action={retractFromFeedAction} />
           {gatewayStats ? <FirehoseStatsCard stats={gatewayStats} /> : null}
