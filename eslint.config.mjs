@@ -15,7 +15,7 @@ const zone = (target, from, message) => ({ target, from, message });
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores(['.next/**', 'node_modules/**', 'data/**', 'lib/generated/**', 'cli/generated/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts']),
+  globalIgnores(['.next/**', 'node_modules/**', 'data/**', 'lib/generated/**', 'cli/generated/**', 'packages/cli/dist/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts']),
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',

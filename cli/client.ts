@@ -7,24 +7,14 @@ import { io } from 'socket.io-client';
 import { csvCell } from '../lib/csv';
 import type { FirehoseEvent } from '../lib/events';
 import { INDICATOR_TYPES } from '../lib/indicators/types';
-import {
-  FIREHOSE_NAMESPACE,
-  SLOW_CONSUMER_CLOSE_CODE,
-  type ClientToServerEvents,
-  type ConnectErrorData,
-  type ServerToClientEvents,
-  type StreamEnded,
-  type StreamFilters,
-} from '../lib/realtime/protocol';
+import { answer, apiClient, EXIT, fail } from './api.ts';
+// Values from names.ts, types from protocol.ts: the packed CLI bundles no zod (scripts/build-cli.mjs).
+import { FIREHOSE_NAMESPACE, SLOW_CONSUMER_CLOSE_CODE } from '../lib/realtime/names';
+import type { ClientToServerEvents, ConnectErrorData, ServerToClientEvents, StreamEnded, StreamFilters } from '../lib/realtime/protocol';
 
-export const EXIT = { ok: 0, failure: 1, usage: 2, refused: 3 } as const;
+export { EXIT, fail };
 
 const list = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
-
-export function fail(message: string, code: number = EXIT.failure): never {
-  process.stderr.write(`sluice: ${message}\n`);
-  process.exit(code);
-}
 
 export function connection(options: { url?: string; token?: string }): { url: string; token: string } {
   const url = (options.url ?? process.env.SLUICE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
@@ -223,39 +213,6 @@ async function streamHttp(
   await new Promise<never>(() => undefined); // finish() exits the process
 }
 
-/** Attempts at a request the server answers 503 (a dependency down): it was not processed, so retrying is safe. */
-const UNAVAILABLE_ATTEMPTS = 6;
-
-export async function apiRequest(url: string, token: string, path: string, init: RequestInit = {}): Promise<unknown> {
-  let res: Response;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      res = await fetch(`${url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
-    } catch (error) {
-      fail(`cannot reach ${url}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (res.status !== 503 || attempt >= UNAVAILABLE_ATTEMPTS) break;
-    const retryAfter = Number(res.headers.get('retry-after'));
-    const waitMs = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 30) * 1000 : Math.min(500 * 2 ** attempt, 15_000);
-    await res.body?.cancel().catch(() => undefined);
-    process.stderr.write(`sluice: the server is unavailable (HTTP 503); retrying in ${(waitMs / 1000).toFixed(1)} s\n`);
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
-  }
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text for the message
-  }
-  if (!res.ok) {
-    const err = (body as { error?: { code?: string; message?: string } })?.error;
-    const message = err ? `${err.code}: ${err.message}` : `HTTP ${res.status}`;
-    fail(message, res.status === 401 || res.status === 403 ? EXIT.refused : res.status < 500 ? EXIT.usage : EXIT.failure);
-  }
-  return body;
-}
-
 async function readLines(source: string): Promise<string[]> {
   const input = source === '-' ? process.stdin : createReadStream(source);
   const lines: string[] = [];
@@ -270,33 +227,28 @@ async function readLines(source: string): Promise<string[]> {
   return lines;
 }
 
-interface ItemResult {
-  status: 'accepted' | 'rejected';
-  index?: number;
-  input?: string;
-  reason?: string;
-}
-
 async function submit(feed: string, source: string, options: { url?: string; token?: string; tags?: string[]; confidence?: number }) {
   const { url, token } = connection(options);
   const lines = await readLines(source);
   if (!lines.length) fail(`no indicators in ${source === '-' ? 'standard input' : source}`, EXIT.usage);
+  const api = apiClient(url, token);
   let accepted = 0;
   let rejected = 0;
   // The API takes up to 1,000 items per request.
   for (let offset = 0; offset < lines.length; offset += 1000) {
     const chunk = lines.slice(offset, offset + 1000);
-    const body = (await apiRequest(url, token, `/api/v1/feeds/${encodeURIComponent(feed)}/indicators`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        indicators: chunk.map((value) => ({ value, ...(options.tags ? { tags: options.tags } : {}), ...(options.confidence !== undefined ? { confidence: options.confidence } : {}) })),
+    const body = await answer(
+      api.POST('/api/v1/feeds/{slug}/indicators', {
+        params: { path: { slug: feed } },
+        body: {
+          indicators: chunk.map((value) => ({ value, ...(options.tags ? { tags: options.tags } : {}), ...(options.confidence !== undefined ? { confidence: options.confidence } : {}) })),
+        },
       }),
-    })) as { accepted?: number; rejected?: number; results?: ItemResult[] };
-    for (const result of body.results ?? []) {
+    );
+    for (const result of body.results) {
       if (result.status === 'rejected') {
         rejected += 1;
-        process.stderr.write(`rejected line ${offset + (result.index ?? 0) + 1}: ${result.reason ?? 'invalid'}\n`);
+        process.stderr.write(`rejected line ${offset + result.index + 1}: ${result.reason}\n`);
       } else accepted += 1;
     }
   }
@@ -306,29 +258,20 @@ async function submit(feed: string, source: string, options: { url?: string; tok
 
 async function check(value: string, options: { url?: string; token?: string; json?: boolean }) {
   const { url, token } = connection(options);
-  const body = await apiRequest(url, token, `/api/v1/check/${encodeURIComponent(value)}`);
+  const body = await answer(apiClient(url, token).GET('/api/v1/check/{value}', { params: { path: { value } } }));
   if (options.json) return void process.stdout.write(JSON.stringify(body, null, 2) + '\n');
-  const answer = body as {
-    known?: boolean;
-    indicator?: { type: string; value: string };
-    firstSeen?: string;
-    lastSeen?: string;
-    sightings?: number;
-    tags?: string[];
-    feeds?: { slug: string; owner: string }[];
-  };
-  if (!answer.known) {
+  if (!body.known) {
     process.stdout.write(`${value}: not known to Sluice\n`);
     return;
   }
   process.stdout.write(
     [
-      `${answer.indicator?.type ?? ''} ${answer.indicator?.value ?? value}: KNOWN`,
-      `  first seen: ${answer.firstSeen ?? '-'}`,
-      `  last seen:  ${answer.lastSeen ?? '-'}`,
-      `  sightings:  ${answer.sightings ?? 0}`,
-      `  tags:       ${(answer.tags ?? []).join(', ') || '-'}`,
-      `  feeds:      ${(answer.feeds ?? []).map((f) => f.slug).join(', ') || '-'}`,
+      `${body.indicator.type} ${body.indicator.value}: KNOWN`,
+      `  first seen: ${body.firstSeen}`,
+      `  last seen:  ${body.lastSeen}`,
+      `  sightings:  ${body.sightings}`,
+      `  tags:       ${body.tags.join(', ') || '-'}`,
+      `  feeds:      ${body.feeds.map((f) => f.slug).join(', ') || '-'}`,
     ].join('\n') + '\n',
   );
 }

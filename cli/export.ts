@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { csvCell } from '../lib/csv';
-import { INDICATOR_TYPES } from '../lib/indicators/types';
+import { INDICATOR_TYPES, type IndicatorType } from '../lib/indicators/types';
+import { answer, apiClient, EXIT, fail, type SluiceApi } from './api.ts';
 
-const EXIT = { ok: 0, failure: 1, usage: 2, refused: 3 } as const;
 const FORMATS = ['stix', 'csv', 'txt'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -24,61 +24,27 @@ interface ExportOptions {
   output?: string;
 }
 
-function fail(message: string, code: number = EXIT.failure): never {
-  process.stderr.write(`sluice: ${message}\n`);
-  process.exit(code);
-}
-
-interface Summary {
-  type: string;
-  value: string;
-  tags: string[];
-  confidence: number;
-  sightings: number;
-  firstSeen: string;
-  lastSeen: string;
-  feeds: { slug: string; owner: string }[];
-}
-
 const CSV_HEADER = ['type', 'value', 'tags', 'confidence', 'sightings', 'first_seen', 'last_seen', 'feeds'];
 
 class Exporter {
-  private readonly base: string;
+  private readonly api: SluiceApi;
   constructor(
     private readonly options: ExportOptions,
-    private readonly token: string,
+    token: string,
     private readonly out: Writable,
   ) {
-    this.base = (options.url ?? process.env.SLUICE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
-  }
-
-  private async get(path: string, params: Record<string, string | undefined>): Promise<Response> {
-    const url = new URL(this.base + path);
-    for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: { authorization: `Bearer ${this.token}` } });
-    } catch (error) {
-      fail(`cannot reach ${this.base}: ${(error as Error).message}`);
-    }
-    if (res.ok) return res;
-    const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-    const why = body?.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${res.status}`;
-    if (res.status === 429) {
-      // Wait as told and try again: a long export may pass the plan's rate.
-      await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
-      return this.get(path, params);
-    }
-    fail(why, res.status === 401 || res.status === 403 ? EXIT.refused : res.status < 500 ? EXIT.usage : EXIT.failure);
+    const base = (options.url ?? process.env.SLUICE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+    // Waits out 429 as told: a long export may pass the plan's rate.
+    this.api = apiClient(base, token, { waitOnRateLimit: true });
   }
 
   private write(text: string): Promise<void> {
     return new Promise((resolve, reject) => (this.out.write(text, (e) => (e ? reject(e) : resolve()))));
   }
 
-  private filters() {
+  private filters(cursor: string | undefined) {
     const { type, tag, feed, since } = this.options;
-    return { type, tag, feed, since };
+    return { type: type as IndicatorType | undefined, tag, feed, since, limit: 500, cursor };
   }
 
   async run(): Promise<number> {
@@ -90,7 +56,7 @@ class Exporter {
     let n = 0;
     if (format === 'csv') await this.write(CSV_HEADER.join(',') + '\r\n');
     do {
-      const page = (await (await this.get('/api/v1/indicators', { ...this.filters(), limit: '500', cursor })).json()) as { indicators: Summary[]; next: string | null };
+      const page = await answer(this.api.GET('/api/v1/indicators', { params: { query: this.filters(cursor) } }));
       const lines = page.indicators.map((i) =>
         format === 'txt'
           ? i.value
@@ -111,8 +77,9 @@ class Exporter {
     const shared = new Set<string>();
     await this.write(`{"type":"bundle","id":"bundle--${randomUUID()}","objects":[`);
     do {
-      const res = await this.get('/api/v1/stix/indicators', { ...this.filters(), limit: '500', cursor });
-      const bundle = (await res.json()) as { objects: { type: string; id: string }[] };
+      const pending = this.api.GET('/api/v1/stix/indicators', { params: { query: this.filters(cursor) } });
+      const bundle = await answer(pending);
+      const next = (await pending).response.headers.get('x-next-cursor');
       const objects = bundle.objects.filter((o) => {
         if (o.type !== 'identity' && o.type !== 'marking-definition') return true;
         if (shared.has(o.id)) return false;
@@ -122,7 +89,7 @@ class Exporter {
       n += objects.filter((o) => o.type === 'indicator').length;
       if (objects.length) await this.write((first ? '\n' : ',\n') + objects.map((o) => JSON.stringify(o)).join(',\n'));
       first = false;
-      cursor = res.headers.get('x-next-cursor') ?? undefined;
+      cursor = next ?? undefined;
     } while (cursor);
     await this.write('\n]}\n');
     return n;

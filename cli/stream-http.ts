@@ -3,7 +3,8 @@
 // disconnect (?since=, and Last-Event-ID for SSE), backoff on `unavailable`/503/429, de-duplication
 // by event id, and the same exit codes. Loaded only when an HTTP transport is asked for.
 import type { FirehoseEvent } from '../lib/events';
-import { HTTP_STREAM_PATH, type StreamEnded, type StreamFilters } from '../lib/realtime/protocol';
+import type { StreamEnded, StreamFilters } from '../lib/realtime/protocol';
+import { apiError, plainApiClient, type SluiceApi } from './api.ts';
 
 export interface HttpStreamContext {
   url: string;
@@ -19,14 +20,16 @@ export interface HttpStreamContext {
   exit: { ok: number; failure: number; usage: number; refused: number };
 }
 
-export function streamUrl(base: string, transport: 'sse' | 'ndjson', filters: StreamFilters, since: string | null): string {
-  const params = new URLSearchParams({ format: transport });
-  if (filters.types?.length) params.set('types', filters.types.join(','));
-  if (filters.tags?.length) params.set('tags', filters.tags.join(','));
-  if (filters.feeds?.length) params.set('feeds', filters.feeds.join(','));
-  if (filters.minConfidence !== undefined) params.set('minConfidence', String(filters.minConfidence));
-  if (since) params.set('since', since);
-  return `${base}${HTTP_STREAM_PATH}?${params}`;
+/** GET /api/v1/stream's query (typed by the generated client): filters, resume cursor, format. */
+export function streamQuery(transport: 'sse' | 'ndjson', filters: StreamFilters, since: string | null) {
+  return {
+    format: transport,
+    ...(filters.types?.length ? { types: filters.types.join(',') } : {}),
+    ...(filters.tags?.length ? { tags: filters.tags.join(',') } : {}),
+    ...(filters.feeds?.length ? { feeds: filters.feeds.join(',') } : {}),
+    ...(filters.minConfidence !== undefined ? { minConfidence: String(filters.minConfidence) } : {}),
+    ...(since ? { since } : {}),
+  };
 }
 
 type Outcome = { kind: 'retry'; why: string } | { kind: 'stop' };
@@ -35,8 +38,10 @@ type Outcome = { kind: 'retry'; why: string } | { kind: 'stop' };
 export async function streamOverHttp(ctx: HttpStreamContext): Promise<void> {
   let cursor = ctx.since;
   let delayMs = 500;
+  // No retries in the client: every outcome (503, refusals, lost connections) is judged below.
+  const api = plainApiClient(ctx.url, ctx.token);
   for (;;) {
-    const outcome = await connectOnce(ctx, () => cursor, (c) => {
+    const outcome = await connectOnce(api, ctx, () => cursor, (c) => {
       cursor = c;
       delayMs = 500; // events flow again: the next break starts its backoff afresh
     });
@@ -48,24 +53,27 @@ export async function streamOverHttp(ctx: HttpStreamContext): Promise<void> {
   }
 }
 
-async function connectOnce(ctx: HttpStreamContext, getCursor: () => string | null, setCursor: (c: string) => void): Promise<Outcome> {
+async function connectOnce(api: SluiceApi, ctx: HttpStreamContext, getCursor: () => string | null, setCursor: (c: string) => void): Promise<Outcome> {
   const cursor = getCursor();
-  let res: Response;
+  let body: Response['body'] | undefined;
   try {
-    res = await fetch(streamUrl(ctx.url, ctx.transport, ctx.filters, cursor), {
-      headers: {
-        authorization: `Bearer ${ctx.token}`,
-        accept: ctx.transport === 'sse' ? 'text/event-stream' : 'application/x-ndjson',
-        ...(ctx.transport === 'sse' && cursor ? { 'last-event-id': cursor } : {}),
+    const result = await api.GET('/api/v1/stream', {
+      params: {
+        query: streamQuery(ctx.transport, ctx.filters, cursor),
+        ...(ctx.transport === 'sse' && cursor ? { header: { 'Last-Event-ID': cursor } } : {}),
       },
+      headers: { accept: ctx.transport === 'sse' ? 'text/event-stream' : 'application/x-ndjson' },
+      parseAs: 'stream',
     });
+    if (!result.response.ok) return refusal(ctx, result.response, result.error, getCursor());
+    body = result.data;
   } catch (error) {
     return { kind: 'retry', why: `cannot connect (${error instanceof Error ? error.message : String(error)})` };
   }
-  if (!res.ok) return refusal(ctx, res, getCursor());
+  if (!body) return { kind: 'retry', why: 'the server answered without a stream' };
   ctx.status(`streaming (${ctx.transport}) from ${ctx.url}${cursor ? ` after ${cursor}` : ''}`);
 
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let sse: { id?: string; event?: string; data: string[] } = { data: [] };
   const handleEnd = (end: StreamEnded): Outcome => {
@@ -126,13 +134,9 @@ async function stopReading(reader: ReadableStreamDefaultReader<string>, outcome:
   return outcome;
 }
 
-async function refusal(ctx: HttpStreamContext, res: Response, cursor: string | null): Promise<Outcome> {
-  let error: { code?: string; message?: string; oldest?: string | null } = {};
-  try {
-    error = ((await res.json()) as { error?: typeof error }).error ?? {};
-  } catch {
-    // not JSON (a proxy's page): judged by the status alone
-  }
+async function refusal(ctx: HttpStreamContext, res: Response, body: unknown, cursor: string | null): Promise<Outcome> {
+  // Not JSON (a proxy's page): judged by the status alone.
+  const error = apiError(body) ?? {};
   const code = error.code ?? `HTTP ${res.status}`;
   const message = error.message ?? res.statusText;
   if (res.status === 503 || res.status === 502 || res.status === 504 || code === 'unavailable' || code === 'rate_limited') {

@@ -1,8 +1,11 @@
 // `sluice webhook add | list | test` — register and inspect outbound webhooks (docs/webhooks.md).
 import { Command, InvalidArgumentError } from 'commander';
-import { INDICATOR_TYPES } from '../lib/indicators/types';
-import type { WebhookView } from '../lib/webhooks/views';
-import { apiRequest, connection, EXIT, fail } from './client.ts';
+import { INDICATOR_TYPES, type IndicatorType } from '../lib/indicators/types';
+import { answer, apiClient, EXIT, fail, type Schemas } from './api.ts';
+import { connection } from './client.ts';
+
+type Webhook = Schemas['Webhook'];
+type Filters = NonNullable<Webhook['filters']>;
 
 const list = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
 
@@ -18,7 +21,7 @@ interface Common {
   json?: boolean;
 }
 
-function describe(hook: WebhookView): string {
+function describe(hook: Webhook): string {
   const h = hook.health;
   const state = hook.state === 'paused' ? `PAUSED (${hook.pausedReason ?? 'user'})` : hook.entitlement !== 'ok' ? `waiting (${hook.entitlement})` : 'active';
   return [
@@ -33,20 +36,16 @@ function describe(hook: WebhookView): string {
 
 async function add(target: string, options: Common & { types?: string[]; tags?: string[]; feeds?: string[]; minConfidence?: number }) {
   const { url, token } = connection(options);
-  const filters: Record<string, unknown> = {};
+  const filters: Filters = {};
   if (options.types?.length) {
     const bad = options.types.filter((t) => !(INDICATOR_TYPES as readonly string[]).includes(t));
     if (bad.length) fail(`unknown type ${bad.join(', ')} (use ${INDICATOR_TYPES.join(', ')})`, EXIT.usage);
-    filters.types = options.types;
+    filters.types = options.types as IndicatorType[];
   }
   if (options.tags?.length) filters.tags = options.tags;
   if (options.feeds?.length) filters.feeds = options.feeds;
   if (options.minConfidence !== undefined) filters.minConfidence = options.minConfidence;
-  const body = (await apiRequest(url, token, '/api/v1/webhooks', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ url: target, ...(Object.keys(filters).length ? { filters } : {}) }),
-  })) as { webhook: WebhookView & { secret: string } };
+  const body = await answer(apiClient(url, token).POST('/api/v1/webhooks', { body: { url: target, ...(Object.keys(filters).length ? { filters } : {}) } }));
   if (options.json) return void process.stdout.write(JSON.stringify(body, null, 2) + '\n');
   process.stdout.write(`${describe(body.webhook)}\n  secret:       ${body.webhook.secret}\n`);
   process.stderr.write('sluice: keep the secret now: it is not shown again (it signs every delivery; see docs/webhooks.md)\n');
@@ -54,7 +53,7 @@ async function add(target: string, options: Common & { types?: string[]; tags?: 
 
 async function show(options: Common) {
   const { url, token } = connection(options);
-  const body = (await apiRequest(url, token, '/api/v1/webhooks')) as { webhooks: WebhookView[] };
+  const body = await answer(apiClient(url, token).GET('/api/v1/webhooks'));
   if (options.json) return void process.stdout.write(JSON.stringify(body, null, 2) + '\n');
   if (!body.webhooks.length) return void process.stdout.write('no webhooks; add one with `sluice webhook add <https url>`\n');
   process.stdout.write(body.webhooks.map(describe).join('\n\n') + '\n');
@@ -62,13 +61,14 @@ async function show(options: Common) {
 
 async function test(id: string, options: Common & { wait: number }) {
   const { url, token } = connection(options);
-  const path = `/api/v1/webhooks/${encodeURIComponent(id)}`;
-  const asked = (await apiRequest(url, token, `${path}/test`, { method: 'POST' })) as { webhook: WebhookView };
+  const api = apiClient(url, token);
+  const params = { path: { id } };
+  const asked = await answer(api.POST('/api/v1/webhooks/{id}/test', { params }));
   const requestedAt = asked.webhook.test.requestedAt;
   const deadline = Date.now() + options.wait * 1000;
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const { webhook } = (await apiRequest(url, token, path)) as { webhook: WebhookView };
+    const { webhook } = await answer(api.GET('/api/v1/webhooks/{id}', { params }));
     const t = webhook.test;
     if (t.doneAt && requestedAt && t.doneAt >= requestedAt) {
       if (options.json) return void process.stdout.write(JSON.stringify(t, null, 2) + '\n');

@@ -119,6 +119,11 @@ export default function DocsPage() {
         </Section>
 
         <Section id="rest" title="REST endpoints">
+          <p>
+            Every operation, with its parameters, answers and error codes, is in the{' '}
+            <Link href="/docs/api" className="text-brand-400 hover:text-brand-100">interactive API reference</Link>, generated from
+            the code that validates requests (<C>GET /api/v1/openapi.json</C>, OpenAPI 3.1; the streams: <C>/api/v1/asyncapi.json</C>).
+          </p>
           <div className="overflow-x-auto rounded-lg border border-white/10">
             <table className="w-full min-w-[36rem] text-left text-sm">
               <thead className="bg-white/[0.03] text-[11px] tracking-wider text-slate-400 uppercase">
@@ -217,6 +222,10 @@ export default function DocsPage() {
         <Section id="cli" title="CLI">
           <p>
             <C>sluice</C> ships with the package (<C>npx sluice --help</C>). Exit codes: 0 done, 1 failure, 2 bad usage, 3 refused.
+          </p>
+          <p>
+            To use the client commands outside a clone, pack them into one file with no dependencies: <C>npm run pack:cli</C> in the
+            clone, then <C>npm install -g ./sluice-cli-0.1.0.tgz</C> wherever Node.js 20.19+ runs (README, “Install the CLI on its own”).
           </p>
           <Code>{cliExample}</Code>
         </Section>

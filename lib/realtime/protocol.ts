@@ -4,10 +4,7 @@ import { z } from 'zod';
 import type { FirehoseEvent } from '../events';
 import { INDICATOR_TYPES } from '../indicators/types';
 
-export const FIREHOSE_NAMESPACE = '/firehose';
-export const PUBLIC_NAMESPACE = '/public';
-/** The firehose over HTTP: Server-Sent Events or NDJSON (server/gateway/http-stream.ts). */
-export const HTTP_STREAM_PATH = '/api/v1/stream';
+export { FIREHOSE_NAMESPACE, HTTP_STREAM_PATH, PUBLIC_NAMESPACE, SLOW_CONSUMER_CLOSE_CODE } from './names';
 
 const tag = z.string().trim().toLowerCase().min(1).max(64);
 
@@ -68,12 +65,6 @@ export interface ConnectErrorData {
  */
 export const STREAM_END_REASONS = ['token_revoked', 'plan_ended', 'slow_consumer', 'server_shutdown', 'unavailable'] as const;
 export type StreamEndReason = (typeof STREAM_END_REASONS)[number];
-
-/**
- * The websocket close code of a stream cut as a slow consumer (reason "slow_consumer"): readable
- * by any websocket client even when the `stream:ended` notice before it is not.
- */
-export const SLOW_CONSUMER_CLOSE_CODE = 4008;
 
 export interface StreamEnded {
   reason: StreamEndReason;

@@ -153,6 +153,7 @@ function probesFor(value: string, decoded: string | null, pages: boolean): Probe
       { method: 'GET', target: `/login?callbackUrl=${value}` },
       { method: 'GET', target: `/signup?callbackUrl=${value}` },
       { method: 'GET', target: `/docs?q=${value}` },
+      { method: 'GET', target: `/docs/api/assets/${value}` },
       { method: 'GET', target: `/threats/search?q=${value}` },
       { method: 'GET', target: `/threats/search?before=${value}` },
       { method: 'GET', target: `/feeds/${value}` },
