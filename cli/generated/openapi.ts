@@ -2003,7 +2003,8 @@ export interface operations {
             /** @description `idempotency_key_in_progress`: a request with this Idempotency-Key is still being processed (Retry-After: 1) */
             409: {
                 headers: {
-                    "Retry-After": components["headers"]["Retry-After"];
+                    /** @description seconds to wait before retrying (only with `idempotency_key_in_progress`) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5385,13 +5386,13 @@ export interface operations {
             200: {
                 headers: {
                     /** @description changes only when the export’s content does (send it back as If-None-Match) */
-                    ETag?: string;
+                    ETag: string;
                     /** @description when the content last changed (send it back as If-Modified-Since) */
-                    "Last-Modified"?: string;
+                    "Last-Modified": string;
                     /** @description `free` (delayed) or `firehose` (current) */
-                    "Sluice-Export-Tier"?: "free" | "firehose";
+                    "Sluice-Export-Tier": "free" | "firehose";
                     /** @description how many indicators the export lists */
-                    "Sluice-Export-Count"?: string;
+                    "Sluice-Export-Count": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5407,13 +5408,13 @@ export interface operations {
             304: {
                 headers: {
                     /** @description changes only when the export’s content does (send it back as If-None-Match) */
-                    ETag?: string;
+                    ETag: string;
                     /** @description when the content last changed (send it back as If-Modified-Since) */
-                    "Last-Modified"?: string;
+                    "Last-Modified": string;
                     /** @description `free` (delayed) or `firehose` (current) */
-                    "Sluice-Export-Tier"?: "free" | "firehose";
+                    "Sluice-Export-Tier": "free" | "firehose";
                     /** @description how many indicators the export lists */
-                    "Sluice-Export-Count"?: string;
+                    "Sluice-Export-Count": string;
                     [name: string]: unknown;
                 };
                 content?: never;

@@ -12,6 +12,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface ResponseHeaderSpec {
   description: string;
   schema: z.ZodType;
+  /** Whether every such answer carries it (OpenAPI `required`); false for one sometimes absent. @default true */
+  required?: boolean;
 }
 
 export interface ResponseSpec {

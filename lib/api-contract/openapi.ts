@@ -29,9 +29,12 @@ function errorResponses(contract: RouteContract): ZodOpenApiResponsesObject {
   }
   const responses: ZodOpenApiResponsesObject = {};
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
-    const headers: Record<string, HeaderRef> = {};
+    const headers: Record<string, HeaderRef | { description: string; required: boolean; schema: Record<string, unknown> }> = {};
     if (status === 429 || status === 503) headers['Retry-After'] = header('Retry-After');
-    if (codes.includes('idempotency_key_in_progress')) headers['Retry-After'] = header('Retry-After');
+    // A 409 carries it only for a request still in progress, not for the route's other conflicts.
+    else if (codes.includes('idempotency_key_in_progress')) {
+      headers['Retry-After'] = { description: 'seconds to wait before retrying (only with `idempotency_key_in_progress`)', required: false, schema: { type: 'integer', minimum: 0 } };
+    }
     responses[`${status}` as `4${string}`] = {
       description: codes.map((code) => `\`${code}\`: ${API_ERRORS[code].description}`).join('\n\n'),
       ...(Object.keys(headers).length ? { headers } : {}),
@@ -46,14 +49,14 @@ function operation(contract: RouteContract): ZodOpenApiOperationObject {
   const rateLimited = contract.scope !== null && contract.rateLimitHeaders !== false;
   for (const [status, spec] of Object.entries(contract.responses)) {
     if (!spec) continue;
-    const headers: Record<string, HeaderRef | { description: string; schema: Record<string, unknown> }> = {};
+    const headers: Record<string, HeaderRef | { description: string; required: boolean; schema: Record<string, unknown> }> = {};
     if (rateLimited) {
       headers['X-RateLimit-Limit'] = header('X-RateLimit-Limit');
       headers['X-RateLimit-Remaining'] = header('X-RateLimit-Remaining');
     }
     for (const [name, h] of Object.entries(spec.headers ?? {})) {
       const { $schema: _, ...schema } = z.toJSONSchema(h.schema, { target: 'draft-2020-12' }) as Record<string, unknown>;
-      headers[name] = { description: h.description, schema };
+      headers[name] = { description: h.description, required: h.required ?? true, schema };
     }
     const content = spec.schema ? { [spec.contentType ?? 'application/json']: { schema: spec.schema }, ...Object.fromEntries(Object.entries(spec.otherContent ?? {}).map(([type, schema]) => [type, { schema }])) } : undefined;
     responses[`${status}` as `2${string}`] = { description: spec.description, ...(Object.keys(headers).length ? { headers } : {}), ...(content ? { content } : {}) };
@@ -129,9 +132,9 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
           },
         },
         headers: {
-          'X-RateLimit-Limit': { description: "requests per minute this token's plan allows", schema: { type: 'integer', minimum: 0 } },
-          'X-RateLimit-Remaining': { description: 'requests left in the current minute', schema: { type: 'integer', minimum: 0 } },
-          'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
+          'X-RateLimit-Limit': { description: "requests per minute this token's plan allows", required: true, schema: { type: 'integer', minimum: 0 } },
+          'X-RateLimit-Remaining': { description: 'requests left in the current minute', required: true, schema: { type: 'integer', minimum: 0 } },
+          'Retry-After': { description: 'seconds to wait before retrying', required: true, schema: { type: 'integer', minimum: 0 } },
         },
       },
     },

@@ -31,6 +31,12 @@ export class OpenApiValidator {
     return op;
   }
 
+  private headerRequired(declared: Json): boolean {
+    const ref = (declared as { $ref?: string }).$ref;
+    const header = ref ? (this.doc.components as { headers: Record<string, Json> }).headers[ref.split('/').pop()!] : declared;
+    return (header as { required?: boolean }).required === true;
+  }
+
   /**
    * Reads the answer and checks it against the operation; returns the parsed body (JSON) or text.
    * Throws with what disagrees.
@@ -42,10 +48,9 @@ export class OpenApiValidator {
     const response = op.responses[String(res.status)];
     if (!response) throw new Error(`${where}: status not in the document (declared: ${Object.keys(op.responses).join(', ')}); body ${text.slice(0, 300)}`);
     (this.seen.get(op.operationId) ?? this.seen.set(op.operationId, new Set()).get(op.operationId)!).add(res.status);
-    for (const name of Object.keys(response.headers ?? {})) {
-      // Headers documented as sometimes absent: a replay marker, a paging link absent on the last page.
-      const optional = ['Idempotent-Replayed', 'X-Next-Cursor', 'Link'].includes(name) || (name === 'Retry-After' && res.status === 409);
-      if (!optional && res.headers.get(name) === null) throw new Error(`${where}: header ${name} is declared but missing`);
+    for (const [name, declared] of Object.entries(response.headers ?? {})) {
+      // The document says which headers every such answer carries (`required`), directly or by $ref.
+      if (this.headerRequired(declared) && res.headers.get(name) === null) throw new Error(`${where}: header ${name} is declared required but missing`);
     }
     const contentType = (res.headers.get('content-type') ?? '').split(';')[0].trim();
     if (!response.content) {

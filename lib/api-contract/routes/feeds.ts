@@ -106,7 +106,7 @@ export const submitIndicatorsContract = defineRoute({
     200: {
       description: 'one result per item',
       schema: submissionResultSchema,
-      headers: { 'Idempotent-Replayed': { description: '`true` on a stored answer replayed for a repeated Idempotency-Key', schema: z.literal('true') } },
+      headers: { 'Idempotent-Replayed': { description: '`true` on a stored answer replayed for a repeated Idempotency-Key', schema: z.literal('true'), required: false } },
     },
   },
   errors: [

@@ -30,8 +30,8 @@ export const findStixIndicatorsContract = defineRoute({
       contentType: STIX_MEDIA_TYPE,
       schema: bundleSchema,
       headers: {
-        'X-Next-Cursor': { description: 'the cursor of the next page (absent on the last)', schema: z.string() },
-        Link: { description: '`<next page URL>; rel="next"` (absent on the last page)', schema: z.string() },
+        'X-Next-Cursor': { description: 'the cursor of the next page (absent on the last)', schema: z.string(), required: false },
+        Link: { description: '`<next page URL>; rel="next"` (absent on the last page)', schema: z.string(), required: false },
       },
     },
   },
