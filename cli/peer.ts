@@ -1,4 +1,4 @@
-// `sluice admin peer add|list|remove|pause|resume|set` (docs/federation.md): peer links to other
+// `sluice admin peer add|list|remove|pause|resume|set|suggestions|accept|dismiss` (docs/federation.md): peer links to other
 // Sluice instances, registered on the admin command by cli/admin.ts and run like every admin command.
 import type { Command } from 'commander';
 import type { AdminCommand } from '../lib/accounts/admin-commands';
@@ -9,7 +9,7 @@ const RULES_HELP = `JSON sharing rules, e.g. '{"excludeFeeds":["honeypot"],"type
   (keys: feeds, excludeFeeds, tlps ["CLEAR"] or ["CLEAR","GREEN"] (community links only), types, tags, minConfidence, forward)`;
 
 export function registerPeerCommands(admin: Command, action: Action): void {
-  const peer = admin.command('peer').description('links to other Sluice instances: add, list, remove, pause, resume, set');
+  const peer = admin.command('peer').description('links to other Sluice instances: add, list, remove, pause, resume, set; suggested peers: suggestions, accept, dismiss');
   peer
     .command('add')
     .description('link to a remote instance; prints the peer token for the remote to stream from here (once)')
@@ -17,15 +17,17 @@ export function registerPeerCommands(admin: Command, action: Action): void {
     .requiredOption('--url <url>', "the remote instance's URL, e.g. https://sluice.example.org")
     .option('--token <token>', "a peer token issued by the remote (sluice admin token create --scopes peer there); without it the link only serves the remote")
     .option('--community', 'a community link: GREEN may be shared when a rule allows it', false)
+    .option('--introduce', "introduce this remote to this instance's other peers as a suggested peer (discovery)", false)
     .option('--inbound-token <prefix>', 'bind an existing local peer token (its prefix) instead of creating one')
     .option('--out <json>', `what this instance sends: ${RULES_HELP}`)
     .option('--in <json>', 'what this instance accepts from the remote: same keys')
     .action(
-      action<{ name: string; url: string; token?: string; community: boolean; inboundToken?: string; out?: string; in?: string }>((o) => ({
+      action<{ name: string; url: string; token?: string; community: boolean; introduce: boolean; inboundToken?: string; out?: string; in?: string }>((o) => ({
         type: 'peer.add',
         name: o.name,
         url: o.url,
         community: o.community,
+        introduce: o.introduce,
         ...(o.token ? { token: o.token } : {}),
         ...(o.inboundToken ? { inboundToken: o.inboundToken } : {}),
         ...(o.out ? { outbound: o.out } : {}),
@@ -54,17 +56,45 @@ export function registerPeerCommands(admin: Command, action: Action): void {
     .option('--url <url>', 'a new URL')
     .option('--community', 'mark the link community')
     .option('--no-community', 'unmark it')
+    .option('--introduce', "introduce this remote to this instance's other peers (discovery)")
+    .option('--no-introduce', 'stop introducing it')
     .option('--out <json>', `outbound rules: ${RULES_HELP}`)
     .option('--in <json>', 'inbound rules')
     .action(
-      action<{ name: string; token?: string; url?: string; community?: boolean; out?: string; in?: string }>((o) => ({
+      action<{ name: string; token?: string; url?: string; community?: boolean; introduce?: boolean; out?: string; in?: string }>((o) => ({
         type: 'peer.set',
         name: o.name,
         ...(o.token ? { token: o.token } : {}),
         ...(o.url ? { url: o.url } : {}),
         ...(o.community !== undefined ? { community: o.community } : {}),
+        ...(o.introduce !== undefined ? { introduce: o.introduce } : {}),
         ...(o.out ? { outbound: o.out } : {}),
         ...(o.in ? { inbound: o.in } : {}),
       })),
     );
+  peer
+    .command('suggestions')
+    .description('peers introduced by other peers (or found by mDNS) that are not linked yet; each needs your yes (accept)')
+    .action(action(() => ({ type: 'peer.suggestions' })));
+  peer
+    .command('accept')
+    .description('link to a suggested peer with a peer token its operator issued for you; prints the token for them (once)')
+    .requiredOption('--url <url>', 'the suggested peer (as listed by peer suggestions)')
+    .requiredOption('--token <token>', 'a peer token issued by that instance (sluice admin peer add --name <you> --url <your URL> there)')
+    .option('--name <name>', 'a name for the link (default: the suggested one)')
+    .option('--community', 'a community link', false)
+    .action(
+      action<{ url: string; token: string; name?: string; community: boolean }>((o) => ({
+        type: 'peer.accept',
+        url: o.url,
+        token: o.token,
+        community: o.community,
+        ...(o.name ? { name: o.name } : {}),
+      })),
+    );
+  peer
+    .command('dismiss')
+    .description('never suggest this peer again')
+    .requiredOption('--url <url>', 'the suggested peer')
+    .action(action<{ url: string }>((o) => ({ type: 'peer.dismiss', url: o.url })));
 }

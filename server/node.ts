@@ -8,6 +8,7 @@ import { createHttpServer, type RequestHandler } from './http';
 import { createFirehoseGateway } from './gateway/firehose-gateway';
 import { HTTP_STREAM_PATH } from '../lib/realtime/protocol';
 import { createRealtimeServer } from './gateway/realtime-server';
+import { startMdnsDiscovery } from './federation/mdns';
 import { startFederation } from './federation/runner';
 import { startRelay } from './relay';
 import { startWorkers } from './workers';
@@ -108,6 +109,14 @@ export async function startNode(config: Config, logger: Logger, options: StartNo
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const url = `http://localhost:${port}`;
+    // Local-network discovery (FEDERATION_MDNS, off by default): suggestions only, on worker nodes.
+    if (config.FEDERATION_MDNS && runtime.roles.includes('worker')) {
+      const mdns = await startMdnsDiscovery(runtime, port).catch((error: unknown) => {
+        logger.warn({ err: error }, 'mDNS discovery could not start; continuing without it');
+        return null;
+      });
+      if (mdns) stoppers.push(() => mdns.stop());
+    }
     // Lets `sluice admin` find this process: it owns the embedded database, so the CLI must ask it.
     await writeAdminHandle(config.DATA_DIR, { pid: process.pid, url: adminUrl(config.HOST, port) }).catch((error: unknown) =>
       logger.warn({ err: error }, 'could not write DATA_DIR/admin.json; `sluice admin` will look on PORT'),

@@ -1,10 +1,13 @@
 // The admin page's Peers section (docs/federation.md): each peer link's state (connected, lag,
-// last event, events in/out per minute over every node, last error) with pause/resume/remove.
+// last event, events in/out per minute over every node, last error) with pause/resume/remove; and
+// the suggested peers (discovery: introduced by a peer or found by mDNS), each waiting for an
+// operator's yes with a token from that instance, or a dismissal.
 import { cookies } from 'next/headers';
 import { getInstanceId } from '@/lib/federation/instance';
+import { findSuggestions } from '@/lib/federation/discovery';
 import { findPeerStatus } from '@/lib/federation/status';
 import { getRuntime } from '@/lib/runtime';
-import { peerLinkAction } from './peers-actions';
+import { peerLinkAction, peerSuggestionAction } from './peers-actions';
 
 const button = 'rounded bg-slate-700 px-2 py-1 text-xs text-white hover:bg-slate-600';
 const when = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '–');
@@ -12,7 +15,7 @@ const lag = (ms: number | null) => (ms === null ? '–' : ms < 1000 ? `${ms} ms`
 
 export async function PeersSection() {
   const sql = getRuntime().db.sql;
-  const [links, instance] = await Promise.all([findPeerStatus(sql), getInstanceId(sql)]);
+  const [links, instance, suggestions] = await Promise.all([findPeerStatus(sql), getInstanceId(sql), findSuggestions(sql)]);
   const flash = (await cookies()).get('sluice_peers_flash')?.value;
   return (
     <section className="mt-10" aria-labelledby="peers-heading">
@@ -57,6 +60,49 @@ export async function PeersSection() {
                         <input type="hidden" name="name" value={l.name} />
                         <input type="hidden" name="action" value="remove" />
                         <button className={button} type="submit">Remove</button>
+                      </form>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <h3 id="suggested-peers-heading" className="mt-6 text-lg font-semibold text-white">Suggested peers</h3>
+      <p className="mt-1 text-sm text-slate-400">
+        Instances introduced by a peer (links it flagged <code className="font-mono">--introduce</code>) or found on the local network
+        (FEDERATION_MDNS). Nothing is linked until you accept one with a peer token issued by that instance.
+      </p>
+      {suggestions.length === 0 ? (
+        <p className="mt-2 text-sm text-slate-400">No suggested peers.</p>
+      ) : (
+        <div className="mt-2 overflow-x-auto">
+          <table className="w-full text-left text-sm text-slate-300" aria-labelledby="suggested-peers-heading">
+            <thead className="text-xs uppercase text-slate-500">
+              <tr>
+                <th className="py-1 pr-3">Name</th><th className="pr-3">URL</th><th className="pr-3">Introduced by</th><th />
+              </tr>
+            </thead>
+            <tbody>
+              {suggestions.map((s) => (
+                <tr key={s.id} className="border-t border-slate-800 align-top" data-suggested-peer={s.url}>
+                  <td className="py-1 pr-3 font-mono">{s.name}</td>
+                  <td className="pr-3 text-xs">{s.url}</td>
+                  <td className="pr-3 text-xs">{s.introducedBy.map((by) => (by === 'mdns' ? 'local network (mDNS)' : `peer ${by}`)).join(', ')}</td>
+                  <td>
+                    <div className="flex flex-wrap gap-2">
+                      <form action={peerSuggestionAction} className="flex gap-1">
+                        <input type="hidden" name="url" value={s.url} />
+                        <input type="hidden" name="action" value="accept" />
+                        <input name="name" defaultValue={s.name} aria-label={`Link name for ${s.url}`} className="w-24 rounded bg-slate-800 px-1 text-xs" />
+                        <input name="token" required placeholder="their peer token" aria-label={`Peer token issued by ${s.url}`} className="w-48 rounded bg-slate-800 px-1 font-mono text-xs" />
+                        <button className={button} type="submit">Accept</button>
+                      </form>
+                      <form action={peerSuggestionAction}>
+                        <input type="hidden" name="url" value={s.url} />
+                        <input type="hidden" name="action" value="dismiss" />
+                        <button className={button} type="submit">Dismiss</button>
                       </form>
                     </div>
                   </td>

@@ -32,7 +32,7 @@ export const adminCommandSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('token.revoke'), prefix: z.string().min(1) }),
   ...trustAdminCommandSchemas, // user.trust|retract, indicator.retract, warninglist, dispute (docs/trust.md)
-  ...federationAdminCommandSchemas, // peer.add, peer.list, peer.remove, peer.pause, peer.resume, peer.set (docs/federation.md)
+  ...federationAdminCommandSchemas, // peer.add, .list, .remove, .pause, .resume, .set, .suggestions, .accept, .dismiss (docs/federation.md)
 ]);
 export type AdminCommand = z.input<typeof adminCommandSchema>;
 
@@ -55,7 +55,7 @@ export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): P
   const command = parsed.data;
   switch (command.type) {
     case 'user.trust': case 'user.retract': case 'indicator.retract': case 'warninglist': case 'dispute': return runTrustAdminCommand(deps, command); // prettier-ignore
-    case 'peer.add': case 'peer.list': case 'peer.remove': case 'peer.pause': case 'peer.resume': case 'peer.set': return runFederationAdminCommand(deps, command); // prettier-ignore
+    case 'peer.add': case 'peer.list': case 'peer.remove': case 'peer.pause': case 'peer.resume': case 'peer.set': case 'peer.suggestions': case 'peer.accept': case 'peer.dismiss': return runFederationAdminCommand(deps, command); // prettier-ignore
     case 'ping':
       return { lines: ['pong'] };
     case 'user.create': {

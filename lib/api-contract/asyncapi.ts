@@ -8,6 +8,7 @@ import {
   FIREHOSE_NAMESPACE,
   firehoseAuthSchema,
   HTTP_STREAM_PATH,
+  INTRODUCTIONS_EVENT,
   PUBLIC_NAMESPACE,
   SLOW_CONSUMER_CLOSE_CODE,
   STREAM_END_REASONS,
@@ -82,12 +83,30 @@ const subscribeAckSchema = z
   ])
   .meta({ id: 'SubscribeAck' });
 
+const introductionsAckSchema = z
+  .union([
+    z.object({
+      data: z.object({
+        instance: z.string().describe('the introducing instance’s id'),
+        peers: z.array(z.object({ name: z.string(), url: z.string(), instance: z.string().nullable() })).max(100),
+      }),
+    }),
+    z.object({ error: z.object({ code: z.enum(['scope_required', 'unavailable']), message: z.string() }) }),
+  ])
+  .meta({ id: 'IntroductionsAck' });
+
 // The event names, checked against the protocol's typed events.
 const EVENTS = {
   indicators: 'indicators',
   ended: 'stream:ended',
   subscribe: 'subscribe',
-} as const satisfies { indicators: keyof ServerToClientEvents; ended: keyof ServerToClientEvents; subscribe: keyof ClientToServerEvents };
+  introductions: INTRODUCTIONS_EVENT,
+} as const satisfies {
+  indicators: keyof ServerToClientEvents;
+  ended: keyof ServerToClientEvents;
+  subscribe: keyof ClientToServerEvents;
+  introductions: keyof ClientToServerEvents;
+};
 
 type JsonSchema = Record<string, unknown>;
 
@@ -126,6 +145,7 @@ export function buildAsyncApiDocument() {
   const refusal = named('ConnectError', connectErrorSchema);
   const publicEvent = named('PublicStreamEvent', publicEventSchema);
   const ack = named('SubscribeAck', subscribeAckSchema);
+  const introductionsAck = named('IntroductionsAck', introductionsAckSchema);
   const httpError = named(
     'HttpStreamError',
     z.object({ error: z.looseObject({ code: z.enum(CONNECT_ERROR_CODES), message: z.string(), oldest: z.string().nullable().optional(), limit: z.number().int().optional() }) }),
@@ -178,6 +198,18 @@ export function buildAsyncApiDocument() {
           connectError: message('connect_error', 'The handshake was refused', refusal, 'socket.io `connect_error` with `err.data`.'),
           subscribe: message(EVENTS.subscribe, 'Change the filters live', filters, 'Emitted with an acknowledgement callback.'),
           subscribeAck: message('subscribe ack', 'The answer to subscribe', ack, 'The filters now in force, or invalid_filters.'),
+          introductions: message(
+            EVENTS.introductions,
+            'Ask which peers this instance introduces',
+            { type: 'object', additionalProperties: false },
+            'Federation discovery (docs/federation.md): sent by a peer link (a token with the `peer` scope), with an acknowledgement callback and an empty object.',
+          ),
+          introductionsAck: message(
+            'peer:introductions ack',
+            'The peers this instance introduces',
+            introductionsAck,
+            'The links its operator flagged `introduce` (never the asker itself): suggestions for the asker’s operator, never linked automatically. scope_required for a token without the peer scope.',
+          ),
         },
         'x-socketio-auth': auth,
       },
@@ -233,6 +265,13 @@ export function buildAsyncApiDocument() {
         channel: { $ref: '#/channels/firehose' },
         messages: [{ $ref: '#/channels/firehose/messages/subscribe' }],
         reply: { channel: { $ref: '#/channels/firehose' }, messages: [{ $ref: '#/channels/firehose/messages/subscribeAck' }] },
+      },
+      askIntroductions: {
+        action: 'send',
+        title: 'Ask for introductions (peer links)',
+        channel: { $ref: '#/channels/firehose' },
+        messages: [{ $ref: '#/channels/firehose/messages/introductions' }],
+        reply: { channel: { $ref: '#/channels/firehose' }, messages: [{ $ref: '#/channels/firehose/messages/introductionsAck' }] },
       },
       receivePublicIndicators: {
         action: 'receive',

@@ -6,6 +6,7 @@ import { AppError } from '../errors';
 import type { PrismaClient } from '../generated/prisma/client';
 import { sqlFromPrisma } from '../trust/prisma-sql';
 import { getInstanceId } from './instance';
+import { acceptSuggestion, dismissSuggestion, findSuggestions } from './discovery';
 import { addPeerLink, findPeerLinks, removePeerLink, setPeerLinkPaused, setPeerLinkRules, type PeerLinkRow } from './links';
 import { findPeerStatus } from './status';
 
@@ -18,6 +19,7 @@ export const federationAdminCommandSchemas = [
     url: z.string(),
     token: z.string().optional(),
     community: z.boolean().default(false),
+    introduce: z.boolean().default(false),
     inboundToken: z.string().optional(),
     outbound: rulesJson,
     inbound: rulesJson,
@@ -32,9 +34,20 @@ export const federationAdminCommandSchemas = [
     token: z.string().optional(),
     url: z.string().optional(),
     community: z.boolean().optional(),
+    introduce: z.boolean().optional(),
     outbound: rulesJson,
     inbound: rulesJson,
   }),
+  // Discovery (lib/federation/discovery.ts): suggested peers wait for an operator's yes.
+  z.object({ type: z.literal('peer.suggestions') }),
+  z.object({
+    type: z.literal('peer.accept'),
+    url: z.string().max(2000),
+    token: z.string().max(200),
+    name: z.string().max(100).optional(),
+    community: z.boolean().default(false),
+  }),
+  z.object({ type: z.literal('peer.dismiss'), url: z.string().max(2000) }),
 ] as const;
 
 export type FederationAdminCommand = z.output<(typeof federationAdminCommandSchemas)[number]>;
@@ -49,7 +62,7 @@ function parseJson(raw: string | undefined, what: string): unknown {
 }
 
 const describe = (l: PeerLinkRow) =>
-  `${l.name}  ${l.url}  ${l.paused ? 'paused' : l.token ? 'active' : 'serve-only (no token for the remote)'}${l.community ? '  community' : ''}` +
+  `${l.name}  ${l.url}  ${l.paused ? 'paused' : l.token ? 'active' : 'serve-only (no token for the remote)'}${l.community ? '  community' : ''}${l.introduce ? '  introduced to other peers' : ''}` +
   `  out ${JSON.stringify(l.outbound)}  in ${JSON.stringify(l.inbound)}${l.inbound_prefix ? `  their token here: ${l.inbound_prefix}…` : ''}`;
 
 export async function runFederationAdminCommand(
@@ -100,6 +113,29 @@ export async function runFederationAdminCommand(
         inbound: parseJson(command.inbound, 'inbound'),
       });
       return { lines: [`updated ${describe(link)}`] };
+    }
+    case 'peer.suggestions': {
+      const suggestions = await findSuggestions(sql);
+      if (!suggestions.length) return { lines: ['no suggested peers (peers introduce the links they flag with --introduce; FEDERATION_MDNS=true finds instances on the local network)'] };
+      return {
+        lines: suggestions.map(
+          (s) => `${s.name}  ${s.url}  introduced by ${s.introducedBy.join(', ')}${s.instance ? `  instance ${s.instance}` : ''}  (link: sluice admin peer accept --url ${s.url} --token <a peer token issued by ${s.name}>)`,
+        ),
+      };
+    }
+    case 'peer.accept': {
+      const { link, inboundToken } = await acceptSuggestion({ prisma: deps.prisma, sql }, command);
+      return {
+        lines: [
+          `accepted the suggested peer: added peer link ${describe(link)}`,
+          ...(inboundToken ? [`the peer token for ${link.name} to stream from here (give it to their operator: sluice admin peer set --name … --token …) is shown once, below:`] : []),
+        ],
+        ...(inboundToken ? { token: inboundToken } : {}),
+      };
+    }
+    case 'peer.dismiss': {
+      const dismissed = await dismissSuggestion(sql, command.url);
+      return { lines: [`dismissed the suggested peer ${dismissed.name} (${dismissed.url}); it will not be suggested again`] };
     }
   }
 }

@@ -1,6 +1,10 @@
 // Federation settings (docs/federation.md), spread into lib/config.ts's schema.
 import { z } from 'zod';
 
+const boolFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
 export const federationConfigSchema = z.object({
   /** Events that crossed more peer links than this are not ingested nor passed on. @default 8 */
   FEDERATION_MAX_HOPS: z.coerce.number({ message: 'must be a number' }).int().min(1).max(64).default(8),
@@ -9,6 +13,16 @@ export const federationConfigSchema = z.object({
    * long after the holder stopped renewing it (it died), in seconds. @default 15
    */
   FEDERATION_LEASE_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(2).max(600).default(15),
+  /**
+   * How often each running link asks its peer which peers it introduces (discovery; a peer only
+   * introduces the links its operator flagged `--introduce`), in seconds; also on every connection. @default 300
+   */
+  FEDERATION_GOSSIP_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(1).max(86_400).default(300),
+  /**
+   * Announce this instance on the local network and list the Sluice instances found there as
+   * suggested peers (mDNS/DNS-SD, service type _sluice._tcp). Never links by itself. @default false
+   */
+  FEDERATION_MDNS: boolFromEnv.default(false),
 });
 
 export type FederationConfig = z.infer<typeof federationConfigSchema>;

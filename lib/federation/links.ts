@@ -18,6 +18,8 @@ export interface PeerLinkRow extends Record<string, unknown> {
   inbound_prefix: string | null;
   community: boolean;
   paused: boolean;
+  /** Introduced to this instance's other peers as a suggestion (discovery). */
+  introduce: boolean;
   outbound: SharingRules;
   inbound: SharingRules;
   cursor: string | null;
@@ -32,7 +34,7 @@ export interface PeerLinkRow extends Record<string, unknown> {
 }
 
 export const LINK_COLUMNS = `l.id::text AS id, l.name, l.url, l.token, l.inbound_token_id::text AS inbound_token_id, t.prefix AS inbound_prefix,
-  l.community, l.paused, l.outbound, l.inbound, l.cursor, l.remote_instance, l.lease_owner, l.lease_until, l.connected,
+  l.community, l.paused, l.introduce, l.outbound, l.inbound, l.cursor, l.remote_instance, l.lease_owner, l.lease_until, l.connected,
   l.last_event_at, l.lag_ms, l.last_error, l.last_error_at`;
 const FROM_LINKS = `FROM peer_links l LEFT JOIN api_tokens t ON t.id = l.inbound_token_id`;
 
@@ -95,6 +97,8 @@ export interface AddPeerLinkInput {
   /** The peer token the remote instance issued for us (absent: the link only serves the remote). */
   token?: string;
   community?: boolean;
+  /** Introduce this link to the instance's other peers (discovery). @default false */
+  introduce?: boolean;
   /** Bind an existing local peer token (display prefix) instead of creating one. */
   inboundToken?: string;
   outbound?: unknown;
@@ -129,8 +133,8 @@ export async function addPeerLink(deps: { prisma: PrismaClient; sql: SqlDriver }
   }
   try {
     await deps.sql.query(
-      `INSERT INTO peer_links (name, url, token, inbound_token_id, community, outbound, inbound) VALUES ($1, $2, $3, $4::uuid, $5, $6::jsonb, $7::jsonb)`,
-      [name, url, input.token ?? null, inboundTokenId, community, JSON.stringify(outbound), JSON.stringify(inbound)],
+      `INSERT INTO peer_links (name, url, token, inbound_token_id, community, outbound, inbound, introduce) VALUES ($1, $2, $3, $4::uuid, $5, $6::jsonb, $7::jsonb, $8)`,
+      [name, url, input.token ?? null, inboundTokenId, community, JSON.stringify(outbound), JSON.stringify(inbound), input.introduce ?? false],
     );
   } catch (error) {
     if ((error as { code?: string }).code === '23505') throw new AppError('name_taken', `a peer link named "${name}" exists, or token ${input.inboundToken} serves another link`, 409);
@@ -165,7 +169,7 @@ export async function setPeerLinkPaused(sql: SqlSession, name: string, paused: b
 export async function setPeerLinkRules(
   sql: SqlSession,
   name: string,
-  change: { outbound?: unknown; inbound?: unknown; community?: boolean; token?: string; url?: string },
+  change: { outbound?: unknown; inbound?: unknown; community?: boolean; token?: string; url?: string; introduce?: boolean },
 ): Promise<PeerLinkRow> {
   const link = await getPeerLinkOrThrow(sql, name);
   const community = change.community ?? link.community;
@@ -174,8 +178,8 @@ export async function setPeerLinkRules(
   if (change.token !== undefined && !/^slc_[A-Za-z0-9_-]{43}$/.test(change.token)) throw new AppError('invalid_token', 'the peer token must be a Sluice token (slc_ + 43 characters)');
   const url = change.url !== undefined ? parsePeerUrl(change.url) : link.url;
   await sql.query(
-    `UPDATE peer_links SET outbound = $2::jsonb, inbound = $3::jsonb, community = $4, token = COALESCE($5, token), url = $6, updated_at = now() WHERE id = $1::uuid`,
-    [link.id, JSON.stringify(outbound), JSON.stringify(inbound), community, change.token ?? null, url],
+    `UPDATE peer_links SET outbound = $2::jsonb, inbound = $3::jsonb, community = $4, token = COALESCE($5, token), url = $6, introduce = $7, updated_at = now() WHERE id = $1::uuid`,
+    [link.id, JSON.stringify(outbound), JSON.stringify(inbound), community, change.token ?? null, url, change.introduce ?? link.introduce],
   );
   return (await getPeerLink(sql, link.name))!;
 }

@@ -80,6 +80,16 @@ export interface ServerToClientEvents {
   'stream:ended': (info: StreamEnded) => void;
 }
 
+/** Asked by a federation link (peer-scoped token only): the peers this instance introduces (docs/federation.md, "Discovery"). */
+export const INTRODUCTIONS_EVENT = 'peer:introductions';
+
+export interface IntroductionsAnswer {
+  /** The introducing instance's id. */
+  instance: string;
+  peers: { name: string; url: string; instance: string | null }[];
+}
+
 export interface ClientToServerEvents {
   subscribe: (filters: StreamFilters, ack: (response: Ack<{ filters: StreamFilters }>) => void) => void;
+  [INTRODUCTIONS_EVENT]: (request: Record<string, never>, ack: (response: Ack<IntroductionsAnswer>) => void) => void;
 }

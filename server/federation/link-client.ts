@@ -2,12 +2,13 @@
 // public socket.io protocol (like any client), applies each frame through lib/federation/receive
 // in order, and resumes from the cursor stored after the last applied frame. Reconnects with
 // backoff; a frame that fails is not skipped (the stream is dropped and replayed from the cursor).
+// Discovery: on each connection and every gossip period, asks the peer which peers it introduces.
 import { io, type Socket } from 'socket.io-client';
 import type { FirehoseEvent } from '../../lib/events';
 import { applyPeerBatch, LeaseLostError, type ReceiveDeps, type ReceivingLink } from '../../lib/federation/receive';
 import type { SharingRules } from '../../lib/federation/rules';
 import type { Logger } from '../../lib/logger';
-import { FIREHOSE_NAMESPACE, type ConnectErrorData, type StreamEnded, type StreamFilters } from '../../lib/realtime/protocol';
+import { FIREHOSE_NAMESPACE, INTRODUCTIONS_EVENT, type ConnectErrorData, type StreamEnded, type StreamFilters } from '../../lib/realtime/protocol';
 
 export interface LinkClientOptions {
   /** @default 500 */
@@ -16,6 +17,8 @@ export interface LinkClientOptions {
   maxBackoffMs?: number;
   /** Frames waiting to be applied before the stream is dropped and resumed later. @default 50 */
   maxPendingFrames?: number;
+  /** How often the peer is asked for the peers it introduces (and on each connection). @default 300000 */
+  gossipMs?: number;
 }
 
 export interface LinkSpec extends ReceivingLink {
@@ -34,10 +37,12 @@ export class LinkClient {
   private generation = 0;
   private failures = 0;
   private retry: NodeJS.Timeout | null = null;
+  private gossip: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly maxPendingFrames: number;
+  private readonly gossipMs: number;
 
   constructor(
     private readonly spec: LinkSpec,
@@ -46,6 +51,8 @@ export class LinkClient {
       /** Records the link's state for /admin (best effort). */
       report(state: { connected: boolean; error?: string }): Promise<void>;
       onLeaseLost(): void;
+      /** The peers the remote introduces (unvalidated: lib/federation/discovery screens them). */
+      onIntroductions?(peers: unknown[]): Promise<void>;
     },
     options: LinkClientOptions = {},
   ) {
@@ -53,6 +60,7 @@ export class LinkClient {
     this.minBackoffMs = options.minBackoffMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.maxPendingFrames = options.maxPendingFrames ?? 50;
+    this.gossipMs = options.gossipMs ?? 300_000;
   }
 
   get name() {
@@ -89,6 +97,7 @@ export class LinkClient {
       this.deps.logger.info({ link: this.spec.name, since: this.cursor }, 'peer link connected');
       this.failures = 0;
       void this.deps.report({ connected: true });
+      this.askIntroductions(socket, generation);
     });
     socket.on('indicators', (events: FirehoseEvent[]) => {
       if (generation !== this.generation || !Array.isArray(events)) return;
@@ -114,6 +123,26 @@ export class LinkClient {
     socket.on('disconnect', (reason) => {
       if (generation === this.generation && !this.stopped) this.fail(generation, `disconnected: ${reason}`);
     });
+  }
+
+  /** Asks the peer which peers it introduces, now and every gossip period while this connection lasts. */
+  private askIntroductions(socket: Socket, generation: number): void {
+    const onIntroductions = this.deps.onIntroductions;
+    if (!onIntroductions) return;
+    if (this.gossip) clearTimeout(this.gossip);
+    const ask = async () => {
+      if (generation !== this.generation || this.stopped) return;
+      try {
+        // A peer of an older version never answers: the timeout ends the question.
+        const answer = (await socket.timeout(10_000).emitWithAck(INTRODUCTIONS_EVENT, {})) as { data?: { peers?: unknown } } | undefined;
+        const peers = answer?.data?.peers;
+        if (Array.isArray(peers) && generation === this.generation && !this.stopped) await onIntroductions(peers);
+      } catch (error) {
+        this.deps.logger.debug({ err: error, link: this.spec.name }, 'the peer did not answer the introductions request');
+      }
+      if (generation === this.generation && !this.stopped) this.gossip = setTimeout(() => void ask(), this.gossipMs);
+    };
+    void ask();
   }
 
   private async apply(generation: number, events: FirehoseEvent[]): Promise<void> {
@@ -158,6 +187,7 @@ export class LinkClient {
     this.stopped = true;
     this.generation += 1;
     if (this.retry) clearTimeout(this.retry);
+    if (this.gossip) clearTimeout(this.gossip);
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;

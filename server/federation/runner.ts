@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { flushPeerCounters } from '../../lib/federation/counters';
+import { recordSuggestions } from '../../lib/federation/discovery';
 import { getInstanceId } from '../../lib/federation/instance';
 import { acquireLinkLease, findRunnableLinks, releaseLinkLease } from '../../lib/federation/lease';
 import { ensurePeerFeed, getPeerLink } from '../../lib/federation/links';
@@ -90,8 +91,15 @@ export function startFederation(runtime: Runtime, options: FederationOptions): F
             .catch(() => undefined);
         },
         onLeaseLost: () => void stopLink(id, false),
+        onIntroductions: async (peers) => {
+          const recorded = await recordSuggestions(sql, localInstance, name, peers).catch((error: unknown) => {
+            log.warn({ err: error, link: name }, 'could not record the peers introduced by a link');
+            return 0;
+          });
+          if (recorded) log.info({ link: name, recorded }, 'peers introduced by a link (suggested peers: sluice admin peer suggestions)');
+        },
       },
-      options.client,
+      { gossipMs: runtime.config.FEDERATION_GOSSIP_SECONDS * 1000, ...options.client },
     );
     running.set(id, client);
     client.start();

@@ -6,7 +6,7 @@
 // over HTTP (SSE / NDJSON) from the same dispatcher, handshake and guard.
 import type { Namespace, Server, Socket } from 'socket.io';
 import { createStreamSlots } from '../../lib/realtime/stream-slots';
-import { streamFiltersSchema, FIREHOSE_NAMESPACE, PUBLIC_NAMESPACE } from '../../lib/realtime/protocol';
+import { INTRODUCTIONS_EVENT, streamFiltersSchema, FIREHOSE_NAMESPACE, PUBLIC_NAMESPACE } from '../../lib/realtime/protocol';
 import type { Runtime } from '../../lib/runtime';
 import { gatewayMetrics } from '../metrics';
 import { bufferedBytes } from './backpressure';
@@ -22,6 +22,8 @@ import { setupPublicNamespace } from './public-namespace';
 import { replayThenJoin } from './replay';
 import { FilterRooms } from './rooms';
 import { startStatsReporter } from './stats';
+import { findIntroductions } from '../../lib/federation/discovery';
+import { getInstanceId } from '../../lib/federation/instance';
 import { resolvePeerAccess } from '../../lib/federation/peer-access';
 import { withPeerRules } from '../federation/peer-filter';
 import type { FirehoseNamespace, FirehoseSocket, GatewayOptions } from './types';
@@ -125,6 +127,21 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
       const filter = withPeerRules(compileFilter(parsed.data), socket.data.peer);
       rooms.change(socket, filter);
       respond({ data: { filters: filter.filters } });
+    });
+
+    // Discovery: a peer link asks which peers this instance introduces (only links flagged `introduce`).
+    socket.on(INTRODUCTIONS_EVENT, (...args: unknown[]) => {
+      const ack = args.find((a): a is (response: unknown) => void => typeof a === 'function');
+      if (!ack) return;
+      const peer = socket.data.peer;
+      if (!peer) return ack({ error: { code: 'scope_required', message: 'introductions are answered to peer links only (a token with the peer scope)' } });
+      Promise.all([findIntroductions(runtime.db.sql, { linkId: peer.linkId, instance: peer.peerInstance }), getInstanceId(runtime.db.sql)]).then(
+        ([peers, instance]) => ack({ data: { instance, peers } }),
+        (error: unknown) => {
+          log.warn({ err: error }, 'could not list the peers to introduce');
+          ack({ error: { code: 'unavailable', message: 'the introductions could not be read; ask again later' } });
+        },
+      );
     });
 
     socket.on('disconnect', () => {
