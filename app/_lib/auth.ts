@@ -1,11 +1,13 @@
-// next-auth options (Credentials provider, JWT sessions that end on sign-out) and the session helpers pages use.
+// next-auth options (Credentials provider, JWT sessions backed by session records that end on sign-out)
+// and the session helpers pages use.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { getServerSession, type NextAuthOptions } from 'next-auth';
 import type { JWT } from 'next-auth/jwt';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { redirect } from 'next/navigation';
 import { recordedClientAddress } from '@/lib/client-address';
-import { createSessionVersionCache, endAllSessions } from '@/lib/accounts/session-version';
+import { endAllSessions } from '@/lib/accounts/session-version';
+import { createSessionCheckCache, createSessionRecord } from '@/lib/accounts/sessions';
 import { processSlot } from '@/lib/process-state';
 import { verifyCredentials } from '@/lib/accounts/verify-credentials';
 import { isAppError } from '@/lib/errors';
@@ -32,7 +34,7 @@ export interface AuthRequestFeedback {
 }
 export const authRequestFeedback = new AsyncLocalStorage<AuthRequestFeedback>();
 
-/** A session whose version is behind the user's (signed out, suspended) or whose user is gone. */
+/** A session whose record is gone (signed out on that device), whose version is behind the user's (signed out everywhere, password reset, suspended) or whose user is gone. */
 class SessionEndedError extends Error {
   constructor() {
     super('session ended');
@@ -40,11 +42,11 @@ class SessionEndedError extends Error {
   }
 }
 
-/** Session versions, checked on every request that reads the session; a node learns of a sign-out elsewhere within 2 s. */
-// Process state: the sign-out's `forget` must reach the cache every bundle (pages, routes) reads.
-const sessionVersions = processSlot('sessionVersions', () => createSessionVersionCache(2_000));
+/** Session records and versions, checked on every request that reads the session; a node learns of a sign-out elsewhere within 2 s. */
+// Process state: a sign-out's `forget` must reach the cache every bundle (pages, routes, actions) reads.
+export const sessionChecks = processSlot('sessionChecks', () => createSessionCheckCache(2_000));
 
-type SessionToken = JWT & { sv?: number };
+type SessionToken = JWT & { sv?: number; sid?: string };
 
 export const authOptions: NextAuthOptions = {
   session: { strategy: 'jwt', maxAge: 30 * 24 * 3600 },
@@ -60,7 +62,13 @@ export const authOptions: NextAuthOptions = {
             { prisma: runtime.db.prisma, engines: runtime.engines },
             { email: credentials?.email, password: credentials?.password, ip: clientIp(req?.headers) },
           );
-          return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
+          const headers = req?.headers as Record<string, string | undefined> | undefined;
+          const sessionId = await createSessionRecord(runtime.db.prisma, {
+            userId: user.id,
+            userAgent: headers?.['user-agent'],
+            address: clientIp(req?.headers),
+          });
+          return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion, sessionId };
         } catch (error) {
           // next-auth passes the message to the sign-in form as `error`.
           if (isAppError(error)) {
@@ -81,24 +89,27 @@ export const authOptions: NextAuthOptions = {
       if (user) {
         session.sub = user.id;
         session.sv = (user as { sessionVersion?: number }).sessionVersion ?? 0;
+        session.sid = (user as { sessionId?: string }).sessionId;
         return session;
       }
-      // Every later request: the session lives only while its version is the user's current one.
-      if (!session.sub) throw new SessionEndedError();
-      let current: number | null;
+      // Every later request: the session lives only while its record exists and its version is the
+      // user's current one. Sessions issued before records existed carry no id and have ended.
+      if (!session.sub || !session.sid) throw new SessionEndedError();
+      let live;
       try {
-        current = await sessionVersions.get(getRuntime().db.prisma, session.sub);
+        live = await sessionChecks.get(getRuntime().db.prisma, session.sid);
       } catch (error) {
         const feedback = authRequestFeedback.getStore();
         if (feedback) feedback.unavailable = true;
         throw error;
       }
-      // Sessions issued before versions existed carry none: they count as version 0.
-      if (current === null || current !== (session.sv ?? 0)) throw new SessionEndedError();
+      if (!live || live.userId !== session.sub || live.version !== (session.sv ?? 0)) throw new SessionEndedError();
       return session;
     },
     async session({ session, token }) {
       if (session.user && token.sub) (session.user as { id?: string }).id = token.sub;
+      // The record id (not a secret: the signed cookie is) lets /settings mark "this device".
+      (session as { sid?: string }).sid = (token as SessionToken).sid;
       return session;
     },
   },
@@ -109,7 +120,7 @@ export const authOptions: NextAuthOptions = {
       if (!userId) return;
       const runtime = getRuntime();
       await endAllSessions(runtime.db.prisma, userId);
-      sessionVersions.forget(userId);
+      sessionChecks.forgetUser(userId);
       runtime.logger.info({ userId }, 'signed out everywhere');
     },
   },
@@ -130,12 +141,15 @@ export const authOptions: NextAuthOptions = {
 export interface SessionUser {
   id: string;
   email: string;
+  /** This device's session record (lib/accounts/sessions.ts). */
+  sessionId: string | null;
 }
 
 export async function getSessionUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
   const user = session?.user as { id?: string; email?: string | null } | undefined;
-  return user?.id && user.email ? { id: user.id, email: user.email } : null;
+  const sessionId = (session as { sid?: string } | null)?.sid ?? null;
+  return user?.id && user.email ? { id: user.id, email: user.email, sessionId } : null;
 }
 
 /** For signed-in pages: the user, or a redirect to the sign-in page. */

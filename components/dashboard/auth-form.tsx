@@ -29,6 +29,11 @@ export function AuthForm({ mode, signUp }: { mode: 'signin' | 'signup'; signUp?:
         if (!created.ok) return setError(created.error);
       }
       const result = await signIn('credentials', { email, password, redirect: false });
+      if (mode === 'signup' && (!result || result.error === 'CredentialsSignin' || result.error === 'Wrong email or password.')) {
+        // The sign-up answer is the same for a taken address (no account enumeration): only then
+        // does this sign-in fail, and the address's owner got an email about it.
+        return setError({ message: 'We could not create an account with these details. Check your email: if this address already has an account, we sent it a message. Sign in, or reset your password.' });
+      }
       if (!result || result.error) {
         return setError({ message: result?.error && result.error !== 'CredentialsSignin' ? result.error : 'Wrong email or password.' });
       }
@@ -72,6 +77,11 @@ export function AuthForm({ mode, signUp }: { mode: 'signin' | 'signup'; signUp?:
           ) : null}
         </div>
         {generalError ? <FormError>{generalError}</FormError> : null}
+        {mode === 'signin' ? (
+          <p className="text-right text-sm">
+            <Link href="/forgot-password" className="text-slate-400 hover:text-white">Forgot your password?</Link>
+          </p>
+        ) : null}
         <Button type="submit" disabled={pending} className="w-full py-2.5">
           {pending ? (mode === 'signup' ? 'Creating account…' : 'Signing in…') : mode === 'signup' ? 'Create account' : 'Sign in'}
         </Button>

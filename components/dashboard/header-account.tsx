@@ -25,6 +25,7 @@ export function HeaderAccount() {
     return (
       <>
         <Link href="/dashboard" className="rounded px-2 py-1 text-slate-300 hover:text-white">Dashboard</Link>
+        <Link href="/settings" className="hidden rounded px-2 py-1 text-slate-300 hover:text-white sm:inline">Settings</Link>
         <button
           type="button"
           onClick={() => signOut({ callbackUrl: '/' })}

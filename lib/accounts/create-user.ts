@@ -1,4 +1,5 @@
-// Sign-up: a new user with a normalised email and an argon2id password hash.
+// Accounts made by the CLI or an operator: a new user with a normalised email and an argon2id password
+// hash, verified from the start (the web sign-up is lib/accounts/sign-up.ts).
 import { AppError } from '../errors';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { PlanId } from '../plans';
@@ -30,7 +31,7 @@ export async function createUser(prisma: PrismaClient, input: SignUpInput & { is
   const passwordHash = await hashPassword(password);
   try {
     return await prisma.user.create({
-      data: { email, passwordHash, name: name || null, isAdmin: input.isAdmin ?? false },
+      data: { email, passwordHash, name: name || null, isAdmin: input.isAdmin ?? false, emailVerifiedAt: new Date() },
       select: { id: true, email: true, plan: true },
     });
   } catch (error) {

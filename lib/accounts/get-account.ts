@@ -13,6 +13,7 @@ export async function getAccount(prisma: PrismaClient, userId: string) {
       isAdmin: true,
       stripeCustomerId: true,
       createdAt: true,
+      emailVerifiedAt: true,
       subscription: {
         select: { provider: true, status: true, currentPeriodEnd: true, cancelAtPeriodEnd: true, updatedAt: true },
       },

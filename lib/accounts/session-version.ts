@@ -9,13 +9,19 @@ export async function getSessionVersion(prisma: PrismaClient, userId: string): P
   return row?.sessionVersion ?? null;
 }
 
-/** Ends every session of the user (sign out everywhere); returns the new version. */
+/**
+ * Ends every session of the user (sign out everywhere, password reset, suspension): bumps the version
+ * and deletes the session records (lib/accounts/sessions.ts); returns the new version.
+ */
 export async function endAllSessions(prisma: PrismaClient, userId: string): Promise<number | null> {
-  const rows = await prisma.user.updateManyAndReturn({
-    where: { id: userId },
-    data: { sessionVersion: { increment: 1 } },
-    select: { sessionVersion: true },
-  });
+  const [rows] = await prisma.$transaction([
+    prisma.user.updateManyAndReturn({
+      where: { id: userId },
+      data: { sessionVersion: { increment: 1 } },
+      select: { sessionVersion: true },
+    }),
+    prisma.userSession.deleteMany({ where: { userId } }),
+  ]);
   return rows[0]?.sessionVersion ?? null;
 }
 

@@ -1,5 +1,6 @@
 // What the dashboard's Firehose switch does: in local billing mode it sets the plan; with Stripe
 // it sends the user to Checkout (to subscribe) or the Customer Portal (to manage or cancel).
+import { requireVerifiedEmail } from '../accounts/email-verification';
 import type { AccountDeps } from '../accounts/types';
 import { AppError } from '../errors';
 import { createCheckoutSession, createPortalSession } from './create-checkout-session';
@@ -20,7 +21,10 @@ export async function toggleFirehose(
   const user = await deps.prisma.user.findUnique({ where: { id: input.userId }, select: { plan: true } });
   if (!user) throw new AppError('not_found', 'no such user', 404);
   // Subscribing when already subscribed (or cancelling) is the portal's job: no second subscription.
-  const url = input.enable && user.plan === 'free'
+  const subscribe = input.enable && user.plan === 'free';
+  // Stripe checkout only for a confirmed address (receipts go there; a typo'd one cannot be reached).
+  if (subscribe) await requireVerifiedEmail(deps.prisma, input.userId, 'subscribing');
+  const url = subscribe
     ? (await createCheckoutSession(deps.prisma, billing, input)).url
     : (await createPortalSession(deps.prisma, billing, input)).url;
   return { kind: 'redirect', url };

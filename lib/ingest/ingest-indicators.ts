@@ -163,6 +163,7 @@ interface FeedRow extends Record<string, unknown> {
   created_at: Date | string;
   plan: string;
   retracted_reports: number;
+  email_verified: boolean;
 }
 
 interface IndicatorRow extends Record<string, unknown> {
@@ -283,7 +284,8 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
   // FOR SHARE: the feed cannot be deleted or change TLP under this batch.
   const [feed] = await tx.query<FeedRow>(
     `SELECT f.id::text AS id, f.slug, f.owner_id::text AS owner_id, f.tlp::text AS tlp, f.is_system,
-            u.trust_level, u.created_at, u.plan::text AS plan, u.retracted_reports
+            u.trust_level, u.created_at, u.plan::text AS plan, u.retracted_reports,
+            (u.email_verified_at IS NOT NULL) AS email_verified
      FROM feeds f JOIN users u ON u.id = f.owner_id WHERE f.owner_id = $1::uuid AND f.slug = $2 FOR SHARE OF f`,
     [input.ownerId, input.feed],
   );
@@ -298,7 +300,7 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
   // Workers' correlated/expired events restate what is already public: never held.
   const bypass = input.kind !== undefined;
   const established = isEstablished(
-    { trustLevel: feed.trust_level, createdAt: new Date(feed.created_at), plan: feed.plan, retractedReports: feed.retracted_reports, isSystem: feed.is_system },
+    { trustLevel: feed.trust_level, createdAt: new Date(feed.created_at), plan: feed.plan, retractedReports: feed.retracted_reports, isSystem: feed.is_system, emailVerified: feed.email_verified },
     policy.config,
     now,
   );

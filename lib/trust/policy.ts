@@ -42,15 +42,21 @@ export interface ReporterStanding {
   plan: string;
   retractedReports: number;
   isSystem: boolean;
+  /** False until the owner confirms their email address (lib/accounts/email-verification.ts); absent counts as verified. */
+  emailVerified?: boolean;
 }
 
 /**
- * Whether a reporter's public sightings stream at once (values on no warning list). Trusted: always;
+ * Whether a reporter's public sightings stream at once (values on no warning list). Never before the
+ * owner verified their email address. Then trusted: always;
  * untrusted: never; normal: unless the account is younger than TRUST_NEW_ACCOUNT_HOURS on the free
  * plan, or has TRUST_MAX_RETRACTED or more retracted reports.
  */
 export function isEstablished(r: ReporterStanding, config: TrustConfig, now: number): boolean {
-  if (r.isSystem || r.trustLevel === 'trusted') return true;
+  if (r.isSystem) return true;
+  // An unverified address holds every public sighting, whatever else the account has going for it.
+  if (r.emailVerified === false) return false;
+  if (r.trustLevel === 'trusted') return true;
   if (r.trustLevel === 'untrusted') return false;
   if (r.retractedReports >= config.TRUST_MAX_RETRACTED) return false;
   if (r.plan !== 'free') return true;

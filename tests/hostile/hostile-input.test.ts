@@ -157,6 +157,8 @@ function probesFor(value: string, decoded: string | null, pages: boolean): Probe
       { method: 'GET', target: `/threats/search?q=${value}` },
       { method: 'GET', target: `/threats/search?before=${value}` },
       { method: 'GET', target: `/feeds/${value}` },
+      { method: 'GET', target: `/reset-password?token=${value}` },
+      { method: 'GET', target: `/verify-email?token=${value}` },
     );
   }
   return probes;

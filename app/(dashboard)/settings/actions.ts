@@ -1,0 +1,40 @@
+'use server';
+// Settings actions: password change, per-device sign-out and sign out everywhere. Each makes the
+// ended sessions fail at once on this node (sessionChecks) and within 2 s on others.
+import { z } from 'zod';
+import { authedAction } from '@/app/_lib/action';
+import { sessionChecks } from '@/app/_lib/auth';
+import { accountMailDeps } from '@/lib/accounts/account-mail';
+import { resendVerification } from '@/lib/accounts/email-verification';
+import { changePassword } from '@/lib/accounts/password-reset';
+import { endAllSessions } from '@/lib/accounts/session-version';
+import { endSession } from '@/lib/accounts/sessions';
+
+export const changePasswordAction = authedAction(
+  z.object({ currentPassword: z.string().max(1024), newPassword: z.string().max(1024) }),
+  async ({ currentPassword, newPassword }, { user, runtime }) => {
+    const result = await changePassword(accountMailDeps(runtime), { userId: user.id, sessionId: user.sessionId, currentPassword, newPassword });
+    sessionChecks.forgetUser(user.id);
+    runtime.logger.info({ userId: user.id, endedSessions: result.endedSessions }, 'password changed');
+    return result;
+  },
+);
+
+export const endSessionAction = authedAction(z.object({ id: z.uuid() }), async ({ id }, { user, runtime }) => {
+  const ended = await endSession(runtime.db.prisma, user.id, id);
+  sessionChecks.forgetSession(id);
+  runtime.logger.info({ userId: user.id, sessionId: id, ended }, 'device signed out');
+  return { ended, self: id === user.sessionId };
+});
+
+export const signOutEverywhereAction = authedAction(z.object({}), async (_input, { user, runtime }) => {
+  await endAllSessions(runtime.db.prisma, user.id);
+  sessionChecks.forgetUser(user.id);
+  runtime.logger.info({ userId: user.id }, 'signed out everywhere');
+  return { ok: true };
+});
+
+/** The dashboard's "resend" on the verify-your-email notice. */
+export const resendVerificationAction = authedAction(z.object({}), async (_input, { user, runtime }) => {
+  return resendVerification(accountMailDeps(runtime), user.id);
+});

@@ -1,0 +1,43 @@
+// Account settings: password change and the signed-in devices (sign out one, or everywhere).
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { requireSessionUser } from '@/app/_lib/auth';
+import { ChangePasswordForm } from '@/components/account/change-password-form';
+import { DeviceList } from '@/components/account/device-list';
+import { getAccount } from '@/lib/accounts/get-account';
+import { listSessions } from '@/lib/accounts/sessions';
+import { getRuntime } from '@/lib/runtime';
+import { changePasswordAction, endSessionAction, signOutEverywhereAction } from './actions';
+
+export const metadata: Metadata = { title: 'Settings' };
+export const dynamic = 'force-dynamic';
+
+export default async function SettingsPage() {
+  const session = await requireSessionUser('/settings');
+  const { db } = getRuntime();
+  const [account, sessions] = await Promise.all([getAccount(db.prisma, session.id), listSessions(db.prisma, session.id)]);
+  if (!account) redirect('/login');
+  return (
+    <div className="mx-auto max-w-3xl space-y-6 px-4 py-8 sm:px-6 sm:py-10">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight text-white sm:text-3xl">Settings</h1>
+        <p className="mt-1 text-sm text-slate-400">
+          Signed in as <span className="text-slate-200">{account.email}</span>
+        </p>
+      </div>
+      <ChangePasswordForm action={changePasswordAction} />
+      <DeviceList
+        devices={sessions.map((s) => ({
+          id: s.id,
+          createdAt: s.createdAt.toISOString(),
+          lastSeenAt: s.lastSeenAt.toISOString(),
+          userAgent: s.userAgent,
+          address: s.address,
+          current: s.id === session.sessionId,
+        }))}
+        endSessionAction={endSessionAction}
+        signOutEverywhereAction={signOutEverywhereAction}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,179 @@
+// Account security in Chromium against a node of its own that sends mail by SMTP to a real SMTP
+// server in this process (tests/helpers/smtp-sink.ts): sign up → confirm the address from the link
+// in the received email → change the password (the other browser is signed out) → sign out
+// everywhere (the other browser is signed out again) → reset the password from the emailed link →
+// sign in with it. An unknown address gets the same "forgot password" answer as a known one.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { startServer, type ServerProcess } from '../helpers/server-process';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink';
+
+let sink: SmtpSink;
+let server: ServerProcess;
+let base: string;
+let dataDir: string;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000); // a fresh embedded database: migrations and the warning lists before it listens
+  sink = await startSmtpSink();
+  dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-e2e-security-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  // Its own embedded instance, whatever DATABASE_URL / REDIS_URL the suite runs with.
+  server = await startServer(
+    {
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      PORT: String(port),
+      NEXTAUTH_URL: base,
+      NEXTAUTH_SECRET: 'e2e-security-secret-0123456789',
+      SMTP_URL: sink.url,
+      MAIL_FROM: 'Sluice <noreply@sluice.test>',
+    },
+    { timeoutMs: 170_000 },
+  );
+});
+test.afterAll(async () => {
+  await server?.stop();
+  await sink?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** The n-th mail to an address (oldest first), once it arrived. */
+async function mail(address: string, n: number): Promise<ReceivedMail> {
+  await expect.poll(() => sink.to(address).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(n);
+  return sink.to(address)[n - 1];
+}
+const link = (m: ReceivedMail, pathname: string) => {
+  const found = m.links.find((l) => l.startsWith(`${base}${pathname}?token=`));
+  expect(found, m.text).toBeTruthy();
+  return found!;
+};
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+}
+
+async function newBrowser(browser: Browser) {
+  const context = await browser.newContext();
+  return { context, page: await context.newPage() };
+}
+
+/** A signed-out browser asking for the dashboard is sent to the sign-in page. */
+async function expectSignedOut(page: Page) {
+  await expect
+    .poll(
+      async () => {
+        await page.goto(`${base}/dashboard`);
+        return new URL(page.url()).pathname;
+      },
+      { timeout: 10_000, intervals: [250, 500, 1000] },
+    )
+    .toBe('/login');
+}
+
+test('sign up, confirm the email, change the password, sign out everywhere, reset the password, sign in', async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const email = `security-${Date.now()}@example.com`;
+  const first = 'first long passphrase';
+  const second = 'second long passphrase';
+  const third = 'third long passphrase';
+
+  // Sign up: the dashboard asks to confirm the address; the link comes by email.
+  await page.goto(`${base}/signup`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(first);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId('verify-email')).toContainText('Confirm your email address');
+  const verification = await mail(email, 1);
+  expect(verification.subject).toBe('Confirm your email address');
+  await page.goto(link(verification, '/verify-email'));
+  await expect(page.getByRole('heading', { name: 'Email address confirmed' })).toBeVisible();
+  await page.goto(`${base}/dashboard`);
+  await expect(page.getByText(`Signed in as ${email}`)).toBeVisible();
+  await expect(page.getByTestId('verify-email')).toHaveCount(0);
+
+  // A second browser signs in; /settings lists both devices.
+  const other = await newBrowser(browser);
+  await signIn(other.page, email, first);
+  await page.goto(`${base}/settings`);
+  await expect(page.getByTestId('device')).toHaveCount(2);
+  await expect(page.getByTestId('device').filter({ hasText: 'This device' })).toContainText(/Chrome on \w+/);
+
+  // Change the password: the other browser is signed out, this one stays; a notice is mailed.
+  await page.getByLabel('Current password').fill('not the password');
+  await page.getByLabel('New password').fill(second);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: /./ })).toHaveText('Your current password is not right.');
+  await page.getByLabel('Current password').fill(first);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('status')).toHaveText('Password changed. 1 other device was signed out.');
+  await expectSignedOut(other.page);
+  expect((await mail(email, 2)).subject).toBe('Your Sluice password was changed');
+  await page.goto(`${base}/dashboard`);
+  await expect(page).toHaveURL(/\/dashboard$/);
+
+  // Sign out everywhere from /settings: both browsers are signed out.
+  await signIn(other.page, email, second);
+  await page.goto(`${base}/settings`);
+  await expect(page.getByTestId('device')).toHaveCount(2);
+  await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expectSignedOut(other.page);
+  await expectSignedOut(page);
+
+  // Forgot password: the same answer for an unknown address; the known one gets a link.
+  await page.goto(`${base}/login`);
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await expect(page).toHaveURL(/\/forgot-password$/);
+  await page.getByLabel('Email').fill(`nobody-${Date.now()}@example.com`);
+  await page.getByRole('button', { name: 'Send reset link' }).click();
+  const answerForUnknown = await page.getByRole('status').textContent();
+  await page.goto(`${base}/forgot-password`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Send reset link' }).click();
+  await expect(page.getByRole('status')).toHaveText(answerForUnknown!);
+  const reset = await mail(email, 3);
+  expect(reset.subject).toBe('Reset your Sluice password');
+
+  // A browser still signed in elsewhere is signed out by the reset.
+  await signIn(other.page, email, second);
+  const resetLink = link(reset, '/reset-password');
+  await page.goto(resetLink);
+  await page.getByLabel('New password').fill(third);
+  await page.getByRole('button', { name: 'Set new password' }).click();
+  await expect(page.getByRole('status')).toHaveText('Your password was changed and every device was signed out.');
+  await expectSignedOut(other.page);
+  // The link worked once.
+  await page.goto(resetLink);
+  await expect(page.getByRole('heading', { name: 'This link does not work' })).toBeVisible();
+
+  // Sign in with the new password (the old one no longer works).
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(second);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: /./ })).toHaveText('Wrong email or password.');
+  await signIn(page, email, third);
+  await expect(page.getByText(`Signed in as ${email}`)).toBeVisible();
+  await other.context.close();
+});
