@@ -11,6 +11,8 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink';
 
+/** Steps that hash a password (argon2id) or wait for sign-up's 500 ms floor, on a loaded machine. */
+const SLOW = 20_000;
 let sink: SmtpSink;
 let server: ServerProcess;
 let base: string;
@@ -69,7 +71,7 @@ async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: SLOW });
 }
 
 async function newBrowser(browser: Browser) {
@@ -91,7 +93,7 @@ async function expectSignedOut(page: Page) {
 }
 
 test('sign up, confirm the email, change the password, sign out everywhere, reset the password, sign in', async ({ page, browser }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   const email = `security-${Date.now()}@example.com`;
   const first = 'first long passphrase';
   const second = 'second long passphrase';
@@ -102,7 +104,7 @@ test('sign up, confirm the email, change the password, sign out everywhere, rese
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(first);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: SLOW });
   await expect(page.getByTestId('verify-email')).toContainText('Confirm your email address');
   const verification = await mail(email, 1);
   expect(verification.subject).toBe('Confirm your email address');
@@ -123,10 +125,10 @@ test('sign up, confirm the email, change the password, sign out everywhere, rese
   await page.getByLabel('Current password').fill('not the password');
   await page.getByLabel('New password').fill(second);
   await page.getByRole('button', { name: 'Change password' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: /./ })).toHaveText('Your current password is not right.');
+  await expect(page.getByRole('alert').filter({ hasText: /./ })).toHaveText('Your current password is not right.', { timeout: SLOW });
   await page.getByLabel('Current password').fill(first);
   await page.getByRole('button', { name: 'Change password' }).click();
-  await expect(page.getByRole('status')).toHaveText('Password changed. 1 other device was signed out.');
+  await expect(page.getByRole('status')).toHaveText('Password changed. 1 other device was signed out.', { timeout: SLOW });
   await expectSignedOut(other.page);
   expect((await mail(email, 2)).subject).toBe('Your Sluice password was changed');
   await page.goto(`${base}/dashboard`);
@@ -137,7 +139,7 @@ test('sign up, confirm the email, change the password, sign out everywhere, rese
   await page.goto(`${base}/settings`);
   await expect(page.getByTestId('device')).toHaveCount(2);
   await page.getByRole('button', { name: 'Sign out everywhere' }).click();
-  await expect(page).toHaveURL(/\/login$/);
+  await expect(page).toHaveURL(/\/login$/, { timeout: SLOW });
   await expectSignedOut(other.page);
   await expectSignedOut(page);
 
@@ -147,6 +149,7 @@ test('sign up, confirm the email, change the password, sign out everywhere, rese
   await expect(page).toHaveURL(/\/forgot-password$/);
   await page.getByLabel('Email').fill(`nobody-${Date.now()}@example.com`);
   await page.getByRole('button', { name: 'Send reset link' }).click();
+  await expect(page.getByRole('status')).toContainText('If an account uses this address', { timeout: SLOW });
   const answerForUnknown = await page.getByRole('status').textContent();
   await page.goto(`${base}/forgot-password`);
   await page.getByLabel('Email').fill(email);
@@ -161,7 +164,7 @@ test('sign up, confirm the email, change the password, sign out everywhere, rese
   await page.goto(resetLink);
   await page.getByLabel('New password').fill(third);
   await page.getByRole('button', { name: 'Set new password' }).click();
-  await expect(page.getByRole('status')).toHaveText('Your password was changed and every device was signed out.');
+  await expect(page.getByRole('status')).toHaveText('Your password was changed and every device was signed out.', { timeout: SLOW });
   await expectSignedOut(other.page);
   // The link worked once.
   await page.goto(resetLink);
@@ -172,7 +175,7 @@ test('sign up, confirm the email, change the password, sign out everywhere, rese
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(second);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: /./ })).toHaveText('Wrong email or password.');
+  await expect(page.getByRole('alert').filter({ hasText: /./ })).toHaveText('Wrong email or password.', { timeout: SLOW });
   await signIn(page, email, third);
   await expect(page.getByText(`Signed in as ${email}`)).toBeVisible();
   await other.context.close();

@@ -19,6 +19,7 @@ async function signUp(page: Page, email: string) {
 }
 
 test('sign up, create a token, flick the Firehose on and off, revoke, sign out', async ({ page, request, context }) => {
+  test.setTimeout(60_000); // sign-up answers no sooner than 500 ms and hashes twice (sign-up, sign-in); a loaded machine needs the room
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const email = `e2e-${Date.now()}@example.com`;
 

@@ -8,9 +8,11 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
 import { startServer, type ServerProcess } from '../helpers/server-process';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { startStripeStandIn, type StripeStandIn } from '../helpers/stripe-stand-in';
 
 let stripe: StripeStandIn;
+let sink: SmtpSink;
 let server: ServerProcess;
 let dataDir: string;
 let dropDatabase: (() => Promise<void>) | null = null;
@@ -47,6 +49,7 @@ async function databaseEnv(): Promise<Record<string, string>> {
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   stripe = await startStripeStandIn();
+  sink = await startSmtpSink(); // Checkout needs a confirmed address: the link comes by mail
   dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-e2e-stripe-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -56,6 +59,7 @@ test.beforeAll(async () => {
     DATA_DIR: dataDir,
     PORT: String(port),
     NEXTAUTH_URL: base,
+    SMTP_URL: sink.url,
     REDIS_PREFIX: `sluice-e2e-stripe-${process.pid}:`,
     LOG_LEVEL: 'info', // startServer waits for the "listening" line
   });
@@ -65,6 +69,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.stop();
   await stripe?.close();
+  await sink?.close();
   await dropDatabase?.();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -83,6 +88,11 @@ test('Stripe mode: Checkout turns the Firehose on for an existing token; the Por
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByTestId('billing-mode')).toContainText('Billed monthly through Stripe');
+  // Confirm the address from the emailed link (Checkout is refused until then).
+  await expect.poll(() => sink.to(email).length, { timeout: 15_000 }).toBe(1);
+  await page.goto(sink.to(email)[0].links.find((l) => l.includes('/verify-email?token='))!);
+  await expect(page.getByRole('heading', { name: 'Email address confirmed' })).toBeVisible();
+  await page.goto(`${base}/dashboard`);
 
   await page.getByRole('button', { name: 'Create your first token' }).click();
   await page.getByLabel('Name', { exact: true }).fill('collector');
