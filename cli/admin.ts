@@ -144,6 +144,7 @@ Examples:
   sluice admin user plan --email ops@example.com --plan free
   sluice admin user delete --email leaver@example.com
   sluice admin token create --email ops@example.com --name laptop --scopes stream,read
+  sluice admin token create --email ops@example.com --name siem --scopes stream --expires-in 90d --allow 10.0.0.0/8,2001:db8::/32
   sluice admin token revoke --prefix slc_AbCd1234`,
     );
 
@@ -175,7 +176,18 @@ Examples:
     .requiredOption('--email <email>', 'owner of the token')
     .requiredOption('--name <name>', 'a name to recognise it by')
     .requiredOption('--scopes <scopes>', `comma-separated: ${TOKEN_SCOPES.join(',')}`, parseScopes)
-    .action(action<{ email: string; name: string; scopes: TokenScope[] }>((o) => ({ type: 'token.create', ...o })));
+    .option('--expires-in <duration>', 'refuse the token after this long: 30d, 12h, 2w, 90m, 45s (default: never expires)')
+    .option('--allow <networks>', 'comma-separated CIDR networks or addresses it may be used from, e.g. 10.0.0.0/8,2001:db8::/32 (at most 20; default: anywhere)', (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .action(
+      action<{ email: string; name: string; scopes: TokenScope[]; expiresIn?: string; allow?: string[] }>((o) => ({
+        type: 'token.create',
+        email: o.email,
+        name: o.name,
+        scopes: o.scopes,
+        ...(o.expiresIn !== undefined ? { expiresIn: o.expiresIn } : {}),
+        ...(o.allow !== undefined ? { allow: o.allow } : {}),
+      })),
+    );
   token
     .command('revoke')
     .description('revoke a token by its display prefix (slc_ + 8 characters); its live streams end')

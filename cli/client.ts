@@ -140,7 +140,7 @@ async function stream(options: StreamOptions): Promise<void> {
   });
   socket.on('stream:ended', (info: StreamEnded) => {
     if (info.cursor) cursor = info.cursor;
-    if (info.reason === 'token_revoked' || info.reason === 'plan_ended') {
+    if (info.reason === 'token_revoked' || info.reason === 'token_expired' || info.reason === 'plan_ended') {
       status(`the server ended the stream: ${info.message}`);
       finish(EXIT.refused);
     } else {

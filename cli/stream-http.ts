@@ -78,7 +78,7 @@ async function connectOnce(api: SluiceApi, ctx: HttpStreamContext, getCursor: ()
   let sse: { id?: string; event?: string; data: string[] } = { data: [] };
   const handleEnd = (end: StreamEnded): Outcome => {
     if (end.cursor) setCursor(end.cursor);
-    if (end.reason === 'token_revoked' || end.reason === 'plan_ended') {
+    if (end.reason === 'token_revoked' || end.reason === 'token_expired' || end.reason === 'plan_ended') {
       ctx.status(`the server ended the stream: ${end.message}`);
       ctx.finish(ctx.exit.refused, getCursor());
       return { kind: 'stop' };

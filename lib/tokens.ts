@@ -6,6 +6,7 @@ import { announceInTransaction, deliverControl } from './control';
 import type { Engines } from './engines';
 import { AppError } from './errors';
 import type { PlanId } from './plans';
+import { addressAllowed, isExpired, parseAllowedNetworks, parseExpiry } from './token-limits';
 
 /** `peer`: a federation link of another instance streams through it (docs/federation.md). */
 export const TOKEN_SCOPES = ['stream', 'submit', 'read', 'peer'] as const;
@@ -25,13 +26,25 @@ export interface CreatedToken {
   prefix: string;
   scopes: TokenScope[];
   createdAt: Date;
+  /** Refused from this time on (401 token_expired); null: never. */
+  expiresAt: Date | null;
+  /** Canonical CIDR networks it may be used from (403 address_not_allowed elsewhere); empty: anywhere. */
+  allowedNetworks: string[];
   /** The full token. Returned once, never stored. */
   token: string;
 }
 
 export async function createApiToken(
   prisma: PrismaClient,
-  input: { userId: string; name: string; scopes: TokenScope[] },
+  input: {
+    userId: string;
+    name: string;
+    scopes: TokenScope[];
+    /** A Date or ISO 8601 string in the future; absent/null: never expires (lib/token-limits). */
+    expiresAt?: Date | string | null;
+    /** CIDR networks or addresses, a list or one comma-separated string; absent/empty: anywhere. */
+    allowedNetworks?: string | readonly string[] | null;
+  },
 ): Promise<CreatedToken> {
   const name = input.name.trim();
   if (!name || name.length > 100) throw new AppError('invalid_name', 'token name must be 1–100 characters');
@@ -39,6 +52,8 @@ export async function createApiToken(
   if (!scopes.length || scopes.some((s) => !TOKEN_SCOPES.includes(s))) {
     throw new AppError('invalid_scopes', `scopes must be a non-empty subset of ${TOKEN_SCOPES.join(', ')}`);
   }
+  const expiresAt = parseExpiry(input.expiresAt);
+  const allowedNetworks = parseAllowedNetworks(input.allowedNetworks);
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const row = await prisma.apiToken.create({
     data: {
@@ -47,8 +62,10 @@ export async function createApiToken(
       scopes: [...scopes].sort(),
       hash: hashToken(token),
       prefix: token.slice(0, TOKEN_PREFIX.length + DISPLAY_CHARS),
+      expiresAt,
+      allowedNetworks,
     },
-    select: { id: true, name: true, prefix: true, scopes: true, createdAt: true },
+    select: { id: true, name: true, prefix: true, scopes: true, createdAt: true, expiresAt: true, allowedNetworks: true },
   });
   return { ...row, scopes: row.scopes as TokenScope[], token };
 }
@@ -64,8 +81,18 @@ export interface VerifiedToken {
 /** Recent uses are not re-written: last-used time is accurate to a minute, without a write per call. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** Resolves a raw token to its owner and scopes, or throws AppError invalid_token (401). */
-export async function verifyApiToken(prisma: PrismaClient, raw: string | null | undefined): Promise<VerifiedToken> {
+/** Where a token is being used from: the client address (lib/client-address.ts), null when unknown. */
+export interface TokenUse {
+  address: string | null;
+}
+
+/**
+ * Resolves a raw token to its owner and scopes, at every use (REST, TAXII, exports, both stream
+ * transports). Throws AppError invalid_token (401) for a missing, malformed, unknown or revoked
+ * token, token_expired (401) once its expiry has passed, and address_not_allowed (403) when it lists
+ * networks and `use.address` is in none of them (an unknown address is in none).
+ */
+export async function verifyApiToken(prisma: PrismaClient, raw: string | null | undefined, use: TokenUse): Promise<VerifiedToken> {
   if (!raw) throw new AppError('invalid_token', 'an API token is required (Authorization: Bearer slc_…)', 401);
   if (!TOKEN_RE.test(raw)) throw new AppError('invalid_token', 'the API token is malformed', 401);
   const row = await prisma.apiToken.findUnique({
@@ -77,10 +104,22 @@ export async function verifyApiToken(prisma: PrismaClient, raw: string | null | 
       scopes: true,
       revokedAt: true,
       lastUsedAt: true,
+      expiresAt: true,
+      allowedNetworks: true,
       user: { select: { id: true, email: true, plan: true, isAdmin: true } },
     },
   });
   if (!row || row.revokedAt) throw new AppError('invalid_token', 'the API token is unknown or revoked', 401);
+  if (isExpired(row.expiresAt)) {
+    throw new AppError('token_expired', `the API token ${row.prefix}… expired at ${row.expiresAt!.toISOString()}; create a new one`, 401);
+  }
+  if (!addressAllowed(use.address, row.allowedNetworks)) {
+    throw new AppError(
+      'address_not_allowed',
+      `the API token ${row.prefix}… may only be used from ${row.allowedNetworks.join(', ')}; this request comes from ${use.address ?? 'an unknown address'}`,
+      403,
+    );
+  }
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     void prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
   }
@@ -91,7 +130,7 @@ export async function findApiTokens(prisma: PrismaClient, userId: string) {
   return prisma.apiToken.findMany({
     where: { userId },
     orderBy: { createdAt: 'desc' },
-    select: { id: true, name: true, prefix: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+    select: { id: true, name: true, prefix: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true, expiresAt: true, allowedNetworks: true },
   });
 }
 

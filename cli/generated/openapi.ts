@@ -679,7 +679,7 @@ export interface components {
             /** @description the last log position examined: deliveries continue after it */
             cursor: string | null;
             /** @enum {string} */
-            entitlement: "ok" | "token_revoked" | "plan_ended";
+            entitlement: "ok" | "token_revoked" | "token_expired" | "plan_ended";
             health: {
                 deliveredEvents: number;
                 /** Format: date-time */
@@ -802,7 +802,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -811,7 +815,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -823,7 +827,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`) */
+            /**
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -832,7 +840,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required";
+                            code: "address_not_allowed" | "scope_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -996,7 +1004,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1005,7 +1017,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1017,7 +1029,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`) */
+            /**
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1026,7 +1042,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required";
+                            code: "address_not_allowed" | "scope_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1239,7 +1255,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1248,7 +1268,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1260,7 +1280,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`) */
+            /**
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1269,7 +1293,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required";
+                            code: "address_not_allowed" | "scope_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1436,7 +1460,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1445,7 +1473,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1458,7 +1486,9 @@ export interface operations {
                 };
             };
             /**
-             * @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
              *
              *     `system_feed`: system feeds are managed by Sluice and cannot be changed or deleted
              */
@@ -1470,7 +1500,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required" | "system_feed";
+                            code: "address_not_allowed" | "scope_required" | "system_feed";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1654,7 +1684,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1663,7 +1697,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1676,7 +1710,9 @@ export interface operations {
                 };
             };
             /**
-             * @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
              *
              *     `system_feed`: system feeds are managed by Sluice and cannot be changed or deleted
              */
@@ -1688,7 +1724,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required" | "system_feed";
+                            code: "address_not_allowed" | "scope_required" | "system_feed";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1937,7 +1973,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1946,7 +1986,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1958,7 +1998,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`) */
+            /**
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1967,7 +2011,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required";
+                            code: "address_not_allowed" | "scope_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2245,7 +2289,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2254,7 +2302,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2266,7 +2314,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`) */
+            /**
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2275,7 +2327,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required";
+                            code: "address_not_allowed" | "scope_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2519,7 +2571,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2528,7 +2584,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2540,7 +2596,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`) */
+            /**
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2549,7 +2609,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required";
+                            code: "address_not_allowed" | "scope_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2722,7 +2782,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2731,7 +2795,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2743,7 +2807,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`) */
+            /**
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2752,7 +2820,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required";
+                            code: "address_not_allowed" | "scope_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2948,7 +3016,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2957,7 +3029,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2969,7 +3041,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`) */
+            /**
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2978,7 +3054,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required";
+                            code: "address_not_allowed" | "scope_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3222,7 +3298,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3231,7 +3311,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3243,7 +3323,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`) */
+            /**
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3252,7 +3336,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required";
+                            code: "address_not_allowed" | "scope_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3425,7 +3509,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3434,7 +3522,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3446,7 +3534,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`) */
+            /**
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3455,7 +3547,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required";
+                            code: "address_not_allowed" | "scope_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3644,7 +3736,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3653,7 +3749,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3666,7 +3762,9 @@ export interface operations {
                 };
             };
             /**
-             * @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
              *
              *     `plan_required`: the token owner's plan does not include this (streaming needs the Firehose plan)
              */
@@ -3678,7 +3776,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required" | "plan_required";
+                            code: "address_not_allowed" | "scope_required" | "plan_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3827,7 +3925,7 @@ export interface operations {
                             /** @description the last log position examined: deliveries continue after it */
                             cursor: string | null;
                             /** @enum {string} */
-                            entitlement: "ok" | "token_revoked" | "plan_ended";
+                            entitlement: "ok" | "token_revoked" | "token_expired" | "plan_ended";
                             health: {
                                 deliveredEvents: number;
                                 /** Format: date-time */
@@ -3909,7 +4007,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3918,7 +4020,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3931,7 +4033,9 @@ export interface operations {
                 };
             };
             /**
-             * @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
              *
              *     `webhook_limit`: the plan's webhooks are all used (409), or the plan has none (403); `error.details.limit`
              *
@@ -3945,7 +4049,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required" | "webhook_limit" | "plan_required";
+                            code: "address_not_allowed" | "scope_required" | "webhook_limit" | "plan_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -4158,7 +4262,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4167,7 +4275,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -4180,7 +4288,9 @@ export interface operations {
                 };
             };
             /**
-             * @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
              *
              *     `plan_required`: the token owner's plan does not include this (streaming needs the Firehose plan)
              */
@@ -4192,7 +4302,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required" | "plan_required";
+                            code: "address_not_allowed" | "scope_required" | "plan_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -4359,7 +4469,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4368,7 +4482,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -4381,7 +4495,9 @@ export interface operations {
                 };
             };
             /**
-             * @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
              *
              *     `plan_required`: the token owner's plan does not include this (streaming needs the Firehose plan)
              */
@@ -4393,7 +4509,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required" | "plan_required";
+                            code: "address_not_allowed" | "scope_required" | "plan_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -4574,7 +4690,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4583,7 +4703,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -4596,7 +4716,9 @@ export interface operations {
                 };
             };
             /**
-             * @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
              *
              *     `plan_required`: the token owner's plan does not include this (streaming needs the Firehose plan)
              */
@@ -4608,7 +4730,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required" | "plan_required";
+                            code: "address_not_allowed" | "scope_required" | "plan_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -4821,7 +4943,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4830,7 +4956,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -4843,7 +4969,9 @@ export interface operations {
                 };
             };
             /**
-             * @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
              *
              *     `plan_required`: the token owner's plan does not include this (streaming needs the Firehose plan)
              */
@@ -4855,7 +4983,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required" | "plan_required";
+                            code: "address_not_allowed" | "scope_required" | "plan_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -5038,7 +5166,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5047,7 +5179,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -5060,7 +5192,9 @@ export interface operations {
                 };
             };
             /**
-             * @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
              *
              *     `plan_required`: the token owner's plan does not include this (streaming needs the Firehose plan)
              */
@@ -5072,7 +5206,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required" | "plan_required";
+                            code: "address_not_allowed" | "scope_required" | "plan_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -5640,7 +5774,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5649,7 +5787,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -5662,7 +5800,9 @@ export interface operations {
                 };
             };
             /**
-             * @description `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
              *
              *     `plan_required`: the token owner's plan does not include this (streaming needs the Firehose plan)
              */
@@ -5674,7 +5814,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "scope_required" | "plan_required";
+                            code: "address_not_allowed" | "scope_required" | "plan_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;

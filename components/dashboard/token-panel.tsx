@@ -1,10 +1,12 @@
 'use client';
-// API tokens: create (name + scopes), shown exactly once with a copy button, listed with their
-// created/last-used times and whether they may stream right now, and revoked.
+// API tokens: create (name, scopes, optional expiry and allowed networks), shown exactly once with a
+// copy button, listed with their created/last-used times, expiry, networks and whether they may
+// stream right now, and revoked.
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import type { ServerAction } from '@/lib/action-result';
 import type { TokenScope } from '@/lib/tokens';
+import { EXPIRY_DAY_CHOICES, MAX_TOKEN_NETWORKS } from '@/lib/token-limits';
 import { Badge, Button, Card, CardHeader, FormError, Input } from './ui';
 
 export interface TokenRow {
@@ -15,6 +17,10 @@ export interface TokenRow {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** Refused from then on; null: never expires. */
+  expiresAt: string | null;
+  /** CIDR networks it may be used from; empty: anywhere. */
+  allowedNetworks: string[];
   /** From checkEntitlement(token, 'stream') with the owner's plan now. */
   streaming: 'enabled' | 'plan_required' | 'scope_required';
 }
@@ -42,12 +48,17 @@ function relative(iso: string | null, now: string): string {
   return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(-Math.floor(value), unit);
 }
 
+const formatDate = (iso: string) => new Date(iso).toLocaleDateString('en', { dateStyle: 'medium', timeZone: 'UTC' });
+const formatDateTime = (iso: string) => `${new Date(iso).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })} UTC`;
+/** Expired as of the server's render (`now`), so server and browser agree. */
+const expired = (token: Pick<TokenRow, 'expiresAt'>, now: string) => token.expiresAt !== null && Date.parse(token.expiresAt) <= Date.parse(now);
+
 export interface TokenPanelProps {
   tokens: TokenRow[];
   /** When the page was rendered (ISO): "last used" is relative to it. */
   now: string;
   /** Server actions from the page (components do not import app/). */
-  createTokenAction: ServerAction<{ name: string; scopes: TokenScope[] }, { id: string; prefix: string; token: string }>;
+  createTokenAction: ServerAction<{ name: string; scopes: TokenScope[]; expires?: string; networks?: string }, { id: string; prefix: string; token: string }>;
   revokeTokenAction: ServerAction<{ id: string }, { id: string }>;
 }
 
@@ -58,6 +69,7 @@ export function TokenPanel({ tokens, now, createTokenAction, revokeTokenAction }
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
+  const [expiryChoice, setExpiryChoice] = useState('');
   const [pending, startTransition] = useTransition();
   const active = tokens.filter((t) => !t.revokedAt);
   const revoked = tokens.filter((t) => t.revokedAt);
@@ -66,7 +78,10 @@ export function TokenPanel({ tokens, now, createTokenAction, revokeTokenAction }
     setError(null);
     const scopes = SCOPES.map((s) => s.id).filter((id) => form.get(`scope-${id}`) === 'on');
     startTransition(async () => {
-      const result = await createTokenAction({ name: String(form.get('name') ?? ''), scopes });
+      const choice = String(form.get('expires') ?? '');
+      const expires = choice === 'date' ? String(form.get('expires-date') ?? '') : choice;
+      if (choice === 'date' && !expires) return setError('Pick the date the token expires.');
+      const result = await createTokenAction({ name: String(form.get('name') ?? ''), scopes, expires, networks: String(form.get('networks') ?? '') });
       if (!result.ok) return setError(result.error.message);
       setRevealed({ token: result.data.token, prefix: result.data.prefix });
       setCopied(false);
@@ -144,6 +159,31 @@ export function TokenPanel({ tokens, now, createTokenAction, revokeTokenAction }
               ))}
             </div>
           </fieldset>
+          <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
+            <div>
+              <label htmlFor="token-expires" className="mb-1.5 block text-sm font-medium text-slate-200">Expires</label>
+              <div className="flex gap-2">
+                <select
+                  id="token-expires"
+                  name="expires"
+                  value={expiryChoice}
+                  onChange={(e) => setExpiryChoice(e.target.value)}
+                  className="rounded-lg border border-white/10 bg-ink-950/80 px-3 py-2 text-sm text-white"
+                >
+                  <option value="">Never</option>
+                  {EXPIRY_DAY_CHOICES.map((days) => <option key={days} value={String(days)}>In {days} days</option>)}
+                  <option value="date">On a date…</option>
+                </select>
+                {expiryChoice === 'date' ? <Input aria-label="Expiry date (UTC)" type="date" name="expires-date" required /> : null}
+              </div>
+              <p className="mt-1 text-xs text-slate-500">After it expires the token is refused everywhere and its streams end. A date means through that day, UTC.</p>
+            </div>
+            <div>
+              <label htmlFor="token-networks" className="mb-1.5 block text-sm font-medium text-slate-200">Allowed networks</label>
+              <Input id="token-networks" name="networks" placeholder="e.g. 10.0.0.0/8, 2001:db8::/32" maxLength={4000} />
+              <p className="mt-1 text-xs text-slate-500">Optional: CIDR networks (at most {MAX_TOKEN_NETWORKS}) it may be used from. Empty: anywhere.</p>
+            </div>
+          </div>
           {error ? <FormError>{error}</FormError> : null}
           <div className="flex justify-end gap-2">
             <Button type="button" variant="ghost" onClick={() => setCreating(false)}>Cancel</Button>
@@ -172,11 +212,16 @@ export function TokenPanel({ tokens, now, createTokenAction, revokeTokenAction }
                 </div>
                 <div className="mt-1.5 flex flex-wrap items-center gap-1.5">
                   {token.scopes.map((scope) => <Badge key={scope}>{scope}</Badge>)}
-                  {token.streaming === 'enabled' ? <Badge tone="green">Streaming enabled</Badge> : null}
-                  {token.streaming === 'plan_required' ? <Badge tone="amber">Streams on Firehose</Badge> : null}
+                  {expired(token, now) ? <Badge tone="rose">Expired</Badge> : null}
+                  {!expired(token, now) && token.streaming === 'enabled' ? <Badge tone="green">Streaming enabled</Badge> : null}
+                  {!expired(token, now) && token.streaming === 'plan_required' ? <Badge tone="amber">Streams on Firehose</Badge> : null}
                 </div>
                 <p className="mt-1.5 text-xs text-slate-500">
-                  Created {new Date(token.createdAt).toLocaleDateString('en', { dateStyle: 'medium', timeZone: 'UTC' })} · Last used {relative(token.lastUsedAt, now).toLowerCase()}
+                  Created {formatDate(token.createdAt)} · Last used {relative(token.lastUsedAt, now).toLowerCase()} ·{' '}
+                  <span data-testid="token-expiry">{token.expiresAt ? `${expired(token, now) ? 'Expired' : 'Expires'} ${formatDateTime(token.expiresAt)}` : 'Never expires'}</span>
+                </p>
+                <p className="mt-0.5 text-xs text-slate-500" data-testid="token-networks">
+                  {token.allowedNetworks.length ? <>From <span className="font-mono">{token.allowedNetworks.join(', ')}</span> only</> : 'From any address'}
                 </p>
               </div>
               {confirming === token.id ? (

@@ -53,7 +53,11 @@ function WebhookItem({ hook, now, actions, onError }: { hook: WebhookView; now: 
       ) : null}
       {hook.entitlement !== 'ok' ? (
         <p className="mt-2 text-sm text-rose-200">
-          Deliveries wait: {hook.entitlement === 'plan_ended' ? 'webhooks need the Firehose plan' : 'the token that registered this webhook was revoked'}.
+          Deliveries wait: {hook.entitlement === 'plan_ended'
+            ? 'webhooks need the Firehose plan'
+            : hook.entitlement === 'token_expired'
+              ? 'the token that registered this webhook expired'
+              : 'the token that registered this webhook was revoked'}.
         </p>
       ) : null}
       <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-1 text-xs text-slate-400 sm:grid-cols-4">

@@ -5,6 +5,7 @@ import { setPlan } from '../billing/set-plan';
 import { AppError } from '../errors';
 import { PLAN_IDS } from '../plans';
 import { createApiToken, revokeApiToken, TOKEN_SCOPES } from '../tokens';
+import { parseDuration } from '../token-limits';
 import { runTrustAdminCommand, trustAdminCommandSchemas } from '../trust/admin';
 import { federationAdminCommandSchemas, runFederationAdminCommand } from '../federation/admin';
 import { createUser } from './create-user';
@@ -29,6 +30,10 @@ export const adminCommandSchema = z.discriminatedUnion('type', [
     email: z.string(),
     name: z.string(),
     scopes: z.array(z.enum(TOKEN_SCOPES)).min(1),
+    /** A duration from now ("30d", "12h"; lib/token-limits parseDuration), or absent: never expires. */
+    expiresIn: z.string().max(50).optional(),
+    /** CIDR networks or addresses the token may be used from; absent/empty: anywhere. */
+    allow: z.array(z.string().max(100)).max(100).optional(),
   }),
   z.object({ type: z.literal('token.revoke'), prefix: z.string().min(1) }),
   ...trustAdminCommandSchemas, // user.trust|retract, indicator.retract, warninglist, dispute (docs/trust.md)
@@ -81,10 +86,12 @@ export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): P
     }
     case 'token.create': {
       const user = await userByEmailOrThrow(deps, command.email);
-      const created = await createApiToken(deps.prisma, { userId: user.id, name: command.name, scopes: command.scopes });
+      const expiresAt = command.expiresIn === undefined ? null : new Date(Date.now() + parseDuration(command.expiresIn));
+      const created = await createApiToken(deps.prisma, { userId: user.id, name: command.name, scopes: command.scopes, expiresAt, allowedNetworks: command.allow });
       return {
         lines: [
           `created token "${created.name}" (${created.prefix}…) for ${user.email}, scopes ${created.scopes.join(',')}`,
+          `expires: ${created.expiresAt ? created.expiresAt.toISOString() : 'never'}; allowed networks: ${created.allowedNetworks.length ? created.allowedNetworks.join(', ') : 'any'}`,
           'it is shown once, below; store it now:',
         ],
         token: created.token,

@@ -28,6 +28,8 @@ import { firehoseEventSchema } from './schemas';
 /** What each refusal means (exhaustive: a code added to the protocol fails typecheck here). */
 const REFUSALS: Record<ConnectErrorCode, string> = {
   invalid_token: 'missing, malformed, unknown or revoked token',
+  token_expired: "the token's expiry has passed: create a new one",
+  address_not_allowed: 'the token lists the networks it may be used from, and this connection comes from none of them',
   scope_required: 'the token lacks the `stream` scope',
   plan_required: 'the owner is not on the Firehose plan (subscribing enables existing tokens)',
   cursor_expired: '`since` is older than the retention window; `oldest` is the oldest cursor available (backfill with GET /api/v1/indicators)',
@@ -41,6 +43,7 @@ const REFUSALS: Record<ConnectErrorCode, string> = {
 /** Why the server ended a stream (exhaustive, like REFUSALS). */
 const END_REASONS: Record<StreamEndReason, string> = {
   token_revoked: 'the token was revoked (final)',
+  token_expired: 'the token expired (final; seen within STREAM_RECHECK_SECONDS of its expiry)',
   plan_ended: 'the owner left the Firehose plan (final)',
   slow_consumer: `the client fell too far behind; the connection is cut (websocket close code ${SLOW_CONSUMER_CLOSE_CODE}), often without this notice: resume with since`,
   server_shutdown: 'the node is shutting down: reconnect (to another node) with since',

@@ -14,8 +14,12 @@ export const API_ERRORS = {
   url_not_allowed: { status: 400, description: 'the webhook URL points at a private, loopback, link-local or otherwise non-public address' },
   url_unresolvable: { status: 400, description: 'the webhook host does not resolve' },
   invalid_idempotency_key: { status: 400, description: 'Idempotency-Key is not 1–255 printable ASCII characters' },
+  invalid_networks: { status: 400, description: 'an allowed network of a token is not a CIDR network or IP address, or there are more than 20' },
+  invalid_expiry: { status: 400, description: 'a token expiry is not a date in the future (at most ten years ahead) or not a duration' },
   invalid_token: { status: 401, description: 'missing, malformed, unknown or revoked API token' },
+  token_expired: { status: 401, description: "the API token's expiry has passed (create a new one)" },
   scope_required: { status: 403, description: 'the token lacks the scope this route needs (`error.details.scope`)' },
+  address_not_allowed: { status: 403, description: 'the API token may only be used from the networks it lists, and this request comes from elsewhere' },
   plan_required: { status: 403, description: "the token owner's plan does not include this (streaming needs the Firehose plan)" },
   system_feed: { status: 403, description: 'system feeds are managed by Sluice and cannot be changed or deleted' },
   not_found: { status: 404, description: 'no such API route' },
@@ -51,4 +55,4 @@ export type ApiErrorCode = keyof typeof API_ERRORS;
 /** Codes any route may answer before its handler runs (the HTTP edge and the token wrapper). */
 export const EDGE_ERRORS = ['bad_request', 'invalid_request', 'request_too_large', 'internal', 'unavailable'] as const satisfies readonly ApiErrorCode[];
 /** Codes of a route that needs a token (app/api/_lib/with-api-token.ts). */
-export const TOKEN_ERRORS = ['invalid_token', 'scope_required', 'rate_limited'] as const satisfies readonly ApiErrorCode[];
+export const TOKEN_ERRORS = ['invalid_token', 'token_expired', 'address_not_allowed', 'scope_required', 'rate_limited'] as const satisfies readonly ApiErrorCode[];

@@ -90,7 +90,7 @@ function operation(contract: RouteContract): ZodOpenApiOperationObject {
 
 const DESCRIPTION = `The REST API of Sluice, a self-hostable threat-intelligence firehose. Generated from the zod schemas that validate the requests.
 
-**Authentication.** Every route except the documents needs an API token: \`Authorization: Bearer slc_…\` (created on the dashboard or with \`sluice admin token create\`). A token carries scopes: ${TOKEN_SCOPES.map((s) => `\`${s}\``).join(', ')}; each operation names the one it needs. A missing, unknown or revoked token is 401 \`invalid_token\`; a missing scope 403 \`scope_required\`.
+**Authentication.** Every route except the documents needs an API token: \`Authorization: Bearer slc_…\` (created on the dashboard or with \`sluice admin token create\`). A token carries scopes: ${TOKEN_SCOPES.map((s) => `\`${s}\``).join(', ')}; each operation names the one it needs. A missing, unknown or revoked token is 401 \`invalid_token\`; a missing scope 403 \`scope_required\`. A token may have an expiry (after it, 401 \`token_expired\`) and a list of networks it may be used from (from elsewhere, 403 \`address_not_allowed\`).
 
 **Errors** are JSON \`{ "error": { "code", "message" } }\` (sometimes with \`details\` or \`requestId\`), with the codes listed under each response. Hostile input never yields a 500.
 

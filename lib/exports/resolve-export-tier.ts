@@ -5,12 +5,12 @@ import type { PrismaClient } from '../generated/prisma/client';
 import type { Engines } from '../engines';
 import type { LimitVerdict } from '../plan-limits';
 import { PLANS } from '../plans';
-import { verifyApiToken, type VerifiedToken } from '../tokens';
+import { verifyApiToken, type TokenUse, type VerifiedToken } from '../tokens';
 import type { ExportTier } from './types';
 
-export async function resolveExportTier(prisma: PrismaClient, bearer: string | null): Promise<{ tier: ExportTier; auth: VerifiedToken | null }> {
+export async function resolveExportTier(prisma: PrismaClient, bearer: string | null, use: TokenUse): Promise<{ tier: ExportTier; auth: VerifiedToken | null }> {
   if (bearer === null) return { tier: 'free', auth: null };
-  const auth = await verifyApiToken(prisma, bearer);
+  const auth = await verifyApiToken(prisma, bearer, use);
   const current = PLANS[auth.user.plan].streaming && (auth.scopes.includes('read') || auth.scopes.includes('stream'));
   return { tier: current ? 'firehose' : 'free', auth };
 }

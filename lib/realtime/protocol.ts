@@ -38,6 +38,8 @@ export const firehoseAuthSchema = z.object({
  */
 export const CONNECT_ERROR_CODES = [
   'invalid_token',
+  'token_expired',
+  'address_not_allowed',
   'scope_required',
   'plan_required',
   'cursor_expired',
@@ -61,9 +63,9 @@ export interface ConnectErrorData {
 /**
  * Why the server ended a stream; sent as `stream:ended` just before it disconnects. Resume with
  * `since` after slow_consumer, server_shutdown and unavailable (the server could not serve the
- * replay, e.g. its log was unreachable); token_revoked and plan_ended are final.
+ * replay, e.g. its log was unreachable); token_revoked, token_expired and plan_ended are final.
  */
-export const STREAM_END_REASONS = ['token_revoked', 'plan_ended', 'slow_consumer', 'server_shutdown', 'unavailable'] as const;
+export const STREAM_END_REASONS = ['token_revoked', 'token_expired', 'plan_ended', 'slow_consumer', 'server_shutdown', 'unavailable'] as const;
 export type StreamEndReason = (typeof STREAM_END_REASONS)[number];
 
 export interface StreamEnded {

@@ -66,7 +66,7 @@ export interface WebhookView {
   /** The last log position examined: deliveries continue after it. */
   cursor: string | null;
   /** Whether the registering token may stream now; deliveries wait while it may not. */
-  entitlement: 'ok' | 'token_revoked' | 'plan_ended';
+  entitlement: 'ok' | 'token_revoked' | 'token_expired' | 'plan_ended';
   health: {
     deliveredEvents: number;
     lastSuccessAt: string | null;

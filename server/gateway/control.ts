@@ -18,6 +18,7 @@ export interface StreamEnding {
 
 const ENDINGS: Record<Exclude<StreamVerdict, null>, StreamEnding> = {
   token_revoked: { reason: 'token_revoked', message: 'this API token was revoked' },
+  token_expired: { reason: 'token_expired', message: 'this API token expired; create a new one' },
   plan_ended: { reason: 'plan_ended', message: 'the Firehose plan ended for this account' },
 };
 

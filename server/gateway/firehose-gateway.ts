@@ -64,7 +64,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
 
   const slots = createStreamSlots(runtime.engines);
   const watch = new ControlWatch();
-  const handshakeDeps: HandshakeDeps = { prisma: runtime.db.prisma, log: runtime.engines.log, logger: log, slots, watch, streamsPerToken: runtime.config.STREAMS_PER_TOKEN,
+  const handshakeDeps: HandshakeDeps = { prisma: runtime.db.prisma, log: runtime.engines.log, logger: log, slots, watch, streamsPerToken: runtime.config.STREAMS_PER_TOKEN, trustProxy: runtime.config.TRUST_PROXY,
     peers: { resolve: (auth, instance) => resolvePeerAccess(runtime.db.sql, auth, instance, runtime.config.FEDERATION_MAX_HOPS) },
   };
   firehose.use(createHandshake(handshakeDeps));

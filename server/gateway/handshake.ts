@@ -1,7 +1,9 @@
 // The /firehose handshake, run once per connection before it is admitted: the auth payload, the
-// token (the same lib/ check as the REST API), the stream entitlement and the resume cursor.
+// token (the same lib/ check as the REST API, with the client address for the token's allowed
+// networks), the stream entitlement and the resume cursor.
 // On success the socket carries its SocketData; on failure the client gets connect_error.
 import type { Socket } from 'socket.io';
+import { clientAddress, type ProxyTrustSetting } from '../../lib/client-address';
 import { checkEntitlement } from '../../lib/entitlements';
 import { checkCursor, type FirehoseLog } from '../../lib/engines/log/types';
 import { isAppError } from '../../lib/errors';
@@ -25,6 +27,8 @@ export interface HandshakeDeps {
   slots: StreamSlots;
   /** Marks the handshake's start, so a control message during it is not missed. */
   watch?: { mark(): number };
+  /** TRUST_PROXY: which X-Forwarded-For hops give the client address (lib/client-address.ts). @default false */
+  trustProxy?: ProxyTrustSetting;
   /** STREAMS_PER_TOKEN: overrides the plan's limit; 0 = unlimited. */
   streamsPerToken?: number;
   /** Resolves a peer-scoped token to its link's outbound rules (lib/federation), or refuses it. */
@@ -49,7 +53,12 @@ export async function admit(socket: Pick<Socket, 'handshake' | 'id'>, deps: Hand
     throw refusal('invalid_request', `invalid handshake auth: ${issue.path.join('.') || 'auth'}: ${issue.message}`);
   }
   const controlMark = deps.watch?.mark() ?? 0;
-  const auth = await verifyApiToken(deps.prisma, handshakeToken(socket));
+  const address = clientAddress({
+    remoteAddress: socket.handshake.address,
+    forwardedFor: socket.handshake.headers['x-forwarded-for'],
+    trust: deps.trustProxy ?? false,
+  });
+  const auth = await verifyApiToken(deps.prisma, handshakeToken(socket), { address });
   // A peer token streams under its link's outbound rules, whatever the owner's plan.
   const peer = auth.scopes.includes('peer') && deps.peers ? await deps.peers.resolve(auth, parsed.data.peer?.instance) : undefined;
   if (!peer) {

@@ -28,6 +28,8 @@ export type HttpStreamFormat = 'sse' | 'ndjson';
 /** HTTP status of each refusal code, before the stream starts. */
 const STATUS: Record<ConnectErrorData['code'], number> = {
   invalid_token: 401,
+  token_expired: 401,
+  address_not_allowed: 403,
   scope_required: 403,
   plan_required: 403,
   cursor_expired: 410,
@@ -149,7 +151,7 @@ export class HttpStreams {
     const id = randomUUID();
     let data: SocketData;
     try {
-      data = await admit({ id, handshake: { auth: httpStreamAuth(req), headers: req.headers } } as never, this.handshake);
+      data = await admit({ id, handshake: { auth: httpStreamAuth(req), headers: req.headers, address: req.socket.remoteAddress ?? '' } } as never, this.handshake);
     } catch (error) {
       const refusal = (error as { data?: ConnectErrorData }).data ?? (isAppError(error) ? ({ code: error.code, message: error.message } as ConnectErrorData) : null);
       if (refusal) {

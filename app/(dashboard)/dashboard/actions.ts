@@ -9,14 +9,25 @@ import { publicBaseUrl } from '@/lib/config';
 import { updateDisplayName } from '@/lib/accounts/update-display-name';
 import { AppError } from '@/lib/errors';
 import { createApiToken, revokeApiToken, TOKEN_SCOPES } from '@/lib/tokens';
+import { expiryFromChoice } from '@/lib/token-limits';
 
 const createTokenSchema = z.object({
   name: z.string().trim().min(1, 'Give the token a name.').max(100, 'Use at most 100 characters.'),
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1, 'Pick at least one scope.'),
+  /** '' (never), 30/90/365 (days) or YYYY-MM-DD (lib/token-limits expiryFromChoice). */
+  expires: z.string().max(20).optional(),
+  /** Comma- or space-separated CIDR networks; '' for anywhere. */
+  networks: z.string().max(4000, 'Too long: at most 20 networks.').optional(),
 });
 
 export const createTokenAction = authedAction(createTokenSchema, async (input, { user, runtime }) => {
-  const created = await createApiToken(runtime.db.prisma, { userId: user.id, ...input });
+  const created = await createApiToken(runtime.db.prisma, {
+    userId: user.id,
+    name: input.name,
+    scopes: input.scopes,
+    expiresAt: expiryFromChoice(input.expires),
+    allowedNetworks: input.networks ?? null,
+  });
   runtime.logger.info({ userId: user.id, tokenId: created.id, prefix: created.prefix }, 'token created');
   return { id: created.id, prefix: created.prefix, token: created.token };
 });

@@ -53,6 +53,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
       createdAt: token.createdAt.toISOString(),
       lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
       revokedAt: token.revokedAt?.toISOString() ?? null,
+      expiresAt: token.expiresAt?.toISOString() ?? null,
+      allowedNetworks: token.allowedNetworks,
       streaming: entitlement.ok ? 'enabled' : (entitlement.error.code as TokenRow['streaming']),
     };
   });

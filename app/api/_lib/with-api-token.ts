@@ -10,7 +10,8 @@ import { consumeApiRequest } from '@/lib/plan-limits';
 import { PLANS } from '@/lib/plans';
 import { getRuntime, type Runtime } from '@/lib/runtime';
 import { parseInput, safeText } from '@/lib/http/parse-input';
-import { parseBearer, verifyApiToken, type VerifiedToken } from '@/lib/tokens';
+import { recordedClientAddress } from '@/lib/client-address';
+import { parseBearer, verifyApiToken, type TokenUse, type VerifiedToken } from '@/lib/tokens';
 import { errorResponse, jsonError } from './respond';
 
 /** A JSON answer whose status and body the contract allows (typecheck fails otherwise). */
@@ -39,6 +40,11 @@ export function bearerToken(req: Request): string | null {
   return parseBearer(req.headers.get('authorization'));
 }
 
+/** Where the request comes from, for a token's allowed networks: the address server/http.ts recorded. */
+export function tokenUse(req: Request): TokenUse {
+  return { address: recordedClientAddress(req.headers.get('x-forwarded-for')) };
+}
+
 function replyFor<C extends RouteContract>(): Reply<C> {
   return (status, body, init) => (body === null ? new NextResponse(null, { status, headers: init?.headers }) : NextResponse.json(body, { status, headers: init?.headers }));
 }
@@ -61,7 +67,7 @@ export function withApiToken<Params = Record<string, string>, const C extends Ro
       const params = await context.params;
       checkRequestValues(params, req);
       const runtime = getRuntime();
-      const auth = await verifyApiToken(runtime.db.prisma, bearerToken(req));
+      const auth = await verifyApiToken(runtime.db.prisma, bearerToken(req), tokenUse(req));
       const entitlement = checkEntitlement(auth, scope);
       if (!entitlement.ok) return errorResponse(entitlement.error, req);
       const limit = await consumeApiRequest(runtime.engines, auth.user.plan, auth.tokenId);

@@ -11,6 +11,7 @@ import { getStixInstance } from '@/lib/stix';
 import { defaultTrustPolicy } from '@/lib/trust/policy';
 import { acceptsTaxii, taxiiErrorBody, taxiiToken, TAXII_MEDIA_TYPE, TAXII_WWW_AUTHENTICATE, type TaxiiContext } from '@/lib/taxii';
 import { verifyApiToken, type VerifiedToken } from '@/lib/tokens';
+import { tokenUse } from '@/app/api/_lib/with-api-token';
 
 export interface TaxiiRouteContext<Params> {
   auth: VerifiedToken;
@@ -54,7 +55,7 @@ export function withTaxii<Params = Record<string, string>>(handler: (req: Reques
           'www-authenticate': TAXII_WWW_AUTHENTICATE,
         });
       }
-      const auth = await verifyApiToken(runtime.db.prisma, raw);
+      const auth = await verifyApiToken(runtime.db.prisma, raw, tokenUse(req));
       const entitlement = checkEntitlement(auth, 'read');
       if (!entitlement.ok) return taxiiError(403, entitlement.error.message, entitlement.error.code);
       if (!acceptsTaxii(req.headers.get('accept'))) {

@@ -28,7 +28,7 @@ export const webhookSchema = z
     pausedReason: z.string().nullable().meta({ description: '"user" or "failing"' }),
     secretHint: z.string().meta({ description: 'shown instead of the secret, which only the creation answer carries' }),
     cursor: z.string().nullable().meta({ description: 'the last log position examined: deliveries continue after it' }),
-    entitlement: z.enum(['ok', 'token_revoked', 'plan_ended']),
+    entitlement: z.enum(['ok', 'token_revoked', 'token_expired', 'plan_ended']),
     health: z.object({
       deliveredEvents: z.number().int(),
       lastSuccessAt: when,

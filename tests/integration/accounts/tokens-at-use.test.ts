@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 async function mayStream(raw: string) {
-  const auth = await verifyApiToken(t.db.prisma, raw);
+  const auth = await verifyApiToken(t.db.prisma, raw, { address: '127.0.0.1' });
   const result = checkEntitlement(auth, 'stream');
   return result.ok ? 'ok' : result.error.code;
 }
@@ -79,8 +79,8 @@ describe('a token created on Free', () => {
 
   it('after revoking, the token gets the same 401 as a token that never existed', async () => {
     await revokeApiToken({ prisma: t.db.prisma, engines }, { id: tokenId, userId });
-    const revoked = (await verifyApiToken(t.db.prisma, token).catch((e: unknown) => e)) as AppError;
-    const forged = (await verifyApiToken(t.db.prisma, 'slc_' + 'A'.repeat(43)).catch((e: unknown) => e)) as AppError;
+    const revoked = (await verifyApiToken(t.db.prisma, token, { address: '127.0.0.1' }).catch((e: unknown) => e)) as AppError;
+    const forged = (await verifyApiToken(t.db.prisma, 'slc_' + 'A'.repeat(43), { address: '127.0.0.1' }).catch((e: unknown) => e)) as AppError;
     expect(revoked).toBeInstanceOf(AppError);
     expect([revoked.status, revoked.code, revoked.message]).toEqual([forged.status, forged.code, forged.message]);
     expect(revoked.status).toBe(401);
@@ -90,6 +90,6 @@ describe('a token created on Free', () => {
     const other = (await createUser(t.db.prisma, { email: 'other@example.com', password: 'a different phrase' })).id;
     const theirs = await createApiToken(t.db.prisma, { userId: other, name: 'theirs', scopes: ['read'] });
     await expect(revokeApiToken({ prisma: t.db.prisma, engines }, { id: theirs.id, userId })).rejects.toMatchObject({ code: 'not_found' });
-    expect(await verifyApiToken(t.db.prisma, theirs.token)).toMatchObject({ tokenId: theirs.id });
+    expect(await verifyApiToken(t.db.prisma, theirs.token, { address: '127.0.0.1' })).toMatchObject({ tokenId: theirs.id });
   });
 });

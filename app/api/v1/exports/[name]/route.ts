@@ -2,7 +2,7 @@
 // {type}.txt, indicators.csv|json, rpz.zone, suricata.rules, snort.rules; ?tag=&feed=&minConfidence=&days=&type=.
 // Anonymous and free-plan callers get the Free tier (delayed); a Firehose-plan token the current data.
 import { jsonError } from '@/app/api/_lib/respond';
-import { bearerToken, withPublicRoute } from '@/app/api/_lib/with-api-token';
+import { bearerToken, tokenUse, withPublicRoute } from '@/app/api/_lib/with-api-token';
 import { getExportContract } from '@/lib/api-contract/routes/exports';
 import { clientIp } from '@/app/_lib/auth';
 import { addressLimitKey } from '@/lib/client-address';
@@ -17,7 +17,7 @@ export const GET = withPublicRoute<{ name: string }>(getExportContract, async (r
   const { name } = params;
   const runtime = getRuntime();
   const query = parseExportRequest(name, new URL(req.url).searchParams);
-  const { tier, auth } = await resolveExportTier(runtime.db.prisma, bearerToken(req));
+  const { tier, auth } = await resolveExportTier(runtime.db.prisma, bearerToken(req), tokenUse(req));
   const limit = auth
     ? await consumeApiRequest(runtime.engines, auth.user.plan, auth.tokenId)
     : await consumeAnonymousExport(runtime.engines, runtime.config.EXPORTS_ANONYMOUS_PER_MINUTE, addressLimitKey(clientIp(req.headers)));
