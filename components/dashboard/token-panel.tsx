@@ -86,6 +86,7 @@ export function TokenPanel({ tokens, now, createTokenAction, revokeTokenAction }
       setRevealed({ token: result.data.token, prefix: result.data.prefix });
       setCopied(false);
       setCreating(false);
+      setExpiryChoice('');
       router.refresh();
     });
   }
@@ -140,7 +141,13 @@ export function TokenPanel({ tokens, now, createTokenAction, revokeTokenAction }
       ) : null}
 
       {creating ? (
-        <form action={create} className="m-5 space-y-4 rounded-xl border border-white/10 bg-ink-950/40 p-4 sm:m-6">
+        <form
+          // onSubmit, not action=: a form action resets the fields, and a refused network list must stay for correcting.
+          onSubmit={(event) => {
+            event.preventDefault();
+            create(new FormData(event.currentTarget));
+          }}
+          className="m-5 space-y-4 rounded-xl border border-white/10 bg-ink-950/40 p-4 sm:m-6">
           <div>
             <label htmlFor="token-name" className="mb-1.5 block text-sm font-medium text-slate-200">Name</label>
             <Input id="token-name" name="name" placeholder="e.g. SIEM connector" maxLength={100} autoFocus required />

@@ -2,6 +2,8 @@
 // socket.io namespaces /firehose and /public and the HTTP stream GET /api/v1/stream (handshake,
 // events, filters, refusals, end reasons). Served at GET /api/v1/asyncapi.json; committed as
 // docs/asyncapi.json by `npm run generate`.
+// Longer than 300 lines because it is one document: every channel, message and schema of the
+// protocol described in one place, with the exhaustive refusal and end-reason tables.
 import { z } from 'zod';
 import {
   CONNECT_ERROR_CODES,
