@@ -54,13 +54,17 @@ export const authOptions: NextAuthOptions = {
   providers: [
     CredentialsProvider({
       name: 'Email and password',
-      credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
+      credentials: {
+        email: { label: 'Email', type: 'email' },
+        password: { label: 'Password', type: 'password' },
+        code: { label: 'Two-factor code', type: 'text' },
+      },
       async authorize(credentials, req) {
         const runtime = getRuntime();
         try {
           const user = await verifyCredentials(
             { prisma: runtime.db.prisma, engines: runtime.engines },
-            { email: credentials?.email, password: credentials?.password, ip: clientIp(req?.headers) },
+            { email: credentials?.email, password: credentials?.password, code: credentials?.code, ip: clientIp(req?.headers) },
           );
           const headers = req?.headers as Record<string, string | undefined> | undefined;
           const sessionId = await createSessionRecord(runtime.db.prisma, {

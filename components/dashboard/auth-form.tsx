@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { useState, useTransition } from 'react';
+import { TWO_FACTOR_REQUIRED_MESSAGE, WRONG_CODE_MESSAGE } from '@/lib/accounts/two-factor-messages';
 import type { ServerAction } from '@/lib/action-result';
 import { safeRedirectPath } from '@/lib/safe-redirect';
 import { Button, FormError, Input } from './ui';
@@ -14,6 +15,8 @@ export function AuthForm({ mode, signUp }: { mode: 'signin' | 'signup'; signUp?:
   const params = useSearchParams();
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
   const [pending, startTransition] = useTransition();
+  // Two-factor sign-in: after a right password the server asks for a code; the form shows a field.
+  const [needCode, setNeedCode] = useState(false);
 
   // onSubmit rather than a form action: React resets action forms, and a typo should not cost the email.
   function submit(event: React.FormEvent<HTMLFormElement>) {
@@ -21,6 +24,7 @@ export function AuthForm({ mode, signUp }: { mode: 'signin' | 'signup'; signUp?:
     const form = new FormData(event.currentTarget);
     const email = String(form.get('email') ?? '');
     const password = String(form.get('password') ?? '');
+    const code = String(form.get('code') ?? '');
     setError(null);
     startTransition(async () => {
       if (mode === 'signup') {
@@ -28,7 +32,11 @@ export function AuthForm({ mode, signUp }: { mode: 'signin' | 'signup'; signUp?:
         const created = await signUp({ email, password });
         if (!created.ok) return setError(created.error);
       }
-      const result = await signIn('credentials', { email, password, redirect: false });
+      const result = await signIn('credentials', { email, password, ...(needCode ? { code } : {}), redirect: false });
+      if (result?.error === TWO_FACTOR_REQUIRED_MESSAGE || (needCode && result?.error === WRONG_CODE_MESSAGE)) {
+        setNeedCode(true);
+        return setError(needCode ? { message: result.error, field: 'code' } : null);
+      }
       if (mode === 'signup' && (!result || result.error === 'CredentialsSignin' || result.error === 'Wrong email or password.')) {
         // The sign-up answer is the same for a taken address (no account enumeration): only then
         // does this sign-in fail, and the address's owner got an email about it.
@@ -76,6 +84,13 @@ export function AuthForm({ mode, signUp }: { mode: 'signin' | 'signup'; signUp?:
             <p id="password-hint" className="mt-1.5 text-xs text-slate-500">At least 10 characters. A passphrase works well.</p>
           ) : null}
         </div>
+        {needCode ? (
+          <div>
+            <label htmlFor="code" className="mb-1.5 block text-sm font-medium text-slate-200">Two-factor code</label>
+            <Input id="code" name="code" autoComplete="one-time-code" autoFocus aria-describedby="code-hint" aria-invalid={error?.field === 'code'} />
+            <p id="code-hint" className="mt-1.5 text-xs text-slate-500">{TWO_FACTOR_REQUIRED_MESSAGE}</p>
+          </div>
+        ) : null}
         {generalError ? <FormError>{generalError}</FormError> : null}
         {mode === 'signin' ? (
           <p className="text-right text-sm">

@@ -48,11 +48,16 @@ export async function peekAccountToken(prisma: PrismaClient, purpose: AccountTok
   });
 }
 
-/** Uses the token: its user's id when it was unused and unexpired (it is now used), else null. */
-export async function consumeAccountToken(prisma: PrismaClient, purpose: AccountTokenPurpose, token: unknown): Promise<string | null> {
+/** Uses the token (only `userId`'s, when given): its user's id when it was unused and unexpired (it is now used), else null. */
+export async function consumeAccountToken(
+  prisma: PrismaClient,
+  purpose: AccountTokenPurpose,
+  token: unknown,
+  userId?: string,
+): Promise<string | null> {
   if (!isTokenShaped(token)) return null;
   const rows = await prisma.accountToken.updateManyAndReturn({
-    where: { tokenHash: hashAccountToken(token), purpose, usedAt: null, expiresAt: { gt: new Date() } },
+    where: { tokenHash: hashAccountToken(token), purpose, usedAt: null, expiresAt: { gt: new Date() }, ...(userId ? { userId } : {}) },
     data: { usedAt: new Date() },
     select: { userId: true },
   });

@@ -14,6 +14,7 @@ export async function getAccount(prisma: PrismaClient, userId: string) {
       stripeCustomerId: true,
       createdAt: true,
       emailVerifiedAt: true,
+      totpEnabledAt: true,
       subscription: {
         select: { provider: true, status: true, currentPeriodEnd: true, cancelAtPeriodEnd: true, updatedAt: true },
       },

@@ -1,4 +1,4 @@
-// Sign-in: email + password → the user. Failed attempts slow down the address, the (address,
+// Sign-in: email + password (+ a TOTP or recovery code when two-factor sign-in is on) → the user. Failed attempts slow down the address, the (address,
 // account) pair and, much later and only by seconds, the account (lib/accounts/sign-in-throttle.ts);
 // an address that signed in to the account before is not slowed by other people's failures on it.
 import type { Engines } from '../engines';
@@ -8,6 +8,8 @@ import type { PlanId } from '../plans';
 import { getDummyHash, verifyPassword } from './password';
 import { isKnownSignInAddress, rememberSignInAddress } from './sign-in-addresses';
 import { signInThrottle, type SignInBackoff, type SignInScope } from './sign-in-throttle';
+import { checkSecondFactor } from './two-factor';
+import { TWO_FACTOR_REQUIRED_MESSAGE, WRONG_CODE_MESSAGE } from './two-factor-messages';
 import { signInSchema } from './validation';
 
 export interface SignedInUser {
@@ -41,7 +43,7 @@ function tooMany(scope: SignInScope, retryAfterSeconds: number): AppError {
  */
 export async function verifyCredentials(
   deps: { prisma: PrismaClient; engines: Engines; backoff?: SignInBackoff },
-  input: { email: unknown; password: unknown; ip?: string | null },
+  input: { email: unknown; password: unknown; ip?: string | null; code?: unknown },
 ): Promise<SignedInUser> {
   const parsed = signInSchema.safeParse(input);
   if (!parsed.success) throw new AppError('invalid_credentials', 'Wrong email or password.', 401);
@@ -49,7 +51,7 @@ export async function verifyCredentials(
 
   const user = await deps.prisma.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, plan: true, isAdmin: true, passwordHash: true, sessionVersion: true },
+    select: { id: true, email: true, name: true, plan: true, isAdmin: true, passwordHash: true, sessionVersion: true, totpSecret: true, totpEnabledAt: true },
   });
   // Looked up for unknown emails too (and counted per email), so neither reveals whether an account exists.
   const knownAddress = await isKnownSignInAddress(deps.prisma, user?.id ?? null, input.ip);
@@ -62,6 +64,16 @@ export async function verifyCredentials(
   if (!user || !ok) {
     const wait = await throttle.failed();
     throw new AppError('invalid_credentials', 'Wrong email or password.', 401, wait > 0 ? { retryAfterSeconds: wait } : undefined);
+  }
+  if (user.totpEnabledAt) {
+    // Two-factor sign-in: the password was right; a code (or a recovery code) must follow. A wrong
+    // code counts as a failed sign-in like a wrong password.
+    const code = typeof input.code === 'string' ? input.code.slice(0, 64).trim() : '';
+    if (!code) throw new AppError('two_factor_required', TWO_FACTOR_REQUIRED_MESSAGE, 401);
+    if (!(await checkSecondFactor(deps.prisma, user, code))) {
+      const wait = await throttle.failed();
+      throw new AppError('invalid_code', WRONG_CODE_MESSAGE, 401, wait > 0 ? { retryAfterSeconds: wait } : undefined);
+    }
   }
   await Promise.all([throttle.succeeded(), rememberSignInAddress(deps.prisma, user.id, input.ip)]);
   return { id: user.id, email: user.email, name: user.name, plan: user.plan, isAdmin: user.isAdmin, sessionVersion: user.sessionVersion };

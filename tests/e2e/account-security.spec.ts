@@ -2,12 +2,14 @@
 // server in this process (tests/helpers/smtp-sink.ts): sign up → confirm the address from the link
 // in the received email → change the password (the other browser is signed out) → sign out
 // everywhere (the other browser is signed out again) → reset the password from the emailed link →
-// sign in with it. An unknown address gets the same "forgot password" answer as a known one.
+// sign in with it → turn on two-factor sign-in → sign in with a TOTP code, then with a recovery code.
+// An unknown address gets the same "forgot password" answer as a known one.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { generate } from 'otplib';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink';
 
@@ -178,5 +180,47 @@ test('sign up, confirm the email, change the password, sign out everywhere, rese
   await expect(page.getByRole('alert').filter({ hasText: /./ })).toHaveText('Wrong email or password.', { timeout: SLOW });
   await signIn(page, email, third);
   await expect(page.getByText(`Signed in as ${email}`)).toBeVisible();
+
+  // Two-factor sign-in: set up with the key shown (as an authenticator app would), confirm a code.
+  await page.goto(`${base}/settings`);
+  await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent({ timeout: SLOW }))!.trim();
+  await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+  await page.getByLabel('Code from the app').fill(await generate({ secret }));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  const codes = page.getByTestId('recovery-codes').getByRole('listitem');
+  await expect(codes).toHaveCount(10, { timeout: SLOW });
+  const recovery = (await codes.first().textContent())!.trim();
+  await page.getByRole('button', { name: 'I saved them' }).click();
+  await expect(page.getByTestId('two-factor')).toContainText('On');
+
+  // Sign in with TOTP in the other browser: the password, then the code the form asks for.
+  await other.page.goto(`${base}/login`);
+  await other.page.getByLabel('Email').fill(email);
+  await other.page.getByLabel('Password').fill(third);
+  await other.page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(other.page.getByLabel('Two-factor code')).toBeVisible({ timeout: SLOW });
+  await expect(other.page).toHaveURL(/\/login$/);
+  await other.page.getByLabel('Two-factor code').fill('000000');
+  await other.page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(other.page.getByRole('alert').filter({ hasText: /./ })).toHaveText('Wrong two-factor code.', { timeout: SLOW });
+  await other.page.getByLabel('Two-factor code').fill(await generate({ secret }));
+  await other.page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(other.page).toHaveURL(/\/dashboard$/, { timeout: SLOW });
+
+  // A recovery code works instead, once.
+  const third_ = await newBrowser(browser);
+  for (const attempt of [1, 2]) {
+    await third_.page.goto(`${base}/login`);
+    await third_.page.getByLabel('Email').fill(email);
+    await third_.page.getByLabel('Password').fill(third);
+    await third_.page.getByRole('button', { name: 'Sign in' }).click();
+    await third_.page.getByLabel('Two-factor code').fill(recovery, { timeout: SLOW });
+    await third_.page.getByRole('button', { name: 'Sign in' }).click();
+    if (attempt === 1) await expect(third_.page).toHaveURL(/\/dashboard$/, { timeout: SLOW });
+    else await expect(third_.page.getByRole('alert').filter({ hasText: /./ })).toHaveText('Wrong two-factor code.', { timeout: SLOW });
+    if (attempt === 1) await third_.context.clearCookies();
+  }
+  await third_.context.close();
   await other.context.close();
 });

@@ -9,6 +9,7 @@ import { resendVerification } from '@/lib/accounts/email-verification';
 import { changePassword } from '@/lib/accounts/password-reset';
 import { endAllSessions } from '@/lib/accounts/session-version';
 import { endSession } from '@/lib/accounts/sessions';
+import { confirmTwoFactor, disableTwoFactor, startTwoFactorSetup } from '@/lib/accounts/two-factor';
 
 export const changePasswordAction = authedAction(
   z.object({ currentPassword: z.string().max(1024), newPassword: z.string().max(1024) }),
@@ -37,4 +38,21 @@ export const signOutEverywhereAction = authedAction(z.object({}), async (_input,
 /** The dashboard's "resend" on the verify-your-email notice. */
 export const resendVerificationAction = authedAction(z.object({}), async (_input, { user, runtime }) => {
   return resendVerification(accountMailDeps(runtime), user.id);
+});
+
+export const startTwoFactorAction = authedAction(z.object({}), async (_input, { user, runtime }) => {
+  const { secret, qr } = await startTwoFactorSetup(runtime.db.prisma, user.id);
+  return { secret, qr };
+});
+
+export const confirmTwoFactorAction = authedAction(z.object({ code: z.string().max(20) }), async ({ code }, { user, runtime }) => {
+  const result = await confirmTwoFactor(runtime.db.prisma, user.id, code);
+  runtime.logger.info({ userId: user.id }, 'two-factor sign-in turned on');
+  return result;
+});
+
+export const disableTwoFactorAction = authedAction(z.object({ password: z.string().max(1024) }), async ({ password }, { user, runtime }) => {
+  await disableTwoFactor(runtime.db.prisma, user.id, password);
+  runtime.logger.info({ userId: user.id }, 'two-factor sign-in turned off');
+  return { ok: true };
 });

@@ -1,13 +1,21 @@
-// Account settings: password change and the signed-in devices (sign out one, or everywhere).
+// Account settings: password change, two-factor sign-in and the signed-in devices (sign out one, or everywhere).
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { requireSessionUser } from '@/app/_lib/auth';
 import { ChangePasswordForm } from '@/components/account/change-password-form';
 import { DeviceList } from '@/components/account/device-list';
+import { TwoFactorCard } from '@/components/account/two-factor-card';
 import { getAccount } from '@/lib/accounts/get-account';
 import { listSessions } from '@/lib/accounts/sessions';
 import { getRuntime } from '@/lib/runtime';
-import { changePasswordAction, endSessionAction, signOutEverywhereAction } from './actions';
+import {
+  changePasswordAction,
+  confirmTwoFactorAction,
+  disableTwoFactorAction,
+  endSessionAction,
+  signOutEverywhereAction,
+  startTwoFactorAction,
+} from './actions';
 
 export const metadata: Metadata = { title: 'Settings' };
 export const dynamic = 'force-dynamic';
@@ -26,6 +34,10 @@ export default async function SettingsPage() {
         </p>
       </div>
       <ChangePasswordForm action={changePasswordAction} />
+      <TwoFactorCard
+        enabled={Boolean(account.totpEnabledAt)}
+        actions={{ start: startTwoFactorAction, confirm: confirmTwoFactorAction, disable: disableTwoFactorAction }}
+      />
       <DeviceList
         devices={sessions.map((s) => ({
           id: s.id,

@@ -3,6 +3,7 @@
 // whether or not the address has an account; reset links are single-use, expire and end every
 // session; a password change ends the other sessions; the emailed verification link confirms the
 // address, which public streaming and Stripe checkout require.
+import { generate } from 'otplib';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountMailDeps } from '@/lib/accounts/account-mail';
@@ -13,6 +14,7 @@ import { changePassword, requestPasswordReset, resetPassword, RESET_REQUEST_MESS
 import { endAllSessions } from '@/lib/accounts/session-version';
 import { createSessionRecord, endSession, listSessions, readSession } from '@/lib/accounts/sessions';
 import { signUp } from '@/lib/accounts/sign-up';
+import { confirmTwoFactor, disableTwoFactor, startTwoFactorSetup } from '@/lib/accounts/two-factor';
 import { verifyCredentials } from '@/lib/accounts/verify-credentials';
 import { getBilling, type StripeBilling } from '@/lib/billing/stripe-client';
 import { toggleFirehose } from '@/lib/billing/toggle-firehose';
@@ -301,5 +303,38 @@ describe('email verification', () => {
     expect(row.emailVerifiedAt).toBeInstanceOf(Date);
     const raw = await t.db.prisma.user.create({ data: { email: 'seeded@example.com', passwordHash: '!' } });
     expect(raw.emailVerifiedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('two-factor sign-in (TOTP)', () => {
+  it('turns on with a code from the app, then sign-in needs a code or a recovery code (each once); off needs the password', async () => {
+    const user = await createUser(t.db.prisma, { email: 'totp@example.com', password: PASSWORD });
+    const signIn = (code?: string) => verifyCredentials({ prisma: t.db.prisma, engines }, { email: 'totp@example.com', password: PASSWORD, ip: '192.0.2.77', code });
+
+    const { secret, uri, qr } = await startTwoFactorSetup(t.db.prisma, user.id);
+    expect(uri).toMatch(/^otpauth:\/\/totp\/Sluice:totp%40example\.com\?/);
+    expect(qr).toMatch(/^data:image\/png;base64,/);
+    expect(await signIn()).toMatchObject({ id: user.id }); // pending, not on yet
+    expect(await rejection(confirmTwoFactor(t.db.prisma, user.id, '000000'))).toMatchObject({ code: 'invalid_code', status: 400 });
+    const { recoveryCodes } = await confirmTwoFactor(t.db.prisma, user.id, await generate({ secret }));
+    expect(recoveryCodes).toHaveLength(10);
+    expect(new Set(recoveryCodes).size).toBe(10);
+    const stored = await t.db.prisma.accountToken.findMany({ where: { userId: user.id, purpose: 'recovery_code' } });
+    expect(JSON.stringify(stored)).not.toContain(recoveryCodes[0].replace('-', ''));
+
+    expect(await rejection(signIn())).toMatchObject({ code: 'two_factor_required', status: 401 });
+    expect(await rejection(signIn('123456'))).toMatchObject({ code: 'invalid_code', status: 401 });
+    expect(await signIn(await generate({ secret }))).toMatchObject({ id: user.id });
+    expect(await signIn(recoveryCodes[0].toUpperCase())).toMatchObject({ id: user.id });
+    expect(await rejection(signIn(recoveryCodes[0]))).toMatchObject({ code: 'invalid_code' });
+    // Another account's recovery code is no good here.
+    const other = await createUser(t.db.prisma, { email: 'totp-other@example.com', password: PASSWORD });
+    const otherSetup = await startTwoFactorSetup(t.db.prisma, other.id);
+    const otherCodes = await confirmTwoFactor(t.db.prisma, other.id, await generate({ secret: otherSetup.secret }));
+    expect(await rejection(signIn(otherCodes.recoveryCodes[0]))).toMatchObject({ code: 'invalid_code' });
+
+    expect(await rejection(disableTwoFactor(t.db.prisma, user.id, 'not my passphrase'))).toMatchObject({ code: 'wrong_password' });
+    await disableTwoFactor(t.db.prisma, user.id, PASSWORD);
+    expect(await signIn()).toMatchObject({ id: user.id });
   });
 });
