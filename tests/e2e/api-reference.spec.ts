@@ -60,6 +60,10 @@ test('only the allow-listed renderer files are served', async ({ request }) => {
   const css = await request.get('/docs/api/assets/swagger-ui.css');
   expect(css.status()).toBe(200);
   expect(css.headers()['content-type']).toMatch(/^text\/css/);
+  const bundle = await request.get('/docs/api/assets/swagger-ui-bundle.js');
+  expect(bundle.status()).toBe(200);
+  expect(bundle.headers()['content-type']).toMatch(/^text\/javascript/);
+  expect((await bundle.text()).length).toBeGreaterThan(500_000); // the whole renderer (Next gzips it on the wire)
   for (const name of ['package.json', 'index.html', '..%2Fpackage.json', '%2e%2e%2f%2e%2e%2fpackage.json', 'swagger-ui-bundle.js.map']) {
     expect((await request.get(`/docs/api/assets/${name}`)).status(), name).toBe(404);
   }
