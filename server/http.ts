@@ -286,6 +286,11 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
       else res.destroy();
     }
   });
+  // Idle keep-alive connections outlive a client's or a load balancer's reuse window (typically
+  // 4 s for Node's fetch, 60 s for proxies): with Node's 5 s default, a client reusing a socket just
+  // as the server closed it gets "other side closed" on a request it never saw answered.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   // What Node's parser refuses before any handler runs (a 1 MB URL: 431; a broken request line:
   // 400) gets the same shapes: JSON when the request line names an /api path.
   server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
