@@ -67,6 +67,8 @@ test('create, report into, make public, and delete a feed from the dashboard', a
   await expect(edit.getByRole('alert')).toContainText('Reports made while the feed was private stay private');
   await page.setViewportSize({ width: 390, height: 844 });
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  // On a phone the header hides its Settings link; the dashboard's own link leads there.
+  await expect(page.getByRole('link', { name: /Password, devices and two-factor/ })).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/feeds-edit-phone.png', fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
   await edit.getByRole('button', { name: 'Save' }).click();

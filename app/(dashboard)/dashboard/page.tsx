@@ -1,5 +1,6 @@
 // The signed-in dashboard: plan card with the Firehose switch, API tokens, feeds.
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { requireSessionUser } from '@/app/_lib/auth';
 import { VerifyEmailNotice } from '@/components/account/verify-email-notice';
@@ -69,6 +70,10 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             Signed in as <span className="text-slate-200">{account.email}</span>
           </p>
         </div>
+        {/* The header hides its Settings link on phones: this one is there at every width. */}
+        <Link href="/settings" className="text-sm text-brand-400 hover:text-brand-300">
+          Password, devices and two-factor →
+        </Link>
       </div>
       {account.emailVerifiedAt ? null : <VerifyEmailNotice email={account.email} resendAction={resendVerificationAction} />}
 
