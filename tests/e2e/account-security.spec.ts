@@ -30,6 +30,10 @@ function freePort(): Promise<number> {
   });
 }
 
+// Timed out once in 4 clean-clone runs (embedded, after the whole vitest suite), not yet explained:
+// retried so one slow run does not fail CI; a second failure still does.
+test.describe.configure({ retries: 1 });
+
 test.beforeAll(async () => {
   test.setTimeout(180_000); // a fresh embedded database: migrations and the warning lists before it listens
   sink = await startSmtpSink();
