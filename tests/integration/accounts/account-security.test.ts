@@ -12,7 +12,7 @@ import { createUser } from '@/lib/accounts/create-user';
 import { resendVerification, verifyEmail } from '@/lib/accounts/email-verification';
 import { changePassword, requestPasswordReset, resetPassword, RESET_REQUEST_MESSAGE } from '@/lib/accounts/password-reset';
 import { endAllSessions } from '@/lib/accounts/session-version';
-import { createSessionRecord, endSession, listSessions, readSession } from '@/lib/accounts/sessions';
+import { createSessionCheckCache, createSessionRecord, endSession, listSessions, readSession } from '@/lib/accounts/sessions';
 import { signUp } from '@/lib/accounts/sign-up';
 import { confirmTwoFactor, disableTwoFactor, startTwoFactorSetup } from '@/lib/accounts/two-factor';
 import { verifyCredentials } from '@/lib/accounts/verify-credentials';
@@ -248,6 +248,28 @@ describe('sessions', () => {
     expect(await readSession(t.db.prisma, b)).toMatchObject({ userId: user.id, version: 0 });
     expect(await endAllSessions(t.db.prisma, user.id)).toBe(1);
     expect(await readSession(t.db.prisma, b)).toBeNull();
+  });
+
+  it('session checks are cached for their TTL: an ended session is seen at once where it was forgotten, elsewhere after the TTL', async () => {
+    const user = await createUser(t.db.prisma, { email: 'cached@example.com', password: PASSWORD });
+    const a = await createSessionRecord(t.db.prisma, { userId: user.id });
+    const b = await createSessionRecord(t.db.prisma, { userId: user.id });
+    const here = createSessionCheckCache(60_000); // the node that ends the sessions
+    const elsewhere = createSessionCheckCache(300); // another node
+    for (const cache of [here, elsewhere]) {
+      expect(await cache.get(t.db.prisma, a)).toMatchObject({ userId: user.id });
+      expect(await cache.get(t.db.prisma, b)).toMatchObject({ userId: user.id });
+    }
+    await endAllSessions(t.db.prisma, user.id);
+    // Cached: neither node has asked the database again yet.
+    expect(await here.get(t.db.prisma, a)).not.toBeNull();
+    expect(await elsewhere.get(t.db.prisma, a)).not.toBeNull();
+    here.forgetUser(user.id);
+    expect(await here.get(t.db.prisma, a)).toBeNull();
+    expect(await here.get(t.db.prisma, b)).toBeNull();
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await elsewhere.get(t.db.prisma, a)).toBeNull();
+    expect(await here.get(t.db.prisma, 'not-a-uuid')).toBeNull();
   });
 });
 
