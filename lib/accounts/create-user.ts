@@ -4,7 +4,7 @@ import { AppError } from '../errors';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { PlanId } from '../plans';
 import { hashPassword } from './password';
-import { signUpSchema, type SignUpInput } from './validation';
+import { parseSignUp, type SignUpInput } from './validation';
 
 export interface CreatedUser {
   id: string;
@@ -18,14 +18,7 @@ export function isUniqueViolation(error: unknown): boolean {
 
 /** Creates a user, or throws AppError invalid_input / weak_password / email_taken (409). */
 export async function createUser(prisma: PrismaClient, input: SignUpInput & { isAdmin?: boolean }): Promise<CreatedUser> {
-  const parsed = signUpSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = String(issue.path[0] ?? 'input');
-    if (field === 'password') throw new AppError('weak_password', `Password too weak: ${issue.message}.`, 400, { field });
-    throw new AppError('invalid_input', `${field === 'email' ? 'Email' : field}: ${issue.message}.`, 400, { field });
-  }
-  const { email, password, name } = parsed.data;
+  const { email, password, name } = parseSignUp(input);
   const taken = () => new AppError('email_taken', 'An account with this email already exists. Sign in instead.', 409, { field: 'email' });
   if (await prisma.user.findUnique({ where: { email }, select: { id: true } })) throw taken();
   const passwordHash = await hashPassword(password);

@@ -5,12 +5,11 @@
 // What little still differs (an insert costs a little more than an update) is hidden by answering no
 // sooner than SIGN_UP_MIN_MS after the request began.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppError } from '../errors';
 import { sendInBackground } from '../mail/get-mailer';
 import { verificationMail, signUpAttemptMail, type AccountMailDeps } from './account-mail';
 import { issueAccountToken, TOKEN_TTL_MS } from './account-tokens';
 import { hashPassword } from './password';
-import { signUpSchema, type SignUpInput } from './validation';
+import { parseSignUp, type SignUpInput } from './validation';
 
 /** Sign-up answers no sooner than this (argon2id takes ~50–250 ms; the rest is padding). */
 export const SIGN_UP_MIN_MS = 500;
@@ -27,14 +26,7 @@ export async function signUp(
   options: { minMs?: number } = {},
 ): Promise<{ answer: SignUpAnswer; delivery: Promise<void> }> {
   const started = performance.now();
-  const parsed = signUpSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = String(issue.path[0] ?? 'input');
-    if (field === 'password') throw new AppError('weak_password', `Password too weak: ${issue.message}.`, 400, { field });
-    throw new AppError('invalid_input', `${field === 'email' ? 'Email' : field}: ${issue.message}.`, 400, { field });
-  }
-  const { email, password, name } = parsed.data;
+  const { email, password, name } = parseSignUp(input);
   const passwordHash = await hashPassword(password);
   // One statement that writes in both cases (a new row, or a new version of the existing one that
   // changes nothing), so both commits cost the same WAL flush: a conflict that wrote nothing would

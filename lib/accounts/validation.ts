@@ -1,5 +1,6 @@
 // Account input rules, checked once at the boundary: normalised emails and the password policy.
 import { z } from 'zod';
+import { AppError } from '../errors';
 
 /** Passwords shorter than this are refused; long passphrases are encouraged, up to a sane cap. */
 export const PASSWORD_MIN_LENGTH = 10;
@@ -60,6 +61,19 @@ export const signUpSchema = z
     if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
   });
 export type SignUpInput = z.input<typeof signUpSchema>;
+
+/**
+ * A new account's email, password and name, or AppError weak_password / invalid_input (400) naming
+ * the field: the same answer from the web sign-up and from accounts made by an operator.
+ */
+export function parseSignUp(input: SignUpInput): z.output<typeof signUpSchema> {
+  const parsed = signUpSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = String(issue.path[0] ?? 'input');
+  if (field === 'password') throw new AppError('weak_password', `Password too weak: ${issue.message}.`, 400, { field });
+  throw new AppError('invalid_input', `${field === 'email' ? 'Email' : field}: ${issue.message}.`, 400, { field });
+}
 
 export const signInSchema = z.object({
   email: z.string().transform(normaliseEmail).pipe(z.string().min(1).max(254)),
