@@ -5,11 +5,11 @@
 // sign in with it → turn on two-factor sign-in → sign in with a TOTP code, then with a recovery code.
 // An unknown address gets the same "forgot password" answer as a known one.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { generate } from 'otplib';
+import { freePort } from '../helpers/free-port';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink';
 
@@ -20,15 +20,6 @@ let server: ServerProcess;
 let base: string;
 let dataDir: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}
 
 // One story in phases that run in order, each with its own time budget: the whole story takes about
 // a minute on a quiet machine but passed 240 s at load average 24 (a dozen argon2id hashes and two

@@ -2,11 +2,11 @@
 // The switch opens Checkout; paying there delivers signed webhooks that turn the plan on; the
 // Customer Portal cancels, and the webhook turns it off. The token follows the plan each time.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
+import { freePort } from '../helpers/free-port';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { startStripeStandIn, type StripeStandIn } from '../helpers/stripe-stand-in';
@@ -17,15 +17,6 @@ let server: ServerProcess;
 let dataDir: string;
 let dropDatabase: (() => Promise<void>) | null = null;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}
 
 /** A fresh database of the configured kind for this node (embedded unless DATABASE_URL is set). */
 async function databaseEnv(): Promise<Record<string, string>> {
