@@ -143,6 +143,8 @@ Examples:
   sluice admin user create --email ops@example.com --password 'correct horse battery' --plan firehose
   sluice admin user plan --email ops@example.com --plan free
   sluice admin user delete --email leaver@example.com
+  sluice admin user suspend --email abuser@example.com --reason 'scraping with shared tokens'
+  sluice admin user unsuspend --email abuser@example.com
   sluice admin token create --email ops@example.com --name laptop --scopes stream,read
   sluice admin token create --email ops@example.com --name siem --scopes stream --expires-in 90d --allow 10.0.0.0/8,2001:db8::/32
   sluice admin token revoke --prefix slc_AbCd1234`,
@@ -168,6 +170,23 @@ Examples:
     .description('delete a user with their tokens, feeds and sightings (live streams end; public counters are recomputed)')
     .requiredOption('--email <email>', 'the user')
     .action(action<{ email: string }>((o) => ({ type: 'user.delete', ...o })));
+
+  user
+    .command('suspend')
+    .description('suspend a user: no sign-in, signed out everywhere, tokens refused and live streams ended (reversible: unsuspend)')
+    .requiredOption('--email <email>', 'the user')
+    .option('--reason <text>', 'why (kept in the audit log)')
+    .action(action<{ email: string; reason?: string }>((o) => ({ type: 'user.suspend', email: o.email, ...(o.reason ? { reason: o.reason } : {}) })));
+  user
+    .command('unsuspend')
+    .description("lift a user's suspension: they may sign in again and their tokens work again")
+    .requiredOption('--email <email>', 'the user')
+    .action(action<{ email: string }>((o) => ({ type: 'user.unsuspend', ...o })));
+  user
+    .command('signout')
+    .description('end every session of a user on every device (they must sign in again)')
+    .requiredOption('--email <email>', 'the user')
+    .action(action<{ email: string }>((o) => ({ type: 'user.signout', ...o })));
 
   const token = admin.command('token').description('create and revoke API tokens');
   token

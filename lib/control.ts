@@ -1,4 +1,4 @@
-// Control messages to every gateway node: a token was revoked, a user's plan changed. A capped Redis
+// Control messages to every gateway node: a token was revoked, a user's plan changed, a user was suspended. A capped Redis
 // stream with REDIS_URL (every node reads it), an in-process emitter otherwise.
 //
 // Announcements are durable: the change and its announcement commit together (a `control_outbox`
@@ -16,7 +16,9 @@ import { processSlot } from './process-state';
 
 export type ControlMessage =
   | { type: 'token_revoked'; tokenId: string; userId: string }
-  | { type: 'plan_changed'; userId: string; plan: PlanId };
+  | { type: 'plan_changed'; userId: string; plan: PlanId }
+  /** An operator suspended the account: every stream of every token of the user ends (lib/accounts/suspension.ts). */
+  | { type: 'user_suspended'; userId: string };
 
 // Process state (lib/process-state): Next.js bundles route handlers apart from the server entry,
 // and both must share one in-process bus.

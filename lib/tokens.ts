@@ -106,10 +106,12 @@ export async function verifyApiToken(prisma: PrismaClient, raw: string | null | 
       lastUsedAt: true,
       expiresAt: true,
       allowedNetworks: true,
-      user: { select: { id: true, email: true, plan: true, isAdmin: true } },
+      user: { select: { id: true, email: true, plan: true, isAdmin: true, suspendedAt: true } },
     },
   });
   if (!row || row.revokedAt) throw new AppError('invalid_token', 'the API token is unknown or revoked', 401);
+  // The same code as a revoked token (no new refusal for clients to learn): refused while suspended, not revoked.
+  if (row.user.suspendedAt) throw new AppError('invalid_token', `the account that owns the API token ${row.prefix}… is suspended`, 401);
   if (isExpired(row.expiresAt)) {
     throw new AppError('token_expired', `the API token ${row.prefix}… expired at ${row.expiresAt!.toISOString()}; create a new one`, 401);
   }
@@ -123,7 +125,8 @@ export async function verifyApiToken(prisma: PrismaClient, raw: string | null | 
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     void prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
   }
-  return { tokenId: row.id, tokenName: row.name, prefix: row.prefix, scopes: row.scopes as TokenScope[], user: row.user };
+  const { suspendedAt: _suspended, ...user } = row.user;
+  return { tokenId: row.id, tokenName: row.name, prefix: row.prefix, scopes: row.scopes as TokenScope[], user };
 }
 
 export async function findApiTokens(prisma: PrismaClient, userId: string) {
@@ -143,16 +146,16 @@ export async function findApiTokens(prisma: PrismaClient, userId: string) {
 export async function revokeApiToken(
   deps: { prisma: PrismaClient; engines: Engines },
   where: { id: string; userId: string } | { prefix: string },
-): Promise<{ id: string; userId: string }> {
+): Promise<{ id: string; userId: string; prefix: string }> {
   const revoked = await deps.prisma.$transaction(async (tx) => {
     const row = await tx.apiToken.findFirst({
       where: 'prefix' in where ? { prefix: where.prefix } : { id: where.id, userId: where.userId },
-      select: { id: true, userId: true, revokedAt: true },
+      select: { id: true, userId: true, revokedAt: true, prefix: true },
     });
     if (!row) throw new AppError('not_found', 'no such token', 404);
     if (!row.revokedAt) await tx.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
     await announceInTransaction(tx, { type: 'token_revoked', tokenId: row.id, userId: row.userId });
-    return { id: row.id, userId: row.userId };
+    return { id: row.id, userId: row.userId, prefix: row.prefix };
   });
   await deliverControl(deps);
   return revoked;

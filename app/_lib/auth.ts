@@ -6,6 +6,7 @@ import type { JWT } from 'next-auth/jwt';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { redirect } from 'next/navigation';
 import { recordedClientAddress } from '@/lib/client-address';
+import { recordAudit } from '@/lib/accounts/audit';
 import { endAllSessions } from '@/lib/accounts/session-version';
 import { createSessionCheckCache, createSessionRecord } from '@/lib/accounts/sessions';
 import { processSlot } from '@/lib/process-state';
@@ -62,11 +63,11 @@ export const authOptions: NextAuthOptions = {
       async authorize(credentials, req) {
         const runtime = getRuntime();
         try {
-          const user = await verifyCredentials(
-            { prisma: runtime.db.prisma, engines: runtime.engines },
-            { email: credentials?.email, password: credentials?.password, code: credentials?.code, ip: clientIp(req?.headers) },
-          );
           const headers = req?.headers as Record<string, string | undefined> | undefined;
+          const user = await verifyCredentials(
+            { prisma: runtime.db.prisma, engines: runtime.engines, logger: runtime.logger },
+            { email: credentials?.email, password: credentials?.password, code: credentials?.code, ip: clientIp(req?.headers), userAgent: headers?.['user-agent'] },
+          );
           const sessionId = await createSessionRecord(runtime.db.prisma, {
             userId: user.id,
             userAgent: headers?.['user-agent'],
@@ -125,6 +126,7 @@ export const authOptions: NextAuthOptions = {
       const runtime = getRuntime();
       await endAllSessions(runtime.db.prisma, userId);
       sessionChecks.forgetUser(userId);
+      await recordAudit(runtime.db.prisma, { action: 'sign_out_everywhere', subjectUserId: userId, actorUserId: userId, source: 'web', details: { via: 'sign-out' } }, runtime.logger);
       runtime.logger.info({ userId }, 'signed out everywhere');
     },
   },

@@ -1,5 +1,6 @@
 // The operators' page: what the job scheduler sees, updating live (signed-in admins only).
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { getJobQueue } from '@/lib/jobs';
 import { getQueueOverview } from '@/lib/jobs/get-queue-overview';
@@ -30,7 +31,10 @@ export default async function AdminPage() {
       <p className="mt-1 text-sm text-slate-400">
         Post-processing queue <code className="font-mono">{initial.queue}</code> on {initial.engine === 'bullmq' ? 'Redis (BullMQ)' : 'the embedded database'}.
       </p>
-      <p className="mt-1 text-sm"><a className="text-brand-400 underline" href="/admin/outbox">Mail outbox</a></p>
+      <p className="mt-1 flex gap-4 text-sm">
+        <Link className="text-brand-400 underline" href="/admin/users">Users</Link>
+        <a className="text-brand-400 underline" href="/admin/outbox">Mail outbox</a>
+      </p>
       <JobsDashboard initial={initial} />
       <TrustSection />
       <PeersSection />

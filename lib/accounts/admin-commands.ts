@@ -8,9 +8,11 @@ import { createApiToken, revokeApiToken, TOKEN_SCOPES } from '../tokens';
 import { parseDuration } from '../token-limits';
 import { runTrustAdminCommand, trustAdminCommandSchemas } from '../trust/admin';
 import { federationAdminCommandSchemas, runFederationAdminCommand } from '../federation/admin';
+import { recordAudit, type AuditContext } from './audit';
 import { createUser } from './create-user';
 import { deleteAccount } from './delete-account';
 import { getUserByEmail } from './get-account';
+import { endUserSessions, suspendUser, unsuspendUser } from './suspension';
 import type { AccountDeps } from './types';
 import { emailSchema } from './validation';
 
@@ -25,6 +27,9 @@ export const adminCommandSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('user.plan'), email: z.string(), plan: z.enum(PLAN_IDS) }),
   z.object({ type: z.literal('user.delete'), email: z.string() }),
+  z.object({ type: z.literal('user.suspend'), email: z.string(), reason: z.string().max(500).optional() }),
+  z.object({ type: z.literal('user.unsuspend'), email: z.string() }),
+  z.object({ type: z.literal('user.signout'), email: z.string() }),
   z.object({
     type: z.literal('token.create'),
     email: z.string(),
@@ -54,6 +59,9 @@ async function userByEmailOrThrow(deps: AccountDeps, rawEmail: string) {
   return user;
 }
 
+/** What the audit log records for `sluice admin` (no person behind it that Sluice knows). */
+const CLI: AuditContext = { actorUserId: null, source: 'cli' };
+
 export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): Promise<AdminResult> {
   const parsed = adminCommandSchema.safeParse(input);
   if (!parsed.success) throw new AppError('invalid_command', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
@@ -65,12 +73,13 @@ export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): P
       return { lines: ['pong'] };
     case 'user.create': {
       const user = await createUser(deps.prisma, { email: command.email, password: command.password, isAdmin: command.admin });
-      if (command.plan !== 'free') await setPlan(deps, { userId: user.id, plan: command.plan, provider: 'admin' });
+      await recordAudit(deps.prisma, { ...CLI, action: 'user_created', subjectUserId: user.id, details: { admin: command.admin } });
+      if (command.plan !== 'free') await setPlan(deps, { userId: user.id, plan: command.plan, provider: 'admin', audit: CLI });
       return { lines: [`created ${command.admin ? 'operator' : 'user'} ${user.email} (${user.id}) on the ${command.plan} plan`] };
     }
     case 'user.plan': {
       const user = await userByEmailOrThrow(deps, command.email);
-      const { previous } = await setPlan(deps, { userId: user.id, plan: command.plan, provider: 'admin' });
+      const { previous } = await setPlan(deps, { userId: user.id, plan: command.plan, provider: 'admin', audit: CLI });
       return {
         lines: [previous === command.plan ? `${user.email} is already on the ${command.plan} plan` : `${user.email}: ${previous} → ${command.plan}`],
       };
@@ -78,6 +87,8 @@ export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): P
     case 'user.delete': {
       const user = await userByEmailOrThrow(deps, command.email);
       const deleted = await deleteAccount(deps, user.id);
+      // Its own events went with it (personal data); this one keeps only the id.
+      await recordAudit(deps.prisma, { ...CLI, action: 'user_deleted', subjectUserId: null, details: { userId: user.id } });
       return {
         lines: [
           `deleted ${deleted.email} with its tokens, feeds and sightings; ${deleted.indicatorsRecomputed} indicators recounted, ${deleted.indicatorsRemoved} no longer seen by anyone removed`,
@@ -88,6 +99,7 @@ export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): P
       const user = await userByEmailOrThrow(deps, command.email);
       const expiresAt = command.expiresIn === undefined ? null : new Date(Date.now() + parseDuration(command.expiresIn));
       const created = await createApiToken(deps.prisma, { userId: user.id, name: command.name, scopes: command.scopes, expiresAt, allowedNetworks: command.allow });
+      await recordAudit(deps.prisma, { ...CLI, action: 'token_created', subjectUserId: user.id, details: { prefix: created.prefix, name: created.name, scopes: created.scopes } });
       return {
         lines: [
           `created token "${created.name}" (${created.prefix}…) for ${user.email}, scopes ${created.scopes.join(',')}`,
@@ -99,8 +111,24 @@ export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): P
     }
     case 'token.revoke': {
       const prefix = command.prefix.trim().replace(/…$/, '');
-      await revokeApiToken(deps, { prefix });
+      const revoked = await revokeApiToken(deps, { prefix });
+      await recordAudit(deps.prisma, { ...CLI, action: 'token_revoked', subjectUserId: revoked.userId, details: { prefix: revoked.prefix } });
       return { lines: [`revoked token ${prefix}`] };
+    }
+    case 'user.suspend': {
+      const user = await userByEmailOrThrow(deps, command.email);
+      const { changed } = await suspendUser(deps, { userId: user.id, reason: command.reason }, CLI);
+      return { lines: [changed ? `suspended ${user.email}: signed out everywhere, tokens refused, live streams ended` : `${user.email} is already suspended`] };
+    }
+    case 'user.unsuspend': {
+      const user = await userByEmailOrThrow(deps, command.email);
+      const { changed } = await unsuspendUser(deps, { userId: user.id }, CLI);
+      return { lines: [changed ? `lifted the suspension of ${user.email}: they may sign in and their tokens work again` : `${user.email} is not suspended`] };
+    }
+    case 'user.signout': {
+      const user = await userByEmailOrThrow(deps, command.email);
+      const { ended } = await endUserSessions(deps, { userId: user.id }, CLI);
+      return { lines: [`ended every session of ${user.email} (${ended} signed-in device${ended === 1 ? '' : 's'})`] };
     }
   }
 }

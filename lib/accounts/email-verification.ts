@@ -9,16 +9,16 @@ import { consumeAccountToken } from './account-tokens';
 import { sendVerificationEmail } from './sign-up';
 
 /** Uses a verification link: the verified user's email, or null when the link is invalid, used or expired. */
-export async function verifyEmail(prisma: PrismaClient, token: unknown): Promise<{ email: string } | null> {
+export async function verifyEmail(prisma: PrismaClient, token: unknown): Promise<{ email: string; userId: string } | null> {
   const userId = await consumeAccountToken(prisma, 'verify_email', token);
   if (!userId) return null;
   const rows = await prisma.user.updateManyAndReturn({
     where: { id: userId },
     data: { emailVerifiedAt: new Date() },
-    select: { email: true },
+    select: { email: true, id: true },
   });
   // Already verified before (updateMany also sets it again: harmless, the first time is what counts).
-  return rows[0] ? { email: rows[0].email } : null;
+  return rows[0] ? { email: rows[0].email, userId: rows[0].id } : null;
 }
 
 export async function isEmailVerified(prisma: PrismaClient, userId: string): Promise<boolean> {

@@ -4,7 +4,9 @@
 import type { Engines } from '../engines';
 import { AppError } from '../errors';
 import type { PrismaClient } from '../generated/prisma/client';
+import type { Logger } from '../logger';
 import type { PlanId } from '../plans';
+import { recordAudit } from './audit';
 import { getDummyHash, verifyPassword } from './password';
 import { isKnownSignInAddress, rememberSignInAddress } from './sign-in-addresses';
 import { signInThrottle, type SignInBackoff, type SignInScope } from './sign-in-throttle';
@@ -42,8 +44,8 @@ function tooMany(scope: SignInScope, retryAfterSeconds: number): AppError {
  * address's failures on the account and remembers the address for the account.
  */
 export async function verifyCredentials(
-  deps: { prisma: PrismaClient; engines: Engines; backoff?: SignInBackoff },
-  input: { email: unknown; password: unknown; ip?: string | null; code?: unknown },
+  deps: { prisma: PrismaClient; engines: Engines; backoff?: SignInBackoff; logger?: Pick<Logger, 'warn'> },
+  input: { email: unknown; password: unknown; ip?: string | null; code?: unknown; userAgent?: string | null },
 ): Promise<SignedInUser> {
   const parsed = signInSchema.safeParse(input);
   if (!parsed.success) throw new AppError('invalid_credentials', 'Wrong email or password.', 401);
@@ -51,18 +53,26 @@ export async function verifyCredentials(
 
   const user = await deps.prisma.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, plan: true, isAdmin: true, passwordHash: true, sessionVersion: true, totpSecret: true, totpEnabledAt: true },
+    select: { id: true, email: true, name: true, plan: true, isAdmin: true, passwordHash: true, sessionVersion: true, totpSecret: true, totpEnabledAt: true, suspendedAt: true },
   });
+  // Failed sign-ins are recorded for known accounts only, and not awaited: the answer's time must not
+  // depend on whether the account exists (nor on the audit write).
+  const audit = (action: 'sign_in_failed' | 'sign_in', details: Record<string, unknown>) =>
+    user ? recordAudit(deps.prisma, { action, subjectUserId: user.id, actorUserId: user.id, ip: input.ip, userAgent: input.userAgent, source: 'web', details }, deps.logger) : Promise.resolve();
   // Looked up for unknown emails too (and counted per email), so neither reveals whether an account exists.
   const knownAddress = await isKnownSignInAddress(deps.prisma, user?.id ?? null, input.ip);
   const throttle = signInThrottle(deps.engines, { address: input.ip, email }, deps.backoff);
   const verdict = await throttle.check({ knownAddress });
-  if (!verdict.allowed) throw tooMany(verdict.scope, verdict.retryAfterSeconds);
+  if (!verdict.allowed) {
+    void audit('sign_in_failed', { reason: 'too many failed sign-ins' });
+    throw tooMany(verdict.scope, verdict.retryAfterSeconds);
+  }
 
   // Verify against a dummy hash for unknown emails so response time does not reveal accounts.
   const ok = await verifyPassword(user?.passwordHash ?? (await getDummyHash()), password);
   if (!user || !ok) {
     const wait = await throttle.failed();
+    void audit('sign_in_failed', { reason: 'wrong password' });
     throw new AppError('invalid_credentials', 'Wrong email or password.', 401, wait > 0 ? { retryAfterSeconds: wait } : undefined);
   }
   if (user.totpEnabledAt) {
@@ -72,9 +82,20 @@ export async function verifyCredentials(
     if (!code) throw new AppError('two_factor_required', TWO_FACTOR_REQUIRED_MESSAGE, 401);
     if (!(await checkSecondFactor(deps.prisma, user, code))) {
       const wait = await throttle.failed();
+      void audit('sign_in_failed', { reason: 'wrong two-factor code' });
       throw new AppError('invalid_code', WRONG_CODE_MESSAGE, 401, wait > 0 ? { retryAfterSeconds: wait } : undefined);
     }
   }
-  await Promise.all([throttle.succeeded(), rememberSignInAddress(deps.prisma, user.id, input.ip)]);
+  // Only someone who knows the password (and the code) learns that the account is suspended.
+  if (user.suspendedAt) {
+    void audit('sign_in_failed', { reason: 'account suspended' });
+    throw new AppError('account_suspended', 'This account is suspended. Contact the operators of this Sluice instance.', 403);
+  }
+  await Promise.all([
+    throttle.succeeded(),
+    rememberSignInAddress(deps.prisma, user.id, input.ip),
+    deps.prisma.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } }),
+    audit('sign_in', user.totpEnabledAt ? { twoFactor: true } : {}),
+  ]);
   return { id: user.id, email: user.email, name: user.name, plan: user.plan, isAdmin: user.isAdmin, sessionVersion: user.sessionVersion };
 }

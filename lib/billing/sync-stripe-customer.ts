@@ -73,6 +73,6 @@ export async function syncStripeCustomer(
     });
   }
   await tx.subscription.upsert({ where: { userId: user.id }, create: { userId: user.id, ...row }, update: row });
-  await writePlan(tx, { userId: user.id, previous: user.plan, plan });
+  await writePlan(tx, { userId: user.id, previous: user.plan, plan, audit: { source: 'stripe' } });
   return { userId: user.id, previous: user.plan, plan, status };
 }

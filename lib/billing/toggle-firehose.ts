@@ -1,6 +1,7 @@
 // What the dashboard's Firehose switch does: in local billing mode it sets the plan; with Stripe
 // it sends the user to Checkout (to subscribe) or the Customer Portal (to manage or cancel).
 import { requireVerifiedEmail } from '../accounts/email-verification';
+import type { AuditContext } from '../accounts/audit';
 import type { AccountDeps } from '../accounts/types';
 import { AppError } from '../errors';
 import { createCheckoutSession, createPortalSession } from './create-checkout-session';
@@ -12,10 +13,10 @@ export type ToggleResult = { kind: 'plan'; plan: 'free' | 'firehose' } | { kind:
 export async function toggleFirehose(
   deps: AccountDeps,
   billing: Billing,
-  input: { userId: string; enable: boolean; baseUrl: string },
+  input: { userId: string; enable: boolean; baseUrl: string; audit?: AuditContext },
 ): Promise<ToggleResult> {
   if (billing.mode === 'local') {
-    const { plan } = await setPlan(deps, { userId: input.userId, plan: input.enable ? 'firehose' : 'free', provider: 'local' });
+    const { plan } = await setPlan(deps, { userId: input.userId, plan: input.enable ? 'firehose' : 'free', provider: 'local', audit: input.audit });
     return { kind: 'plan', plan };
   }
   const user = await deps.prisma.user.findUnique({ where: { id: input.userId }, select: { plan: true } });

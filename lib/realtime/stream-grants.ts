@@ -17,12 +17,13 @@ export async function findStreamVerdicts(prisma: PrismaClient, tokenIds: Iterabl
   for (let i = 0; i < ids.length; i += CHUNK) {
     const rows = await prisma.apiToken.findMany({
       where: { id: { in: ids.slice(i, i + CHUNK) } },
-      select: { id: true, revokedAt: true, expiresAt: true, scopes: true, user: { select: { plan: true } } },
+      select: { id: true, revokedAt: true, expiresAt: true, scopes: true, user: { select: { plan: true, suspendedAt: true } } },
     });
     for (const row of rows) {
       // A peer token (docs/federation.md) streams whatever the owner's plan: a link is the operator's decision.
       const peer = row.scopes.includes('peer');
-      if (row.revokedAt || !(peer || row.scopes.includes('stream'))) continue;
+      // A suspended account's tokens are refused like revoked ones (lib/accounts/suspension.ts).
+      if (row.revokedAt || row.user.suspendedAt || !(peer || row.scopes.includes('stream'))) continue;
       if (isExpired(row.expiresAt, now)) {
         verdicts.set(row.id, 'token_expired');
         continue;

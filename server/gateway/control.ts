@@ -22,12 +22,16 @@ const ENDINGS: Record<Exclude<StreamVerdict, null>, StreamEnding> = {
   plan_ended: { reason: 'plan_ended', message: 'the Firehose plan ended for this account' },
 };
 
+/** Final, like a revocation: the token itself is not revoked, but it is refused while the account is suspended. */
+const SUSPENDED: StreamEnding = { reason: 'token_revoked', message: 'this account is suspended' };
+
 export const endingForVerdict = (verdict: StreamVerdict): StreamEnding | null => (verdict ? ENDINGS[verdict] : null);
 
 /** What a control message means for one stream: null when it does not concern it. */
 export function endingFor(message: ControlMessage, data: Pick<SocketData, 'auth'> | undefined): StreamEnding | null {
   if (!data?.auth) return null;
   if (message.type === 'token_revoked' && data.auth.tokenId === message.tokenId) return ENDINGS.token_revoked;
+  if (message.type === 'user_suspended' && data.auth.user.id === message.userId) return SUSPENDED;
   if (message.type === 'plan_changed' && !PLANS[message.plan].streaming && data.auth.user.id === message.userId && !data.auth.scopes?.includes('peer')) return ENDINGS.plan_ended;
   return null;
 }

@@ -4,7 +4,9 @@
 import { headers } from 'next/headers';
 import { failure, type ActionResult } from '@/app/_lib/action';
 import { clientIp } from '@/app/_lib/auth';
+import { requestAuditContext } from '@/app/_lib/audit-context';
 import { accountMailDeps } from '@/lib/accounts/account-mail';
+import { recordAudit } from '@/lib/accounts/audit';
 import { requestPasswordReset, resetPassword } from '@/lib/accounts/password-reset';
 import { getRuntime } from '@/lib/runtime';
 import { sessionChecks } from '@/app/_lib/auth';
@@ -24,6 +26,7 @@ export async function resetPasswordAction(input: { token: string; password: stri
   try {
     const { userId, email } = await resetPassword(accountMailDeps(runtime), { token: input?.token, password: input?.password });
     sessionChecks.forgetUser(userId);
+    await recordAudit(runtime.db.prisma, { ...(await requestAuditContext(null)), action: 'password_reset', subjectUserId: userId }, runtime.logger);
     runtime.logger.info({ userId }, 'password reset; every session ended');
     return { ok: true, data: { email } };
   } catch (error) {

@@ -1,6 +1,8 @@
 // The link mailed at sign-up: confirms the address (single use; the link works for 3 days).
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { requestAuditContext } from '@/app/_lib/audit-context';
+import { recordAudit } from '@/lib/accounts/audit';
 import { verifyEmail } from '@/lib/accounts/email-verification';
 import { getRuntime } from '@/lib/runtime';
 
@@ -11,7 +13,10 @@ export default async function Page({ searchParams }: { searchParams: Promise<{ t
   const { token } = await searchParams;
   const runtime = getRuntime();
   const verified = typeof token === 'string' ? await verifyEmail(runtime.db.prisma, token) : null;
-  if (verified) runtime.logger.info({ module: 'accounts' }, 'email address verified');
+  if (verified) {
+    await recordAudit(runtime.db.prisma, { ...(await requestAuditContext(null)), action: 'email_verified', subjectUserId: verified.userId }, runtime.logger);
+    runtime.logger.info({ module: 'accounts' }, 'email address verified');
+  }
   return (
     <div className="rounded-2xl border border-white/10 bg-white/[0.03] p-6 sm:p-8">
       <h1 className="text-2xl font-semibold tracking-tight text-white">{verified ? 'Email address confirmed' : 'This link does not work'}</h1>

@@ -2,6 +2,8 @@
 // Dashboard server actions: thin wrappers around lib/ made by authedAction (session + zod).
 import { z } from 'zod';
 import { authedAction } from '@/app/_lib/action';
+import { requestAuditContext } from '@/app/_lib/audit-context';
+import { recordAudit } from '@/lib/accounts/audit';
 import { createPortalSession } from '@/lib/billing/create-checkout-session';
 import { getBilling } from '@/lib/billing/stripe-client';
 import { toggleFirehose } from '@/lib/billing/toggle-firehose';
@@ -28,12 +30,18 @@ export const createTokenAction = authedAction(createTokenSchema, async (input, {
     expiresAt: expiryFromChoice(input.expires),
     allowedNetworks: input.networks ?? null,
   });
+  await recordAudit(
+    runtime.db.prisma,
+    { ...(await requestAuditContext(user.id)), action: 'token_created', subjectUserId: user.id, details: { prefix: created.prefix, name: created.name, scopes: created.scopes } },
+    runtime.logger,
+  );
   runtime.logger.info({ userId: user.id, tokenId: created.id, prefix: created.prefix }, 'token created');
   return { id: created.id, prefix: created.prefix, token: created.token };
 });
 
 export const revokeTokenAction = authedAction(z.object({ id: z.uuid() }), async ({ id }, { user, runtime }) => {
   const revoked = await revokeApiToken({ prisma: runtime.db.prisma, engines: runtime.engines }, { id, userId: user.id });
+  await recordAudit(runtime.db.prisma, { ...(await requestAuditContext(user.id)), action: 'token_revoked', subjectUserId: user.id, details: { prefix: revoked.prefix } }, runtime.logger);
   runtime.logger.info({ userId: user.id, tokenId: revoked.id }, 'token revoked');
   return { id: revoked.id };
 });
@@ -42,7 +50,7 @@ export const toggleFirehoseAction = authedAction(z.object({ enable: z.boolean() 
   return toggleFirehose(
     { prisma: runtime.db.prisma, engines: runtime.engines },
     getBilling(runtime.config),
-    { userId: user.id, enable, baseUrl: publicBaseUrl(runtime.config) },
+    { userId: user.id, enable, baseUrl: publicBaseUrl(runtime.config), audit: await requestAuditContext(user.id) },
   );
 });
 

@@ -4,7 +4,9 @@
 import { z } from 'zod';
 import { authedAction } from '@/app/_lib/action';
 import { sessionChecks } from '@/app/_lib/auth';
+import { requestAuditContext } from '@/app/_lib/audit-context';
 import { accountMailDeps } from '@/lib/accounts/account-mail';
+import { recordAudit } from '@/lib/accounts/audit';
 import { resendVerification } from '@/lib/accounts/email-verification';
 import { changePassword } from '@/lib/accounts/password-reset';
 import { endAllSessions } from '@/lib/accounts/session-version';
@@ -16,6 +18,7 @@ export const changePasswordAction = authedAction(
   async ({ currentPassword, newPassword }, { user, runtime }) => {
     const result = await changePassword(accountMailDeps(runtime), { userId: user.id, sessionId: user.sessionId, currentPassword, newPassword });
     sessionChecks.forgetUser(user.id);
+    await recordAudit(runtime.db.prisma, { ...(await requestAuditContext(user.id)), action: 'password_changed', subjectUserId: user.id, details: { endedSessions: result.endedSessions } }, runtime.logger);
     runtime.logger.info({ userId: user.id, endedSessions: result.endedSessions }, 'password changed');
     return result;
   },
@@ -31,6 +34,7 @@ export const endSessionAction = authedAction(z.object({ id: z.uuid() }), async (
 export const signOutEverywhereAction = authedAction(z.object({}), async (_input, { user, runtime }) => {
   await endAllSessions(runtime.db.prisma, user.id);
   sessionChecks.forgetUser(user.id);
+  await recordAudit(runtime.db.prisma, { ...(await requestAuditContext(user.id)), action: 'sign_out_everywhere', subjectUserId: user.id }, runtime.logger);
   runtime.logger.info({ userId: user.id }, 'signed out everywhere');
   return { ok: true };
 });
@@ -47,12 +51,14 @@ export const startTwoFactorAction = authedAction(z.object({}), async (_input, { 
 
 export const confirmTwoFactorAction = authedAction(z.object({ code: z.string().max(20) }), async ({ code }, { user, runtime }) => {
   const result = await confirmTwoFactor(runtime.db.prisma, user.id, code);
+  await recordAudit(runtime.db.prisma, { ...(await requestAuditContext(user.id)), action: 'two_factor_enabled', subjectUserId: user.id }, runtime.logger);
   runtime.logger.info({ userId: user.id }, 'two-factor sign-in turned on');
   return result;
 });
 
 export const disableTwoFactorAction = authedAction(z.object({ password: z.string().max(1024) }), async ({ password }, { user, runtime }) => {
   await disableTwoFactor(runtime.db.prisma, user.id, password);
+  await recordAudit(runtime.db.prisma, { ...(await requestAuditContext(user.id)), action: 'two_factor_disabled', subjectUserId: user.id }, runtime.logger);
   runtime.logger.info({ userId: user.id }, 'two-factor sign-in turned off');
   return { ok: true };
 });

@@ -4,7 +4,9 @@ import { redirect } from 'next/navigation';
 import { requireSessionUser } from '@/app/_lib/auth';
 import { ChangePasswordForm } from '@/components/account/change-password-form';
 import { DeviceList } from '@/components/account/device-list';
+import { SecurityActivity } from '@/components/account/security-activity';
 import { TwoFactorCard } from '@/components/account/two-factor-card';
+import { listAuditEvents } from '@/lib/accounts/audit';
 import { getAccount } from '@/lib/accounts/get-account';
 import { listSessions } from '@/lib/accounts/sessions';
 import { getRuntime } from '@/lib/runtime';
@@ -23,7 +25,11 @@ export const dynamic = 'force-dynamic';
 export default async function SettingsPage() {
   const session = await requireSessionUser('/settings');
   const { db } = getRuntime();
-  const [account, sessions] = await Promise.all([getAccount(db.prisma, session.id), listSessions(db.prisma, session.id)]);
+  const [account, sessions, activity] = await Promise.all([
+    getAccount(db.prisma, session.id),
+    listSessions(db.prisma, session.id),
+    listAuditEvents(db.prisma, session.id, 20),
+  ]);
   if (!account) redirect('/login');
   return (
     <div className="mx-auto max-w-3xl space-y-6 px-4 py-8 sm:px-6 sm:py-10">
@@ -50,6 +56,7 @@ export default async function SettingsPage() {
         endSessionAction={endSessionAction}
         signOutEverywhereAction={signOutEverywhereAction}
       />
+      <SecurityActivity events={activity} viewer={{ kind: 'owner', userId: session.id }} />
     </div>
   );
 }

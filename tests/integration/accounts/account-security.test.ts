@@ -308,7 +308,7 @@ describe('email verification', () => {
     // Resend: a second link; either works, once.
     expect(await resendVerification(deps(), user.id)).toEqual({ sent: true });
     const token = linkIn(await mailTo('verify-me@example.com', 2), '/verify-email');
-    expect(await verifyEmail(t.db.prisma, token)).toEqual({ email: 'verify-me@example.com' });
+    expect(await verifyEmail(t.db.prisma, token)).toMatchObject({ email: 'verify-me@example.com' });
     expect(await verifyEmail(t.db.prisma, token)).toBeNull();
     expect(await verifyEmail(t.db.prisma, 'garbage')).toBeNull();
     expect(await resendVerification(deps(), user.id)).toEqual({ sent: false });
