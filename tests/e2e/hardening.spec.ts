@@ -259,7 +259,9 @@ test('no sideways overflow at 390 px; screenshots at 1280 and 390', async ({ pag
     ['/threats/tag/wide', 'threats-wide'],
     [long, 'indicator-long-url'],
     ['/docs', 'docs'],
+    ['/docs/api', 'api-reference'],
     ['/dashboard', 'dashboard'],
+    ['/settings', 'settings'],
     ['/i', 'lookup'],
   ];
   for (const [url, name] of pages) {
