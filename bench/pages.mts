@@ -9,6 +9,9 @@
 //     BENCH_ROWS           maltrail rows to seed (default 20,000), reported over the last 24 hours
 //     BENCH_CONNECTIONS    concurrent connections (default 10)
 //     BENCH_DURATION       seconds per target (default 10)
+//     BENCH_SNAPSHOT_MS    PUBLIC_SNAPSHOT_INTERVAL_MS of the node (default: the node's, 2000; 0: render per request)
+//     BENCH_BEFORE=0       skip the first phase: static, /threats and /threats.json on a node that
+//                          renders every request (PUBLIC_SNAPSHOT_INTERVAL_MS=0), same seed, same run
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -96,11 +99,69 @@ async function startNode(env: Record<string, string>): Promise<{ url: string; ch
   throw new Error('server did not start within 120 s');
 }
 
+interface Target {
+  name: string;
+  path: string;
+  revalidate?: boolean;
+}
+interface Row {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  bad: number;
+}
+
+async function stopNode(server: { child: ChildProcess }): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+/** Warms every target up, then autocannon on each in turn. */
+async function measure(baseUrl: string, targets: Target[]): Promise<Row[]> {
+  const etags = new Map<string, string>();
+  for (const t of targets) {
+    const res = await fetch(baseUrl + t.path);
+    if (!res.ok) throw new Error(`${t.path}: HTTP ${res.status}`);
+    await res.arrayBuffer();
+    const etag = res.headers.get('etag');
+    if (t.revalidate && etag) etags.set(t.path, etag);
+    await autocannon({ url: baseUrl + t.path, connections: CONNECTIONS, duration: 2 }); // warm-up
+  }
+  const rows: Row[] = [];
+  for (const t of targets) {
+    // A poller's revalidation: If-None-Match with the ETag it holds, answered 304 (not an error here).
+    const headers = t.revalidate ? { 'if-none-match': etags.get(t.path) ?? '' } : undefined;
+    const r = await autocannon({ url: baseUrl + t.path, connections: CONNECTIONS, duration: DURATION, headers });
+    rows.push({ name: t.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad: (t.revalidate ? 0 : r.non2xx) + r.errors + r.timeouts });
+  }
+  return rows;
+}
+
+/** The table, ratios against the first row (the static file of the same phase). */
+function print(rows: Row[]): void {
+  const ceiling = rows[0].rps;
+  console.log(`${'target'.padEnd(30)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'of static'.padStart(10)}`);
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(30)} ${Math.round(r.rps).toLocaleString('en-US').padStart(9)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.bad).padStart(7)} ${`${Math.round((r.rps / ceiling) * 100)}%`.padStart(10)}`,
+    );
+  }
+  // Issue #13: /threats and /threats.json at ≥ 50 % of the static ceiling of the same run, p99 < 50 ms.
+  for (const r of [rows[1], rows[2]]) {
+    const met = r.rps >= ceiling * 0.5 && r.p99 < 50;
+    console.log(`target ${r.name}: ≥ 50 % of static and p99 < 50 ms: ${met ? 'met' : 'NOT met'} (${Math.round((r.rps / ceiling) * 100)} %, p99 ${r.p99} ms)`);
+  }
+}
+
 async function main() {
   let server: { url: string; child: ChildProcess } | null = null;
   let cleanup = async () => {};
   let baseUrl = process.env.BENCH_URL;
   let seeded = 0;
+  let nodeEnv: Record<string, string> | null = null;
   if (!baseUrl) {
     let env: Record<string, string>;
     if (process.env.BENCH_DATABASE_URL) {
@@ -127,12 +188,10 @@ async function main() {
     const started = Date.now();
     seeded = await seed(env);
     console.log(`seeded ${seeded.toLocaleString('en-US')} public sightings in ${((Date.now() - started) / 1000).toFixed(1)} s (${env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'})`);
-    // Exports: no anonymous rate limit (one client address here) and no Free-tier delay (the seed is new).
-    server = await startNode({ ...env, REDIS_PREFIX: `sluice-bench-${process.pid}:`, PUBLIC_STREAM_DELAY_SECONDS: '0', EXPORTS_ANONYMOUS_PER_MINUTE: '0', EXPORTS_FREE_DELAY_SECONDS: '0' });
-    baseUrl = server.url;
+    nodeEnv = { ...env, REDIS_PREFIX: `sluice-bench-${process.pid}:`, PUBLIC_STREAM_DELAY_SECONDS: '0', EXPORTS_ANONYMOUS_PER_MINUTE: '0', EXPORTS_FREE_DELAY_SECONDS: '0' };
   }
   try {
-    const targets: { name: string; path: string; revalidate?: boolean }[] = [
+    const targets: Target[] = [
       { name: 'static /bench.txt (ceiling)', path: '/bench.txt' },
       { name: 'page /threats', path: '/threats' },
       { name: 'export /threats.json', path: '/threats.json' },
@@ -144,38 +203,26 @@ async function main() {
       { name: 'page /feeds', path: '/feeds' },
       { name: 'page /threats/search?q=', path: '/threats/search?q=example' },
     ];
-    const etags = new Map<string, string>();
-    for (const t of targets) {
-      const res = await fetch(baseUrl + t.path);
-      if (!res.ok) throw new Error(`${t.path}: HTTP ${res.status}`);
-      await res.arrayBuffer();
-      const etag = res.headers.get('etag');
-      if (t.revalidate && etag) etags.set(t.path, etag);
-      await autocannon({ url: baseUrl + t.path, connections: CONNECTIONS, duration: 2 }); // warm-up
+    const header = (url: string) =>
+      console.log(`\n${CONNECTIONS} connections, ${DURATION} s per target, ${url}${seeded ? `, ${seeded.toLocaleString('en-US')} sightings seeded` : ''}\n`);
+    if (nodeEnv && process.env.BENCH_BEFORE !== '0') {
+      // Before: the same seed, a node that renders every request (no snapshots), same run.
+      server = await startNode({ ...nodeEnv, PUBLIC_SNAPSHOT_INTERVAL_MS: '0' });
+      const before = await measure(server.url, targets.slice(0, 3));
+      await stopNode(server);
+      server = null;
+      header('PUBLIC_SNAPSHOT_INTERVAL_MS=0 (a render per request)');
+      print(before);
     }
-    const rows: { name: string; rps: number; p50: number; p99: number; bad: number }[] = [];
-    for (const t of targets) {
-      // A poller's revalidation: If-None-Match with the ETag it holds, answered 304 (not an error here).
-      const headers = t.revalidate ? { 'if-none-match': etags.get(t.path) ?? '' } : undefined;
-      const r = await autocannon({ url: baseUrl + t.path, connections: CONNECTIONS, duration: DURATION, headers });
-      rows.push({ name: t.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad: (t.revalidate ? 0 : r.non2xx) + r.errors + r.timeouts });
+    if (nodeEnv) {
+      server = await startNode({ ...nodeEnv, ...(process.env.BENCH_SNAPSHOT_MS ? { PUBLIC_SNAPSHOT_INTERVAL_MS: process.env.BENCH_SNAPSHOT_MS } : {}) });
+      baseUrl = server.url;
     }
-    const ceiling = rows[0].rps;
-    console.log(`\n${CONNECTIONS} connections, ${DURATION} s per target, ${baseUrl}${seeded ? `, ${seeded.toLocaleString('en-US')} sightings seeded` : ''}\n`);
-    console.log(`${'target'.padEnd(30)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'of static'.padStart(10)}`);
-    for (const r of rows) {
-      console.log(
-        `${r.name.padEnd(30)} ${Math.round(r.rps).toLocaleString('en-US').padStart(9)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.bad).padStart(7)} ${`${Math.round((r.rps / ceiling) * 100)}%`.padStart(10)}`,
-      );
-    }
-    const page = rows[1];
-    console.log(`\ntarget /threats ≥ 1,000 req/s with p99 < 50 ms: ${page.rps >= 1000 && page.p99 < 50 ? 'met' : 'NOT met'}`);
+    const rows = await measure(baseUrl!, targets);
+    header(`${baseUrl} (PUBLIC_SNAPSHOT_INTERVAL_MS=${process.env.BENCH_SNAPSHOT_MS ?? 'default'})`);
+    print(rows);
   } finally {
-    if (server && server.child.exitCode === null) {
-      const exited = new Promise((r) => server!.child.once('exit', r));
-      server.child.kill('SIGTERM');
-      await exited;
-    }
+    if (server) await stopNode(server);
     await cleanup();
   }
 }

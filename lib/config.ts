@@ -72,6 +72,13 @@ export const configSchema = z.object({
   LOG_CACHE_LENGTH: z.coerce.number({ message: 'must be a number' }).int().min(100).default(50_000),
   /** Delay of the public (tokenless) threats stream, in seconds. @default 0 */
   PUBLIC_STREAM_DELAY_SECONDS: z.coerce.number({ message: 'must be a number' }).int().min(0).default(0),
+  /**
+   * The public views (/threats and its filtered pages, /threats.json, /threats.csv) are rendered at
+   * most once per this many ms per view and node, and every request in between is served that
+   * snapshot (server/page-snapshots.ts); a new public indicator shows within about one interval.
+   * 0: render every request (development does). @default 2000
+   */
+  PUBLIC_SNAPSHOT_INTERVAL_MS: z.coerce.number({ message: 'must be a number' }).int().min(0).max(60_000).default(2000),
   /** Concurrent firehose streams per token; unset: the plan's (lib/plans), 0: unlimited (load tests). */
   STREAMS_PER_TOKEN: z.coerce.number({ message: 'must be a number' }).int().min(0).optional(),
   /** Every open stream's token and plan are re-read from the database this often, in seconds. @default 30 */

@@ -20,6 +20,7 @@ import type { Runtime } from '../lib/runtime';
 import { metricsRegistry } from './metrics';
 import { parseBearer } from '../lib/tokens';
 import { isTaxiiPath, taxiiEdgeError, taxiiRoutePath } from '../lib/taxii/errors';
+import type { PageSnapshots } from './page-snapshots';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -166,8 +167,9 @@ function bearerMatches(header: string | undefined, secret: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function createHttpServer(runtime: Runtime): { server: Server; setWebHandler(handler: RequestHandler): void } {
+export function createHttpServer(runtime: Runtime): { server: Server; setWebHandler(handler: RequestHandler): void; setPageSnapshots(snapshots: PageSnapshots | null): void } {
   let webHandler: RequestHandler | null = null;
+  let pageSnapshots: PageSnapshots | null = null;
   const log = runtime.logger.child({ module: 'http' });
 
   const server = createServer(async (req, res) => {
@@ -234,6 +236,8 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
         res.writeHead(200, { 'content-type': metricsRegistry.contentType });
         return void res.end(await metricsRegistry.metrics());
       }
+      // The public views: served from a snapshot rendered once per interval (server/page-snapshots.ts).
+      if (pageSnapshots && webHandler && (await pageSnapshots.handle(req, res, path, rawUrl))) return;
       if (webHandler) {
         if (isApi === 'taxii') {
           req.url = taxiiRoutePath(rawUrl);
@@ -311,6 +315,9 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
     server,
     setWebHandler(handler) {
       webHandler = handler;
+    },
+    setPageSnapshots(snapshots) {
+      pageSnapshots = snapshots;
     },
   };
 }

@@ -5,6 +5,8 @@ import { startControlRelay } from '../lib/control';
 import type { Logger } from '../lib/logger';
 import { handleAdminRequest, isAdminRequest, isLoopbackAddress } from './admin-channel';
 import { createHttpServer, type RequestHandler } from './http';
+import { createPageSnapshots } from './page-snapshots';
+import { setThreatsViewTtl } from '../lib/threats';
 import { createFirehoseGateway } from './gateway/firehose-gateway';
 import { HTTP_STREAM_PATH } from '../lib/realtime/protocol';
 import { createRealtimeServer } from './gateway/realtime-server';
@@ -38,13 +40,16 @@ export interface StartNodeOptions {
 export async function startNode(config: Config, logger: Logger, options: StartNodeOptions = {}): Promise<SluiceNode> {
   const drainMs = options.drainMs ?? 10_000;
   const runtime = await createRuntime(config, logger);
+  // The public views' data is as fresh as their page snapshots (server/page-snapshots.ts).
+  if (config.PUBLIC_SNAPSHOT_INTERVAL_MS) setThreatsViewTtl(config.PUBLIC_SNAPSHOT_INTERVAL_MS);
   await warmWarningLists(runtime); // docs/trust.md: compiled once here, not on the first submission
   // Background parts, stopped after the HTTP drain in reverse order of start.
   const stoppers: (() => Promise<void>)[] = [];
   let realtime: Awaited<ReturnType<typeof createRealtimeServer>> | null = null;
   let gateway: Awaited<ReturnType<typeof createFirehoseGateway>> | null = null;
   try {
-    const { server, setWebHandler } = createHttpServer(runtime);
+    const { server, setWebHandler, setPageSnapshots } = createHttpServer(runtime);
+    const pageSnapshots = createPageSnapshots(runtime);
     let web: RequestHandler | null = null;
     // Every role answers `sluice admin` (server/admin-channel.ts); other paths go to Next on web nodes.
     setWebHandler((req, res) => {
@@ -109,6 +114,11 @@ export async function startNode(config: Config, logger: Logger, options: StartNo
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     const url = `http://localhost:${port}`;
+    // Snapshots render through this server (loopback), so they start once it listens.
+    if (pageSnapshots) {
+      pageSnapshots.setOrigin(adminUrl(config.HOST, port));
+      setPageSnapshots(pageSnapshots);
+    }
     // Local-network discovery (FEDERATION_MDNS, off by default): suggestions only, on worker nodes.
     if (config.FEDERATION_MDNS && runtime.roles.includes('worker')) {
       const mdns = await startMdnsDiscovery(runtime, port).catch((error: unknown) => {

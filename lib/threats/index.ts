@@ -1,7 +1,9 @@
 // The public threats views (DESIGN.md §9: public data only), cached per database for a few seconds
 // so that /threats, its exports and the landing page hold under load.
 import type { SqlDriver } from '../db/sql-driver';
+import { prepareSnapshotBody, type SnapshotBody } from '../http/page-snapshot';
 import { parseIndicator } from '../indicators/parse-indicator';
+import { processSlot } from '../process-state';
 import { INDICATOR_TYPES, isIndicatorType, type IndicatorType } from '../indicators/types';
 import { sharedCache } from './cache';
 import { countThreatsPerHour } from './count-threats-per-hour';
@@ -28,8 +30,22 @@ export * from './public-event';
 export * from './public-feed';
 export * from './types';
 
-/** How long the public views are reused before they are regenerated. */
+/** How long the public views are reused before they are regenerated, unless configured. */
 export const THREATS_TTL_MS = 5_000;
+
+const ttlSlot = () => processSlot('threatsViewTtl', () => ({ ms: THREATS_TTL_MS }));
+
+/**
+ * Sets how long the public views are reused (the node sets it to PUBLIC_SNAPSHOT_INTERVAL_MS, so
+ * that a page snapshot is never older data than one interval plus its render). Call it before the
+ * first view is read: caches keep the TTL they were created with.
+ */
+export function setThreatsViewTtl(ms: number): void {
+  ttlSlot().ms = ms;
+}
+
+/** How long the public views are reused, in ms. */
+export const threatsViewTtlMs = (): number => ttlSlot().ms;
 
 export interface ThreatsView {
   list: ThreatList;
@@ -52,12 +68,17 @@ const UNFILTERED: ThreatFilters = { type: null, tag: null };
  * pinned views, and an unknown tag costs one GIN index probe (see findRecentThreats).
  */
 export async function getThreatsView(sql: SqlDriver, filters: ThreatFilters): Promise<ThreatsView> {
-  const pinned = sharedCache<ThreatsView>('view', sql, { ttlMs: THREATS_TTL_MS, maxEntries: INDICATOR_TYPES.length * 2 + POPULAR_TAGS + 8 });
+  const pinned = sharedCache<ThreatsView>('view', sql, { ttlMs: threatsViewTtlMs(), maxEntries: INDICATOR_TYPES.length * 2 + POPULAR_TAGS + 8 });
   const load = () => loadThreatsView(sql, filters);
   const key = filtersKey(filters);
-  if (!filters.tag) return pinned.get(key, load);
-  if (!filters.type && (await popularTags(sql)).has(filters.tag)) return pinned.get(key, load);
-  return sharedCache<ThreatsView>('visitor-view', sql, { ttlMs: THREATS_TTL_MS, maxEntries: VISITOR_VIEWS }).get(key, load);
+  if (await isPinnedThreatsView(sql, filters)) return pinned.get(key, load);
+  return sharedCache<ThreatsView>('visitor-view', sql, { ttlMs: threatsViewTtlMs(), maxEntries: VISITOR_VIEWS }).get(key, load);
+}
+
+/** Whether a filter set is one of the pinned views: unfiltered, one type, or one popular tag alone. */
+export async function isPinnedThreatsView(sql: SqlDriver, filters: ThreatFilters): Promise<boolean> {
+  if (!filters.tag) return true;
+  return !filters.type && (await popularTags(sql)).has(filters.tag);
 }
 
 async function loadThreatsView(sql: SqlDriver, filters: ThreatFilters): Promise<ThreatsView> {
@@ -75,19 +96,48 @@ async function popularTags(sql: SqlDriver): Promise<Set<string>> {
   return tags;
 }
 
-const serialised = new WeakMap<ThreatList, { json?: string; csv?: string }>();
+const serialised = new WeakMap<ThreatList, { json?: string; csv?: string; prepared: Map<'json' | 'csv', ThreatsExportSnapshot> }>();
+
+function bodiesOf(list: ThreatList) {
+  let bodies = serialised.get(list);
+  if (!bodies) serialised.set(list, (bodies = { prepared: new Map() }));
+  return bodies;
+}
 
 /** /threats.json or /threats.csv for one set of filters: the page's list, serialised once per regeneration. */
 export async function getThreatsExport(sql: SqlDriver, filters: ThreatFilters, format: 'json' | 'csv'): Promise<string> {
   const { list } = await getThreatsView(sql, filters);
-  let bodies = serialised.get(list);
-  if (!bodies) serialised.set(list, (bodies = {}));
+  return serialise(list, format);
+}
+
+function serialise(list: ThreatList, format: 'json' | 'csv'): string {
+  const bodies = bodiesOf(list);
   if (format === 'json') return (bodies.json ??= JSON.stringify(toThreatsJson(list)));
   return (bodies.csv ??= toThreatsCsv(list));
 }
 
+export interface ThreatsExportSnapshot {
+  body: SnapshotBody;
+  generatedAt: string;
+}
+
+/**
+ * The same export as getThreatsExport, prepared once per regeneration for the HTTP edge
+ * (server/page-snapshots.ts): its bytes, gzip form and validator.
+ */
+export async function getThreatsExportSnapshot(sql: SqlDriver, filters: ThreatFilters, format: 'json' | 'csv'): Promise<ThreatsExportSnapshot> {
+  const { list } = await getThreatsView(sql, filters);
+  const bodies = bodiesOf(list);
+  let prepared = bodies.prepared.get(format);
+  if (!prepared) {
+    prepared = { body: prepareSnapshotBody(Buffer.from(serialise(list, format)), null), generatedAt: list.generatedAt };
+    bodies.prepared.set(format, prepared);
+  }
+  return prepared;
+}
+
 export function getCachedThreatTotals(sql: SqlDriver): Promise<ThreatTotals> {
-  return sharedCache<ThreatTotals>('totals', sql, { ttlMs: THREATS_TTL_MS }).get('all', () => getThreatTotals(sql));
+  return sharedCache<ThreatTotals>('totals', sql, { ttlMs: threatsViewTtlMs() }).get('all', () => getThreatTotals(sql));
 }
 
 export interface IndicatorPage {

@@ -13,9 +13,10 @@ import { getRuntime } from '@/lib/runtime';
 import { formatCount, getCachedThreatTotals, getThreatsView, parseThreatsPath, threatFiltersQuery, TYPE_LABELS } from '@/lib/threats';
 import { topTags } from '@/lib/threats/format';
 
-// Rendered per request (the CSP nonce makes every page dynamic) from the in-memory views of
-// lib/threats, which are computed at most once per few seconds per node and bounded in number: no
-// visitor-chosen path is written to disk or multiplies the database work (docs/threats.md).
+// Rendered by Next from the in-memory views of lib/threats, but not per request: the HTTP server
+// (server/page-snapshots.ts) renders each canonical view once per PUBLIC_SNAPSHOT_INTERVAL_MS into a
+// snapshot and serves every request from it with a fresh CSP nonce; a bounded set of views, so no
+// visitor-chosen path multiplies the work or is written to disk (docs/threats.md).
 export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = {
