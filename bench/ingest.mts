@@ -8,7 +8,7 @@
 // matchers' compile time, memory and match rate are measured in process (docs/trust.md).
 // BENCH_LISTS=sequential runs the two phases one after the other (plus the bulk-INSERT ceiling).
 //
-//   node --expose-gc --import tsx bench/ingest.mts   (BENCH_DATABASE_URL, BENCH_N, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_LISTS=compare|sequential|with|matchers)
+//   node --expose-gc --import tsx bench/ingest.mts   (BENCH_DATABASE_URL, BENCH_N, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_LISTS=compare|sequential|with|matchers, BENCH_PROFILE)
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,9 @@ const N = Number(process.env.BENCH_N ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const LISTS = process.env.BENCH_LISTS ?? 'compare';
+// BENCH_PROFILE=<dir>: the API phase's server writes a V8 CPU profile there (bench/cpuprofile-summary.mts reads it).
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+const serverNodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -236,7 +239,8 @@ async function apiPhase(
   // The relay drains the outbox while the API writes, as it would in production.
   const log = new DurableLog(db.sql, new MemoryCache(50_000), { retention: { maxAgeMs: 3_600_000, maxLength: 10_000_000 } });
   const relay = startRelay({ engines: { log }, logger: createLogger('silent') });
-  const server = await startServer({ DATABASE_URL: url.toString(), LOG_LEVEL: 'info', ROLES: 'web', ...env }, { timeoutMs: 120_000 });
+  const spawnedAt = performance.now();
+  const server = await startServer({ DATABASE_URL: url.toString(), LOG_LEVEL: 'info', ROLES: 'web', ...env }, { timeoutMs: 120_000, nodeArgs: serverNodeArgs });
   const pid = server.child.pid!;
   try {
     const post = async (items: typeof raw) => {
@@ -270,12 +274,15 @@ async function apiPhase(
       }),
     );
     const apiSeconds = (performance.now() - t0) / 1000;
+    const window = `${((t0 - spawnedAt) / 1000).toFixed(1)}-${((t0 - spawnedAt) / 1000 + apiSeconds).toFixed(1)}`;
     const cpu = cpuSeconds(pid) - cpu0;
     const mem = memoryMb(pid);
     latencies.sort((a, b) => a - b);
     const apiRate = accepted / apiSeconds;
 
-    const apiLine = `batch API:   ${fmt(apiRate)} indicators/s (${fmt(accepted)} accepted in ${apiSeconds.toFixed(2)} s)${env.WARNING_LISTS_DIR ? ' — without warning lists' : ' — with warning lists'}`;
+    const apiLine =
+      `batch API:   ${fmt(apiRate)} indicators/s (${fmt(accepted)} accepted in ${apiSeconds.toFixed(2)} s)${env.WARNING_LISTS_DIR ? ' — without warning lists' : ' — with warning lists'}` +
+      (PROFILE_DIR ? `\nprofile:     ${PROFILE_DIR}/CPU.*.${pid}.*.cpuprofile — node --import tsx bench/cpuprofile-summary.mts <file> --window ${window}` : '');
     if (!withBaseline) return { rate: apiRate, p50: pct(latencies, 50), lines: [apiLine] };
     // 3. The ceiling: the same normalised rows (indicator, sighting, outbox event) bulk-inserted with
     //    multi-row INSERTs into copies of the tables, in the same database, same run.

@@ -9,7 +9,7 @@
 // sightings become public together and stream as one corroborated event. Every event carries the
 // value's distinct reporters, confidence, overridden warnings and expiry.
 // Longer than 300 lines because it is the one data path: screening, the feed and trust checks and
-// the three multi-row statements belong in one transaction, read top to bottom in one place.
+// the multi-row statements of one transaction read top to bottom in one place.
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import type { SqlDriver, SqlSession } from '../db/sql-driver';
@@ -72,6 +72,8 @@ export interface IngestInput {
    * `reporterId` (the origin instance's reporter), counted among the value's distinct reporters.
    */
   federated?: { link: string; reporterId: string; origins: (EventOrigin & { reporters?: number })[] };
+  /** The feed as readIngestFeed read it (the batch route reads it once, before anything else); read here when absent. */
+  feedRecord?: IngestFeed;
 }
 
 export interface IngestDeps {
@@ -107,7 +109,9 @@ interface Accepted {
   value: string;
   port: number | null;
   item: ValidItem;
-  reportedAt: Date;
+  /** reportedAt in ms and as ISO text, formatted once (Next patches the global Date: every Date costs). */
+  t: number;
+  at: string;
   /** Warning lists the value hits (filled before the transaction). */
   warnings: string[];
 }
@@ -126,12 +130,13 @@ function echo(raw: unknown): string | null {
   }
 }
 
-/** Validates, parses and screens one item: pure, no I/O. */
+/** Validates, parses and screens one item: pure, no I/O. `nowIso` is the reportedAt of items without one. */
 export function screenItem(
   raw: unknown,
   index: number,
   allowList: CompiledAllowList,
   now: number,
+  nowIso = new Date(now).toISOString(),
 ): { ok: true; accepted: Accepted } | { ok: false; outcome: ItemOutcome } {
   const reject = (code: string, reason: string) => ({
     ok: false as const,
@@ -147,13 +152,24 @@ export function screenItem(
   if (!parsed.ok) return reject(parsed.code, parsed.reason);
   const policy = checkNeverPublish(parsed, allowList);
   if (policy.blocked) return reject('never_publish', `never published: ${policy.reason}`);
+  const reported = item.reportedAt;
   return {
     ok: true,
-    accepted: { index, type: parsed.type, value: parsed.value, port: parsed.port ?? null, item, reportedAt: item.reportedAt ?? new Date(now), warnings: [] },
+    accepted: {
+      index,
+      type: parsed.type,
+      value: parsed.value,
+      port: parsed.port ?? null,
+      item,
+      t: reported ? reported.getTime() : now,
+      at: reported ? reported.toISOString() : nowIso,
+      warnings: [],
+    },
   };
 }
 
-interface FeedRow extends Record<string, unknown> {
+/** The feed a batch goes into, with what the trust checks need to know about its owner. */
+export interface IngestFeed extends Record<string, unknown> {
   id: string;
   slug: string;
   owner_id: string;
@@ -166,18 +182,36 @@ interface FeedRow extends Record<string, unknown> {
   email_verified: boolean;
 }
 
+/**
+ * Reads one of the owner's feeds (404 when there is none), outside any transaction: the batch is
+ * prepared from it, and the write re-checks under a lock that the feed did not change meanwhile.
+ */
+export async function readIngestFeed(sql: SqlSession, ownerId: string, slug: string): Promise<IngestFeed> {
+  const [feed] = await sql.query<IngestFeed>(
+    `SELECT f.id::text AS id, f.slug, f.owner_id::text AS owner_id, f.tlp::text AS tlp, f.is_system,
+            u.trust_level, u.created_at, u.plan::text AS plan, u.retracted_reports,
+            (u.email_verified_at IS NOT NULL) AS email_verified
+     FROM feeds f JOIN users u ON u.id = f.owner_id WHERE f.owner_id = $1::uuid AND f.slug = $2`,
+    [ownerId, slug],
+  );
+  if (!feed) throw new AppError('feed_not_found', `you have no feed "${slug}"`, 404);
+  return feed;
+}
+
 interface IndicatorRow extends Record<string, unknown> {
   id: string;
   type: IndicatorType;
   value: string;
-  public_first_seen: Date | string | null;
-  public_last_seen: Date | string | null;
+  /** ISO text (ISO_UTC below): formatted by the database, never parsed into a Date here. */
+  public_first_seen: string | null;
+  public_last_seen: string | null;
   public_count: number;
   held_count: number;
   retracted: boolean;
 }
 
-const iso = (v: Date | string | null): string => (v === null ? '' : new Date(v).toISOString());
+/** A timestamptz column as the ISO 8601 text JavaScript's toISOString() writes. */
+const ISO_UTC = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 4;
@@ -186,6 +220,9 @@ function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && RETRYABLE.has(code);
 }
+
+/** The feed was deleted or changed TLP between readIngestFeed and the write: prepare again. */
+class FeedChanged extends Error {}
 
 type Written = { kind: EventKind; eventId: string; held?: true };
 
@@ -198,10 +235,11 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
     throw new AppError('too_many_items', `at most ${INGEST_LIMITS.maxItems} indicators per batch`, 413);
   }
   const now = (deps.now ?? Date.now)();
+  const nowIso = new Date(now).toISOString();
   const outcomes: ItemOutcome[] = new Array(input.items.length);
   const accepted: Accepted[] = [];
   input.items.forEach((raw, index) => {
-    const screened = screenItem(raw, index, deps.allowList, now);
+    const screened = screenItem(raw, index, deps.allowList, now, nowIso);
     if (screened.ok) accepted.push(screened.accepted);
     else outcomes[index] = screened.outcome;
   });
@@ -216,17 +254,23 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
     }
   }
 
-  let written: { feed: FeedRow; kinds: Map<number, Written>; duplicates?: Set<number> } | null = null;
-  for (let attempt = 1; ; attempt++) {
+  // Everything is computed before the transaction opens; inside it, the statements run back to back
+  // (a transaction waiting on this event loop holds its row locks from every other batch).
+  let feed = input.feedRecord ?? (await readIngestFeed(deps.sql, input.ownerId, input.feed));
+  let written: { kinds: Map<number, Written>; duplicates?: Set<number> } = { kinds: new Map() };
+  for (let attempt = 1; accepted.length; attempt++) {
     try {
-      written = await deps.sql.transaction((tx) => writeBatch(tx, input, accepted, policy, now));
+      const batch = prepareBatch(input, feed, accepted, policy, now);
+      written = await deps.sql.transaction((tx) => writeBatch(tx, input, batch, policy, now));
       break;
     } catch (error) {
-      if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
-      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+      if (attempt >= MAX_ATTEMPTS) throw error;
+      if (error instanceof FeedChanged) feed = await readIngestFeed(deps.sql, input.ownerId, input.feed);
+      else if (isRetryable(error)) await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+      else throw error;
     }
   }
-  const { feed, kinds } = written;
+  const { kinds } = written;
   const isPublic = feed.tlp === 'CLEAR';
   const duplicates = written.duplicates ?? new Set<number>();
   for (const a of accepted) {
@@ -234,17 +278,16 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
       outcomes[a.index] = { index: a.index, status: 'rejected', input: a.value, code: 'duplicate', reason: 'this event was already received (same origin)' };
       continue;
     }
+    const outcome: ItemOutcome = { index: a.index, status: 'accepted', type: a.type, value: a.value };
+    if (a.port !== null) outcome.port = a.port;
     const event = kinds.get(a.index);
-    outcomes[a.index] = {
-      index: a.index,
-      status: 'accepted',
-      type: a.type,
-      value: a.value,
-      ...(a.port !== null ? { port: a.port } : {}),
-      ...(event && !event.held ? { kind: event.kind, eventId: event.eventId } : {}),
-      ...(event?.held ? { held: true as const } : {}),
-      ...(a.warnings.length ? { warnings: a.warnings } : {}),
-    };
+    if (event?.held) outcome.held = true;
+    else if (event) {
+      outcome.kind = event.kind;
+      outcome.eventId = event.eventId;
+    }
+    if (a.warnings.length) outcome.warnings = a.warnings;
+    outcomes[a.index] = outcome;
   }
   if (isPublic && accepted.length) notifyOutboxWritten();
   if (hits.size) void recordWarningHits(deps.sql, hits, new Date(now));
@@ -266,36 +309,37 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
 
 const keyOf = (type: string, value: string) => `${type}\u0000${value}`;
 
+/** A PostgreSQL array literal of strings ('{"a","b"}'): a per-row text[] inside a text[] column of unnest(). */
+const pgTextArray = (values: readonly string[]) => (values.length ? `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}` : '{}');
+
 interface Group {
   type: IndicatorType;
   value: string;
   first: number;
+  firstAt: string;
   last: number;
+  lastAt: string;
   n: number;
   /** Items that may be published now (public feed, not held). */
   pn: number;
   pFirst: number;
+  pFirstAt: string | null;
   pLast: number;
+  pLastAt: string | null;
   /** Items held until corroborated. */
   hn: number;
 }
 
-async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted[], policy: TrustPolicy, now: number) {
-  // FOR SHARE: the feed cannot be deleted or change TLP under this batch.
-  const [feed] = await tx.query<FeedRow>(
-    `SELECT f.id::text AS id, f.slug, f.owner_id::text AS owner_id, f.tlp::text AS tlp, f.is_system,
-            u.trust_level, u.created_at, u.plan::text AS plan, u.retracted_reports,
-            (u.email_verified_at IS NOT NULL) AS email_verified
-     FROM feeds f JOIN users u ON u.id = f.owner_id WHERE f.owner_id = $1::uuid AND f.slug = $2 FOR SHARE OF f`,
-    [input.ownerId, input.feed],
-  );
-  if (!feed) throw new AppError('feed_not_found', `you have no feed "${input.feed}"`, 404);
-  const kinds = new Map<number, Written>();
-  if (!accepted.length) return { feed, kinds };
-  const duplicates = input.federated ? await claimOrigins(tx, input.federated, accepted) : undefined;
-  if (duplicates?.size) accepted = accepted.filter((a) => !duplicates.has(a.index));
-  if (!accepted.length) return { feed, kinds, duplicates };
-  const reporterId = input.federated?.reporterId ?? input.ownerId;
+/** A batch ready to write: the statements' parameters, computed outside the transaction. */
+interface PreparedBatch {
+  feed: IngestFeed;
+  isPublic: boolean;
+  accepted: Accepted[];
+  groups: Map<string, Group>;
+  holds: (a: Accepted) => boolean;
+}
+
+function prepareBatch(input: IngestInput, feed: IngestFeed, accepted: Accepted[], policy: TrustPolicy, now: number): PreparedBatch {
   const isPublic = feed.tlp === 'CLEAR';
   // Workers' correlated/expired events restate what is already public: never held.
   const bypass = input.kind !== undefined;
@@ -305,108 +349,139 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
     now,
   );
   const holds = (a: Accepted) => isPublic && !bypass && (!established || a.warnings.length > 0);
-
-  // 1. One upsert per distinct indicator, aggregated here, in (type, value) order so that
-  //    concurrent batches lock rows in the same order (no deadlock between two of them).
-  //    A retracted indicator's public counters do not move: its new sightings stay with their reporter.
+  // One upsert row per distinct indicator, aggregated here.
   const groups = new Map<string, Group>();
   for (const a of accepted) {
     const key = keyOf(a.type, a.value);
-    const t = a.reportedAt.getTime();
     const held = holds(a);
-    const publishable = isPublic && !held;
     let g = groups.get(key);
     if (!g) {
-      g = { type: a.type, value: a.value, first: t, last: t, n: 0, pn: 0, pFirst: Infinity, pLast: -Infinity, hn: 0 };
+      g = { type: a.type, value: a.value, first: a.t, firstAt: a.at, last: a.t, lastAt: a.at, n: 0, pn: 0, pFirst: Infinity, pFirstAt: null, pLast: -Infinity, pLastAt: null, hn: 0 };
       groups.set(key, g);
     }
-    g.first = Math.min(g.first, t);
-    g.last = Math.max(g.last, t);
+    if (a.t < g.first) [g.first, g.firstAt] = [a.t, a.at];
+    if (a.t > g.last) [g.last, g.lastAt] = [a.t, a.at];
     g.n += 1;
     if (held) g.hn += 1;
-    if (publishable) {
+    else if (isPublic) {
       g.pn += 1;
-      g.pFirst = Math.min(g.pFirst, t);
-      g.pLast = Math.max(g.pLast, t);
+      if (a.t < g.pFirst) [g.pFirst, g.pFirstAt] = [a.t, a.at];
+      if (a.t > g.pLast) [g.pLast, g.pLastAt] = [a.t, a.at];
     }
   }
-  const indicatorRows = [...groups.values()]
-    .sort((x, y) => (x.type < y.type ? -1 : x.type > y.type ? 1 : x.value < y.value ? -1 : x.value > y.value ? 1 : 0))
-    .map((g) => ({
-      t: g.type,
-      v: g.value,
-      f: new Date(g.first).toISOString(),
-      l: new Date(g.last).toISOString(),
-      n: g.n,
-      pf: g.pn ? new Date(g.pFirst).toISOString() : null,
-      pl: g.pn ? new Date(g.pLast).toISOString() : null,
-      pn: g.pn,
-      hn: g.hn,
-    }));
+  return { feed, isPublic, accepted, groups, holds };
+}
+
+async function writeBatch(tx: SqlSession, input: IngestInput, batch: PreparedBatch, policy: TrustPolicy, now: number) {
+  const { feed, isPublic, groups, holds } = batch;
+  let { accepted } = batch;
+  const kinds = new Map<number, Written>();
+  const duplicates = input.federated ? await claimOrigins(tx, input.federated, accepted) : undefined;
+  if (duplicates?.size) {
+    accepted = accepted.filter((a) => !duplicates.has(a.index));
+    if (!accepted.length) return { kinds, duplicates };
+    groups.clear();
+    for (const [key, g] of prepareBatch(input, feed, accepted, policy, now).groups) groups.set(key, g);
+  }
+  const reporterId = input.federated?.reporterId ?? input.ownerId;
+  // Distinct reporters: this reporter saw these values now (system feeds are not reporters).
+  const countsReporter = isPublic && (!feed.is_system || !!input.federated);
+
+  // 1–3 in one statement, columns passed as arrays to unnest():
+  //  - the feed is locked FOR SHARE (it cannot be deleted or change TLP under this batch); if it
+  //    did since it was read, nothing is written and the batch is prepared again;
+  //  - one upsert per distinct indicator, in (type, value) order so that concurrent batches lock
+  //    rows in the same order (no deadlock between two of them). A retracted indicator's public
+  //    counters do not move: its new sightings stay with their reporter;
+  //  - one sighting per accepted item, in submission order: public, held, or (a retracted value)
+  //    neither — the reporter sees all of them;
+  //  - the reporter's row per indicator (public once one of its sightings is).
+  const rows = [...groups.values()].sort((x, y) => (x.type < y.type ? -1 : x.type > y.type ? 1 : x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
+  const g = { t: [] as string[], v: [] as string[], f: [] as string[], l: [] as string[], n: [] as number[], pf: [] as (string | null)[], pl: [] as (string | null)[], pn: [] as number[], hn: [] as number[] };
+  for (const r of rows) {
+    g.t.push(r.type);
+    g.v.push(r.value);
+    g.f.push(r.firstAt);
+    g.l.push(r.lastAt);
+    g.n.push(r.n);
+    g.pf.push(r.pFirstAt);
+    g.pl.push(r.pLastAt);
+    g.pn.push(r.pn);
+    g.hn.push(r.hn);
+  }
+  const s = { t: [] as string[], v: [] as string[], pub: [] as boolean[], h: [] as boolean[], w: [] as string[], g: [] as string[], c: [] as number[], d: [] as (string | null)[], r: [] as (string | null)[], p: [] as (number | null)[], at: [] as string[] };
+  for (const a of accepted) {
+    const held = holds(a);
+    s.t.push(a.type);
+    s.v.push(a.value);
+    s.pub.push(isPublic && !held);
+    s.h.push(held);
+    s.w.push(pgTextArray(a.warnings));
+    s.g.push(pgTextArray(a.item.tags));
+    s.c.push(a.item.confidence);
+    s.d.push(a.item.description ?? null);
+    s.r.push(a.item.reference ?? null);
+    s.p.push(a.port);
+    s.at.push(a.at);
+  }
   const upserted = await tx.query<IndicatorRow>(
-    `INSERT INTO indicators (type, value, first_seen, last_seen, count, public_first_seen, public_last_seen, public_count, held_count)
-     SELECT x.t::"IndicatorType", x.v, x.f, x.l, x.n, x.pf, x.pl, x.pn, x.hn
-     FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (t text, v text, f timestamptz, l timestamptz, n int, pf timestamptz, pl timestamptz, pn int, hn int)) WITH ORDINALITY AS x(t, v, f, l, n, pf, pl, pn, hn, o)
-     ORDER BY x.o
-     ON CONFLICT (type, value) DO UPDATE SET
-       first_seen = LEAST(indicators.first_seen, EXCLUDED.first_seen),
-       last_seen = GREATEST(indicators.last_seen, EXCLUDED.last_seen),
-       count = indicators.count + EXCLUDED.count,
-       public_first_seen = CASE WHEN indicators.retracted_at IS NULL THEN LEAST(indicators.public_first_seen, EXCLUDED.public_first_seen) ELSE indicators.public_first_seen END,
-       public_last_seen = CASE WHEN indicators.retracted_at IS NULL THEN GREATEST(indicators.public_last_seen, EXCLUDED.public_last_seen) ELSE indicators.public_last_seen END,
-       public_count = indicators.public_count + CASE WHEN indicators.retracted_at IS NULL THEN EXCLUDED.public_count ELSE 0 END,
-       held_count = indicators.held_count + CASE WHEN indicators.retracted_at IS NULL THEN EXCLUDED.held_count ELSE 0 END
-     RETURNING id::text AS id, type::text AS type, value, public_first_seen, public_last_seen, public_count, held_count, retracted_at IS NOT NULL AS retracted`,
-    [JSON.stringify(indicatorRows)],
+    `WITH feed AS MATERIALIZED (
+       SELECT 1 FROM feeds WHERE id = $1::uuid AND tlp::text = $2 FOR SHARE
+     ), up AS (
+       INSERT INTO indicators (type, value, first_seen, last_seen, count, public_first_seen, public_last_seen, public_count, held_count)
+       SELECT x.t::"IndicatorType", x.v, x.f, x.l, x.n, x.pf, x.pl, x.pn, x.hn
+       FROM unnest($4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[], $9::timestamptz[], $10::timestamptz[], $11::int[], $12::int[])
+         WITH ORDINALITY AS x(t, v, f, l, n, pf, pl, pn, hn, o)
+       WHERE EXISTS (SELECT FROM feed)
+       ORDER BY x.o
+       ON CONFLICT (type, value) DO UPDATE SET
+         first_seen = LEAST(indicators.first_seen, EXCLUDED.first_seen),
+         last_seen = GREATEST(indicators.last_seen, EXCLUDED.last_seen),
+         count = indicators.count + EXCLUDED.count,
+         public_first_seen = CASE WHEN indicators.retracted_at IS NULL THEN LEAST(indicators.public_first_seen, EXCLUDED.public_first_seen) ELSE indicators.public_first_seen END,
+         public_last_seen = CASE WHEN indicators.retracted_at IS NULL THEN GREATEST(indicators.public_last_seen, EXCLUDED.public_last_seen) ELSE indicators.public_last_seen END,
+         public_count = indicators.public_count + CASE WHEN indicators.retracted_at IS NULL THEN EXCLUDED.public_count ELSE 0 END,
+         held_count = indicators.held_count + CASE WHEN indicators.retracted_at IS NULL THEN EXCLUDED.held_count ELSE 0 END
+       RETURNING id, type, value, public_first_seen, public_last_seen, public_count, held_count, retracted_at IS NOT NULL AS retracted
+     ), sighted AS (
+       INSERT INTO sightings (indicator_id, feed_id, reporter_id, is_public, held, warnings, retracted, tags, confidence, description, reference, port, reported_at)
+       SELECT up.id, $1::uuid, $3::uuid, x.pub AND NOT up.retracted, x.h AND NOT up.retracted, x.w::text[], $13::boolean AND up.retracted, x.g::text[], x.c, x.d, x.r, x.p, x.at
+       FROM unnest($14::text[], $15::text[], $16::boolean[], $17::boolean[], $18::text[], $19::text[], $20::int[], $21::text[], $22::text[], $23::int[], $24::timestamptz[])
+         WITH ORDINALITY AS x(t, v, pub, h, w, g, c, d, r, p, at, o)
+       JOIN up ON up.value = x.v AND up.type = x.t::"IndicatorType"
+       ORDER BY x.o
+     ), reported AS (
+       INSERT INTO indicator_reporters (indicator_id, reporter_id, last_at, public)
+       SELECT up.id, $3::uuid, $25::timestamptz, x.pn > 0 AND NOT up.retracted
+       FROM unnest($4::text[], $5::text[], $11::int[]) AS x(t, v, pn)
+       JOIN up ON up.value = x.v AND up.type = x.t::"IndicatorType"
+       WHERE $26::boolean
+       ORDER BY up.id
+       ON CONFLICT (indicator_id, reporter_id) DO UPDATE SET
+         last_at = GREATEST(indicator_reporters.last_at, EXCLUDED.last_at), public = indicator_reporters.public OR EXCLUDED.public
+     )
+     SELECT id::text AS id, type::text AS type, value, ${ISO_UTC('public_first_seen')} AS public_first_seen, ${ISO_UTC('public_last_seen')} AS public_last_seen,
+            public_count, held_count, retracted
+     FROM up`,
+    [
+      feed.id, feed.tlp, reporterId,
+      g.t, g.v, g.f, g.l, g.n, g.pf, g.pl, g.pn, g.hn,
+      isPublic,
+      s.t, s.v, s.pub, s.h, s.w, s.g, s.c, s.d, s.r, s.p, s.at,
+      new Date(now).toISOString(), countsReporter,
+    ],
   );
+  if (!upserted.length) throw new FeedChanged();
+  if (!isPublic) return { kinds, duplicates };
   const byKey = new Map(upserted.map((row) => [keyOf(row.type, row.value), row]));
 
-  // 2. One sighting per accepted item, in submission order: public, held, or (a retracted value)
-  //    neither — the reporter sees all of them.
-  const sightingRows = accepted.map((a) => {
-    const row = byKey.get(keyOf(a.type, a.value));
-    if (!row) throw new Error(`indicator upsert returned no row for ${a.type}`);
-    const held = holds(a);
-    return {
-      i: row.id,
-      g: a.item.tags,
-      c: a.item.confidence,
-      d: a.item.description ?? null,
-      r: a.item.reference ?? null,
-      p: a.port,
-      at: a.reportedAt.toISOString(),
-      pub: isPublic && !held && !row.retracted,
-      h: held && !row.retracted,
-      w: a.warnings,
-      x: isPublic && row.retracted,
-    };
-  });
-  await tx.query(
-    `INSERT INTO sightings (indicator_id, feed_id, reporter_id, is_public, held, warnings, retracted, tags, confidence, description, reference, port, reported_at)
-     SELECT x.i, $2::uuid, $3::uuid, x.pub, x.h, ARRAY(SELECT jsonb_array_elements_text(x.w)), x.x, ARRAY(SELECT jsonb_array_elements_text(x.g)), x.c, x.d, x.r, x.p, x.at
-     FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (i bigint, g jsonb, c int, d text, r text, p int, at timestamptz, pub boolean, h boolean, w jsonb, x boolean)) WITH ORDINALITY AS x(i, g, c, d, r, p, at, pub, h, w, x, o)
-     ORDER BY x.o`,
-    [JSON.stringify(sightingRows), feed.id, reporterId],
-  );
-  if (!isPublic) return { feed, kinds, duplicates };
-
-  // 3. Distinct reporters: this reporter saw these values now (system feeds are not reporters).
-  const ids = [...new Set(upserted.map((r) => r.id))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-  if (!feed.is_system || input.federated) {
-    const published = new Set(sightingRows.filter((s) => s.pub).map((s) => s.i));
-    await tx.query(
-      `INSERT INTO indicator_reporters (indicator_id, reporter_id, last_at, public)
-       SELECT x.i, $2::uuid, $3::timestamptz, x.p FROM jsonb_to_recordset($1::jsonb) AS x(i bigint, p boolean) ORDER BY x.i
-       ON CONFLICT (indicator_id, reporter_id) DO UPDATE SET
-         last_at = GREATEST(indicator_reporters.last_at, EXCLUDED.last_at), public = indicator_reporters.public OR EXCLUDED.public`,
-      [JSON.stringify(ids.map((i) => ({ i, p: published.has(i) }))), reporterId, new Date(now).toISOString()],
-    );
-  }
+  const ids = upserted.map((r) => r.id);
   const since = new Date(now - policy.config.TRUST_CORROBORATION_WINDOW_HOURS * 3_600_000).toISOString();
   const tallies = await readTallies(tx, ids, since);
 
   // 4. Corroboration: a held value that enough distinct reporters saw within the window is released
-  //    — all its held sightings become public at once, and it streams as one event.
+  //    — all its held sightings become public at once, and it streams as one event. (Rare: a few
+  //    values per batch at most, so its statements stay simple.)
   const releasable = upserted.filter((r) => r.held_count > 0 && !r.retracted && (tallies.get(r.id)?.recent ?? 0) >= policy.config.TRUST_CORROBORATION_REPORTERS);
   const released = new Map<string, { row: IndicatorRow; before: number; tags: Set<string>; confidence: number; last: string }>();
   if (releasable.length) {
@@ -417,17 +492,17 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
       [releasable.map((r) => r.id)],
     );
     const agg = new Map<string, { n: number; first: number; last: number; reporters: Set<string>; tags: Set<string>; confidence: number }>();
-    for (const s of flipped) {
-      if (!s.is_public) continue;
-      const t = new Date(s.reported_at).getTime();
-      const a = agg.get(s.indicator_id) ?? { n: 0, first: t, last: t, reporters: new Set<string>(), tags: new Set<string>(), confidence: 0 };
+    for (const f of flipped) {
+      if (!f.is_public) continue;
+      const t = new Date(f.reported_at).getTime();
+      const a = agg.get(f.indicator_id) ?? { n: 0, first: t, last: t, reporters: new Set<string>(), tags: new Set<string>(), confidence: 0 };
       a.n += 1;
       a.first = Math.min(a.first, t);
       a.last = Math.max(a.last, t);
-      a.reporters.add(s.reporter_id);
-      for (const tag of s.tags ?? []) a.tags.add(tag);
-      a.confidence = Math.max(a.confidence, s.confidence);
-      agg.set(s.indicator_id, a);
+      a.reporters.add(f.reporter_id);
+      for (const tag of f.tags ?? []) a.tags.add(tag);
+      a.confidence = Math.max(a.confidence, f.confidence);
+      agg.set(f.indicator_id, a);
     }
     const updates = [...agg].map(([id, a]) => ({ id, n: a.n, f: new Date(a.first).toISOString(), l: new Date(a.last).toISOString(), r: [...a.reporters] }));
     const after = updates.length
@@ -436,7 +511,8 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
              public_last_seen = GREATEST(i.public_last_seen, x.l), held_count = 0
            FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, n int, f timestamptz, l timestamptz)
            WHERE i.id = x.id
-           RETURNING i.id::text AS id, i.type::text AS type, i.value, i.public_first_seen, i.public_last_seen, i.public_count, i.held_count, false AS retracted`,
+           RETURNING i.id::text AS id, i.type::text AS type, i.value, ${ISO_UTC('i.public_first_seen')} AS public_first_seen,
+             ${ISO_UTC('i.public_last_seen')} AS public_last_seen, i.public_count, i.held_count, false AS retracted`,
           [JSON.stringify(updates)],
         )
       : [];
@@ -458,17 +534,17 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
   // 5. One outbox event per published sighting, one per released value. The public_* counters are
   //    the only ones an event may show; `new` marks the indicator's first public sighting ever.
   const seenInBatch = new Map<string, number>();
-  const events: { e: string; p: FirehoseEventBody }[] = [];
+  const events: FirehoseEventBody[] = [];
   const indicatorOf = (row: IndicatorRow, count: number, tags: string[], base: number, extra: { warnings: string[]; corroborated?: true }) => {
     const tally = tallies.get(row.id) ?? { pub: 0, recent: 0, disputes: 0 };
-    const lastSeen = iso(row.public_last_seen);
+    const lastSeen = row.public_last_seen ?? '';
     return {
       indicator: {
         type: row.type,
         value: row.value,
         tags,
         confidence: eventConfidence(base, Math.max(1, tally.pub), tally.disputes),
-        firstSeen: iso(row.public_first_seen),
+        firstSeen: row.public_first_seen ?? '',
         lastSeen,
         count,
         reporters: tally.pub,
@@ -490,7 +566,7 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
         releaseEvents.set(row.id, id);
         const kind: EventKind = rel.before === 0 ? 'new' : 'sighting';
         const body = indicatorOf(rel.row, rel.row.public_count, [...rel.tags].sort(), rel.confidence, { warnings: a.warnings, corroborated: true });
-        events.push({ e: id, p: { id, kind, ...body, feed: { slug: feed.slug, owner: feed.owner_id }, reportedAt: rel.last } });
+        events.push({ id, kind, ...body, feed: { slug: feed.slug, owner: feed.owner_id }, reportedAt: rel.last });
       }
       kinds.set(a.index, { kind: rel.before === 0 ? 'new' : 'sighting', eventId: id });
       continue;
@@ -509,26 +585,24 @@ async function writeBatch(tx: SqlSession, input: IngestInput, accepted: Accepted
     const body = indicatorOf(row, count, a.item.tags, a.item.confidence, { warnings: [] });
     const origin = input.federated?.origins[a.index];
     events.push({
-      e: id,
-      p: {
-        id,
-        kind,
-        ...body,
-        feed: { slug: feed.slug, owner: feed.owner_id },
-        reportedAt: a.reportedAt.toISOString(),
-        ...(origin ? { origin: { instance: origin.instance, eventId: origin.eventId, hops: origin.hops } } : {}),
-      },
+      id,
+      kind,
+      ...body,
+      feed: { slug: feed.slug, owner: feed.owner_id },
+      reportedAt: a.at,
+      ...(origin ? { origin: { instance: origin.instance, eventId: origin.eventId, hops: origin.hops } } : {}),
     });
   }
   if (events.length) {
+    // One JSON text for all payloads (jsonb must parse it once anyway); the event id is inside.
     await tx.query(
       `INSERT INTO outbox (event_id, payload)
-       SELECT x.e, x.p FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (e uuid, p jsonb)) WITH ORDINALITY AS x(e, p, o)
+       SELECT (x.p->>'id')::uuid, x.p FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(p, o)
        ORDER BY x.o`,
       [JSON.stringify(events)],
     );
   }
-  return { feed, kinds, duplicates };
+  return { kinds, duplicates };
 }
 
 /**

@@ -5,9 +5,8 @@ import { NextResponse } from 'next/server';
 import { errorResponse, jsonError } from '@/app/api/_lib/respond';
 import { withApiToken } from '@/app/api/_lib/with-api-token';
 import { submitIndicatorsContract } from '@/lib/api-contract/routes/feeds';
-import { getFeedOrThrow } from '@/lib/feeds';
 import { readBodyWithLimit } from '@/lib/http/read-body';
-import { allowListFromConfig, ingestIndicators, INGEST_LIMITS, parseSubmission, type IngestResult } from '@/lib/ingest';
+import { allowListFromConfig, ingestIndicators, INGEST_LIMITS, parseSubmission, readIngestFeed, type IngestResult } from '@/lib/ingest';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -27,7 +26,8 @@ export const POST = withApiToken(
     const bytes = await readBodyWithLimit(req.body, req.headers.get('content-length'), INGEST_LIMITS.maxBodyBytes);
     const url = new URL(req.url);
     const submission = parseSubmission(req.headers.get('content-type'), bytes, Object.fromEntries(url.searchParams));
-    await getFeedOrThrow(runtime.db.prisma, auth.user.id, params.slug);
+    // Read once, here (an unknown feed is a 404 before anything is claimed or counted), and handed to the ingest.
+    const feed = await readIngestFeed(runtime.db.sql, auth.user.id, params.slug);
 
     if (idempotencyKey) {
       const hash = requestHash({ route: `feeds/${params.slug}/indicators`, contentType: req.headers.get('content-type'), query: url.search, body: bytes });
@@ -63,7 +63,7 @@ export const POST = withApiToken(
         // Post-processing is enqueued after the commit, batched, without delaying this answer; a
         // queue that is down (Redis) never fails a submission that is already committed.
         { sql: runtime.db.sql, allowList: allowListFromConfig(runtime.config), afterCommit: (committed: IngestResult) => enqueueAnalysis(committed) },
-        { ownerId: auth.user.id, feed: params.slug, items: submission.items },
+        { ownerId: auth.user.id, feed: params.slug, items: submission.items, feedRecord: feed },
       );
       const lines = submission.lines;
       return reply(200, {
