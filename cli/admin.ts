@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ADMIN_HEADER, ADMIN_PATH, deriveAdminKey, readAdminHandle, readSessionSecret } from '../lib/accounts/admin-channel';
 import { runAdminCommand, type AdminCommand, type AdminResult } from '../lib/accounts/admin-commands';
-import { ConfigError, parseConfig, type Config } from '../lib/config';
+import { ConfigError, parseConfig, publicBaseUrl, type Config } from '../lib/config';
 import { isAppError } from '../lib/errors';
 import { PLAN_IDS } from '../lib/plans';
 import { TOKEN_SCOPES, type TokenScope } from '../lib/tokens';
@@ -78,10 +78,12 @@ async function execute(command: AdminCommand, url: string | undefined): Promise<
     if (error instanceof ConfigError) throw new CliError(error.message);
     throw error;
   }
-  const [{ openDatabase }, { createEngines }, { EmbeddedDatabaseBusyError }] = await Promise.all([
+  const [{ openDatabase }, { createEngines }, { EmbeddedDatabaseBusyError }, { createMailer }, { default: pino }] = await Promise.all([
     import('../lib/db'),
     import('../lib/engines'),
     import('../lib/db/embedded-lock'),
+    import('../lib/mail/create-mailer'),
+    import('pino'),
   ]);
   // A server that is still starting owns the embedded database before it listens: wait for it.
   const deadline = Date.now() + 30_000;
@@ -102,9 +104,15 @@ async function execute(command: AdminCommand, url: string | undefined): Promise<
     }
   }
   const engines = createEngines(config);
+  // Notices (a new token) go out as the server's would: SMTP_URL, else the local outbox. Errors go
+  // to stderr: stdout carries the command's answer (and a token).
+  const logger = pino({ level: 'error' }, pino.destination(2));
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, prisma: db.prisma, logger });
+  const notices = { prisma: db.prisma, mail: { mailer, logger }, baseUrl: publicBaseUrl(config).replace(/\/+$/, '') };
   try {
-    return await runAdminCommand({ prisma: db.prisma, engines }, command);
+    return await runAdminCommand({ prisma: db.prisma, engines, notices }, command);
   } finally {
+    mailer.close();
     await engines.close().catch(() => undefined);
     await db.close().catch(() => undefined);
   }

@@ -123,6 +123,11 @@ export const configSchema = z.object({
   SMTP_URL: urlWithProtocols(['smtp:', 'smtps:'], 'smtp://user:pass@mail.example.com:587').optional(),
   /** The From: of outgoing mail. @default Sluice <sluice@localhost> */
   MAIL_FROM: z.string().min(3).max(200).default('Sluice <sluice@localhost>'),
+  /**
+   * Days between a user asking to delete their account (on /settings) and the deletion; they can
+   * cancel meanwhile. 0 deletes at the next sweep. @default 7
+   */
+  ACCOUNT_DELETION_COOLING_OFF_DAYS: z.coerce.number({ message: 'must be a number' }).min(0).max(365).default(7),
   /** Run pending migrations at start-up. @default true */
   MIGRATE_ON_START: boolFromEnv.default(true),
   /** Job queue, worker and analyzer settings (lib/jobs/config.ts, docs/workers.md). */

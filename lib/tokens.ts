@@ -54,6 +54,10 @@ export async function createApiToken(
   }
   const expiresAt = parseExpiry(input.expiresAt);
   const allowedNetworks = parseAllowedNetworks(input.allowedNetworks);
+  const owner = await prisma.user.findUnique({ where: { id: input.userId }, select: { deletionDueAt: true } });
+  if (owner?.deletionDueAt) {
+    throw new AppError('deletion_pending', 'This account is scheduled for deletion: cancel the deletion on /settings before creating tokens.', 409);
+  }
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const row = await prisma.apiToken.create({
     data: {
@@ -106,12 +110,16 @@ export async function verifyApiToken(prisma: PrismaClient, raw: string | null | 
       lastUsedAt: true,
       expiresAt: true,
       allowedNetworks: true,
-      user: { select: { id: true, email: true, plan: true, isAdmin: true, suspendedAt: true } },
+      user: { select: { id: true, email: true, plan: true, isAdmin: true, suspendedAt: true, deletionDueAt: true } },
     },
   });
   if (!row || row.revokedAt) throw new AppError('invalid_token', 'the API token is unknown or revoked', 401);
   // The same code as a revoked token (no new refusal for clients to learn): refused while suspended, not revoked.
   if (row.user.suspendedAt) throw new AppError('invalid_token', `the account that owns the API token ${row.prefix}… is suspended`, 401);
+  // Likewise while its owner's account waits to be deleted (lib/accounts/account-deletion.ts).
+  if (row.user.deletionDueAt) {
+    throw new AppError('invalid_token', `the API token ${row.prefix}… is suspended: its account is scheduled for deletion (cancel the deletion on /settings to use it again)`, 401);
+  }
   if (isExpired(row.expiresAt)) {
     throw new AppError('token_expired', `the API token ${row.prefix}… expired at ${row.expiresAt!.toISOString()}; create a new one`, 401);
   }
@@ -125,7 +133,7 @@ export async function verifyApiToken(prisma: PrismaClient, raw: string | null | 
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     void prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
   }
-  const { suspendedAt: _suspended, ...user } = row.user;
+  const { suspendedAt: _suspended, deletionDueAt: _pending, ...user } = row.user;
   return { tokenId: row.id, tokenName: row.name, prefix: row.prefix, scopes: row.scopes as TokenScope[], user };
 }
 

@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { ADMIN_HEADER, ADMIN_PATH, adminKeyMatches } from '../lib/accounts/admin-channel';
+import { accountMailDeps } from '../lib/accounts/account-mail';
 import { runAdminCommand, type AdminCommand } from '../lib/accounts/admin-commands';
 import { normaliseAddress, recordedClientAddress } from '../lib/client-address';
 import { isAppError } from '../lib/errors';
@@ -80,7 +81,7 @@ export async function handleAdminRequest(runtime: Runtime, req: IncomingMessage,
     return error(res, 400, 'invalid_json', 'the body is not JSON');
   }
   try {
-    const result = await runAdminCommand({ prisma: runtime.db.prisma, engines: runtime.engines }, command);
+    const result = await runAdminCommand({ prisma: runtime.db.prisma, engines: runtime.engines, notices: accountMailDeps(runtime) }, command);
     log.info({ command: command?.type }, 'admin command');
     send(res, 200, {
       result,

@@ -9,10 +9,12 @@ import { parseDuration } from '../token-limits';
 import { runTrustAdminCommand, trustAdminCommandSchemas } from '../trust/admin';
 import { federationAdminCommandSchemas, runFederationAdminCommand } from '../federation/admin';
 import { recordAudit, type AuditContext } from './audit';
+import type { AccountMailDeps } from './account-mail';
 import { createUser } from './create-user';
 import { deleteAccount } from './delete-account';
 import { getUserByEmail } from './get-account';
 import { endUserSessions, suspendUser, unsuspendUser } from './suspension';
+import { notifyTokenCreated } from './token-notice';
 import type { AccountDeps } from './types';
 import { emailSchema } from './validation';
 
@@ -62,7 +64,8 @@ async function userByEmailOrThrow(deps: AccountDeps, rawEmail: string) {
 /** What the audit log records for `sluice admin` (no person behind it that Sluice knows). */
 const CLI: AuditContext = { actorUserId: null, source: 'cli' };
 
-export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): Promise<AdminResult> {
+/** `notices`: mail the owner when a token is created for them (lib/accounts/token-notice.ts). */
+export async function runAdminCommand(deps: AccountDeps & { notices?: AccountMailDeps }, input: AdminCommand): Promise<AdminResult> {
   const parsed = adminCommandSchema.safeParse(input);
   if (!parsed.success) throw new AppError('invalid_command', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const command = parsed.data;
@@ -100,6 +103,8 @@ export async function runAdminCommand(deps: AccountDeps, input: AdminCommand): P
       const expiresAt = command.expiresIn === undefined ? null : new Date(Date.now() + parseDuration(command.expiresIn));
       const created = await createApiToken(deps.prisma, { userId: user.id, name: command.name, scopes: command.scopes, expiresAt, allowedNetworks: command.allow });
       await recordAudit(deps.prisma, { ...CLI, action: 'token_created', subjectUserId: user.id, details: { prefix: created.prefix, name: created.name, scopes: created.scopes } });
+      // Awaited: the CLI closes the database (the local outbox) when the command returns.
+      if (deps.notices) await notifyTokenCreated(deps.notices, { userId: user.id, token: created, source: { kind: 'cli' } });
       return {
         lines: [
           `created token "${created.name}" (${created.prefix}…) for ${user.email}, scopes ${created.scopes.join(',')}`,

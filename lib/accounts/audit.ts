@@ -32,6 +32,8 @@ export const AUDIT_ACTIONS = [
   'unsuspended',
   'user_created',
   'user_deleted',
+  'deletion_scheduled',
+  'deletion_cancelled',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -143,6 +145,8 @@ const LABELS: Record<AuditAction, string> = {
   unsuspended: 'Account suspension lifted',
   user_created: 'Account created',
   user_deleted: 'Account deleted',
+  deletion_scheduled: 'Account deletion scheduled',
+  deletion_cancelled: 'Account deletion cancelled',
 };
 
 /** A readable label for an action ("API token revoked"); unknown actions as they are. */

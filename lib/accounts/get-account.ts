@@ -15,6 +15,7 @@ export async function getAccount(prisma: PrismaClient, userId: string) {
       createdAt: true,
       emailVerifiedAt: true,
       totpEnabledAt: true,
+      deletionDueAt: true,
       subscription: {
         select: { provider: true, status: true, currentPeriodEnd: true, cancelAtPeriodEnd: true, updatedAt: true },
       },

@@ -17,13 +17,14 @@ export async function findStreamVerdicts(prisma: PrismaClient, tokenIds: Iterabl
   for (let i = 0; i < ids.length; i += CHUNK) {
     const rows = await prisma.apiToken.findMany({
       where: { id: { in: ids.slice(i, i + CHUNK) } },
-      select: { id: true, revokedAt: true, expiresAt: true, scopes: true, user: { select: { plan: true, suspendedAt: true } } },
+      select: { id: true, revokedAt: true, expiresAt: true, scopes: true, user: { select: { plan: true, suspendedAt: true, deletionDueAt: true } } },
     });
     for (const row of rows) {
       // A peer token (docs/federation.md) streams whatever the owner's plan: a link is the operator's decision.
       const peer = row.scopes.includes('peer');
-      // A suspended account's tokens are refused like revoked ones (lib/accounts/suspension.ts).
-      if (row.revokedAt || row.user.suspendedAt || !(peer || row.scopes.includes('stream'))) continue;
+      // A suspended account's tokens are refused like revoked ones (lib/accounts/suspension.ts), and
+      // so are those of an account waiting to be deleted (lib/accounts/account-deletion.ts).
+      if (row.revokedAt || row.user.suspendedAt || row.user.deletionDueAt || !(peer || row.scopes.includes('stream'))) continue;
       if (isExpired(row.expiresAt, now)) {
         verdicts.set(row.id, 'token_expired');
         continue;

@@ -1,12 +1,14 @@
 // The worker role: processes the analysis queue with a configurable concurrency, raises the
-// dead-letter alert, and schedules the periodic expiry scan. Several worker processes (on any
-// nodes) share the queue; stop() finishes in-flight jobs or returns them to the queue.
+// dead-letter alert, and schedules the periodic expiry scan and account deletion sweep. Several
+// worker processes (on any nodes) share the queue; stop() finishes in-flight jobs or returns them
+// to the queue.
 import { raiseDeadLetterAlert } from '../../lib/alerts';
 import { allowListFromConfig } from '../../lib/ingest';
 import { ANALYSIS_QUEUE, getJobQueue, type JobHandler, type JobQueue, type JobsConfig } from '../../lib/jobs';
 import type { Runtime } from '../../lib/runtime';
 import { jobMetrics } from '../metrics';
 import { createAnalysisHandler } from './analysis-handler';
+import { ACCOUNT_DELETION_JOB, withAccountDeletions } from './account-deletion-handler';
 
 export interface StartWorkersOptions {
   /** @default WORKER_CONCURRENCY */
@@ -31,12 +33,15 @@ export function startWorkers(runtime: Pick<Runtime, 'config' | 'db' | 'engines' 
   const log = runtime.logger.child({ module: 'workers', queue: queue.name });
   const handler =
     options.handler ??
-    createAnalysisHandler({
-      sql: runtime.db.sql,
-      allowList: allowListFromConfig(runtime.config),
-      config,
-      observe: (analyzer, ms) => jobMetrics.analyzerDuration.observe({ analyzer }, ms / 1000),
-    });
+    withAccountDeletions(
+      runtime,
+      createAnalysisHandler({
+        sql: runtime.db.sql,
+        allowList: allowListFromConfig(runtime.config),
+        config,
+        observe: (analyzer, ms) => jobMetrics.analyzerDuration.observe({ analyzer }, ms / 1000),
+      }),
+    );
   const labels = (name: string) => ({ queue: queue.name, name });
   const concurrency = options.concurrency ?? config.WORKER_CONCURRENCY;
 
@@ -59,8 +64,12 @@ export function startWorkers(runtime: Pick<Runtime, 'config' | 'db' | 'engines' 
   let scheduler: NodeJS.Timeout | null = null;
   let first: NodeJS.Timeout | null = null;
   if (options.scheduler !== false && queue.name === ANALYSIS_QUEUE) {
-    const tick = () =>
+    const tick = () => {
       queue.add('expire', {}, { key: 'expire-scan', attempts: 3 }).catch((error: unknown) => log.warn({ err: error }, 'could not schedule the expiry scan'));
+      queue
+        .add(ACCOUNT_DELETION_JOB, {}, { key: 'account-deletion-sweep', attempts: 3 })
+        .catch((error: unknown) => log.warn({ err: error }, 'could not schedule the account deletion sweep'));
+    };
     first = setTimeout(tick, 5000);
     first.unref();
     scheduler = setInterval(tick, config.EXPIRY_SCAN_SECONDS * 1000);

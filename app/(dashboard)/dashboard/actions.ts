@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { authedAction } from '@/app/_lib/action';
 import { requestAuditContext } from '@/app/_lib/audit-context';
+import { accountMailDeps } from '@/lib/accounts/account-mail';
+import { notifyTokenCreated } from '@/lib/accounts/token-notice';
 import { recordAudit } from '@/lib/accounts/audit';
 import { createPortalSession } from '@/lib/billing/create-checkout-session';
 import { getBilling } from '@/lib/billing/stripe-client';
@@ -30,12 +32,14 @@ export const createTokenAction = authedAction(createTokenSchema, async (input, {
     expiresAt: expiryFromChoice(input.expires),
     allowedNetworks: input.networks ?? null,
   });
+  const context = await requestAuditContext(user.id);
   await recordAudit(
     runtime.db.prisma,
-    { ...(await requestAuditContext(user.id)), action: 'token_created', subjectUserId: user.id, details: { prefix: created.prefix, name: created.name, scopes: created.scopes } },
+    { ...context, action: 'token_created', subjectUserId: user.id, details: { prefix: created.prefix, name: created.name, scopes: created.scopes } },
     runtime.logger,
   );
   runtime.logger.info({ userId: user.id, tokenId: created.id, prefix: created.prefix }, 'token created');
+  void notifyTokenCreated(accountMailDeps(runtime), { userId: user.id, token: created, source: { kind: 'dashboard', address: context.ip ?? null } });
   return { id: created.id, prefix: created.prefix, token: created.token };
 });
 

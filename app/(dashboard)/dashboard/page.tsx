@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { requireSessionUser } from '@/app/_lib/auth';
+import { DeletionPendingBanner } from '@/components/account/delete-account-card';
 import { VerifyEmailNotice } from '@/components/account/verify-email-notice';
 import { DisplayNameForm } from '@/components/dashboard/display-name-form';
 import { FeedsCard } from '@/components/dashboard/feeds-card';
@@ -25,7 +26,7 @@ import { findApiTokens, type TokenScope } from '@/lib/tokens';
 import { createTokenAction, openBillingPortalAction, revokeTokenAction, toggleFirehoseAction, updateDisplayNameAction } from './actions';
 import { deleteWebhookAction, replayWebhookAction, setWebhookPausedAction } from './webhook-actions';
 import { retractFromFeedAction } from './trust-actions';
-import { resendVerificationAction } from '../settings/actions';
+import { cancelDeletionAction, resendVerificationAction } from '../settings/actions';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 export const dynamic = 'force-dynamic';
@@ -76,6 +77,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         </Link>
       </div>
       {account.emailVerifiedAt ? null : <VerifyEmailNotice email={account.email} resendAction={resendVerificationAction} />}
+      {account.deletionDueAt ? <DeletionPendingBanner dueAt={account.deletionDueAt.toISOString()} cancel={cancelDeletionAction} /> : null}
 
       <div className="mt-8 grid grid-cols-1 gap-6 lg:grid-cols-3">
         <div className="min-w-0 space-y-6 lg:order-2">

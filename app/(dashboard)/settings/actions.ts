@@ -1,10 +1,12 @@
 'use server';
-// Settings actions: password change, per-device sign-out and sign out everywhere. Each makes the
-// ended sessions fail at once on this node (sessionChecks) and within 2 s on others.
+// Settings actions: password change, per-device sign-out and sign out everywhere (each makes the
+// ended sessions fail at once on this node, sessionChecks, and within 2 s on others), two-factor
+// sign-in, and account deletion.
 import { z } from 'zod';
 import { authedAction } from '@/app/_lib/action';
 import { sessionChecks } from '@/app/_lib/auth';
 import { requestAuditContext } from '@/app/_lib/audit-context';
+import { cancelAccountDeletion, scheduleAccountDeletion } from '@/lib/accounts/account-deletion';
 import { accountMailDeps } from '@/lib/accounts/account-mail';
 import { recordAudit } from '@/lib/accounts/audit';
 import { resendVerification } from '@/lib/accounts/email-verification';
@@ -61,4 +63,26 @@ export const disableTwoFactorAction = authedAction(z.object({ password: z.string
   await recordAudit(runtime.db.prisma, { ...(await requestAuditContext(user.id)), action: 'two_factor_disabled', subjectUserId: user.id }, runtime.logger);
   runtime.logger.info({ userId: user.id }, 'two-factor sign-in turned off');
   return { ok: true };
+});
+
+/** Schedules the deletion of the account after the cooling-off period (lib/accounts/account-deletion.ts). */
+export const scheduleDeletionAction = authedAction(
+  z.object({ password: z.string().max(1024), code: z.string().max(40).optional() }),
+  async ({ password, code }, { user, runtime }) => {
+    const scheduled = await scheduleAccountDeletion(accountMailDeps(runtime), {
+      userId: user.id,
+      password,
+      code,
+      coolingOffDays: runtime.config.ACCOUNT_DELETION_COOLING_OFF_DAYS,
+      audit: await requestAuditContext(user.id),
+    });
+    runtime.logger.info({ userId: user.id, dueAt: scheduled.dueAt.toISOString() }, 'account deletion scheduled');
+    return { dueAt: scheduled.dueAt.toISOString() };
+  },
+);
+
+export const cancelDeletionAction = authedAction(z.object({}), async (_input, { user, runtime }) => {
+  const { cancelled } = await cancelAccountDeletion(accountMailDeps(runtime), user.id, await requestAuditContext(user.id));
+  runtime.logger.info({ userId: user.id, cancelled }, 'account deletion cancelled');
+  return { cancelled };
 });

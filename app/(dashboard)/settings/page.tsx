@@ -1,20 +1,25 @@
-// Account settings: password change, two-factor sign-in and the signed-in devices (sign out one, or everywhere).
+// Account settings: password change, two-factor sign-in, the signed-in devices (sign out one, or
+// everywhere), recent security activity and account deletion.
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { requireSessionUser } from '@/app/_lib/auth';
 import { ChangePasswordForm } from '@/components/account/change-password-form';
+import { DeleteAccountCard } from '@/components/account/delete-account-card';
 import { DeviceList } from '@/components/account/device-list';
 import { SecurityActivity } from '@/components/account/security-activity';
 import { TwoFactorCard } from '@/components/account/two-factor-card';
 import { listAuditEvents } from '@/lib/accounts/audit';
 import { getAccount } from '@/lib/accounts/get-account';
+import { ENTITLED_STATUSES } from '@/lib/billing/sync-stripe-customer';
 import { listSessions } from '@/lib/accounts/sessions';
 import { getRuntime } from '@/lib/runtime';
 import {
+  cancelDeletionAction,
   changePasswordAction,
   confirmTwoFactorAction,
   disableTwoFactorAction,
   endSessionAction,
+  scheduleDeletionAction,
   signOutEverywhereAction,
   startTwoFactorAction,
 } from './actions';
@@ -24,7 +29,7 @@ export const dynamic = 'force-dynamic';
 
 export default async function SettingsPage() {
   const session = await requireSessionUser('/settings');
-  const { db } = getRuntime();
+  const { db, config } = getRuntime();
   const [account, sessions, activity] = await Promise.all([
     getAccount(db.prisma, session.id),
     listSessions(db.prisma, session.id),
@@ -57,6 +62,13 @@ export default async function SettingsPage() {
         signOutEverywhereAction={signOutEverywhereAction}
       />
       <SecurityActivity events={activity} viewer={{ kind: 'owner', userId: session.id }} />
+      <DeleteAccountCard
+        dueAt={account.deletionDueAt?.toISOString() ?? null}
+        coolingOffDays={config.ACCOUNT_DELETION_COOLING_OFF_DAYS}
+        twoFactor={Boolean(account.totpEnabledAt)}
+        subscriptionActive={account.subscription?.provider === 'stripe' && ENTITLED_STATUSES.has(account.subscription.status)}
+        actions={{ schedule: scheduleDeletionAction, cancel: cancelDeletionAction }}
+      />
     </div>
   );
 }
