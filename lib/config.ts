@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseProxyTrust } from './client-address';
 import { federationConfigSchema } from './federation/config';
 import { exportsConfigSchema } from './exports/config';
+import { usageConfigSchema } from './usage/config';
 import { jobsConfigSchema } from './jobs/config';
 import { webhooksConfigSchema } from './webhooks/config';
 
@@ -138,6 +139,8 @@ export const configSchema = z.object({
   ...federationConfigSchema.shape,
   /** Bulk exports and blocklists (lib/exports/config.ts, docs/exports.md). */
   ...exportsConfigSchema.shape,
+  /** Usage recording and the daily request allowance (lib/usage/config.ts, docs/usage.md). */
+  ...usageConfigSchema.shape,
 });
 
 export type Config = z.infer<typeof configSchema>;

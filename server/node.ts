@@ -17,6 +17,7 @@ import { startWorkers } from './workers';
 import { startWebhookDelivery } from './webhooks';
 import './workers/enqueuer-metrics';
 import { closeJobQueue } from '../lib/jobs';
+import { closeUsageRecorder } from '../lib/usage';
 import { closeRuntime, createRuntime } from './runtime';
 import { warmWarningLists } from '../lib/trust/warm';
 
@@ -89,6 +90,7 @@ export async function startNode(config: Config, logger: Logger, options: StartNo
     stoppers.push(() => controlRelay.stop());
     stoppers.push(() => relay.stop());
     stoppers.push(() => closeJobQueue()); // flushes the analysis enqueuer first
+    stoppers.push(() => closeUsageRecorder()); // after the last request and stream: adds the buffered usage
     if (runtime.roles.includes('worker')) {
       const workers = startWorkers(runtime);
       stoppers.push(() => workers.stop());

@@ -748,6 +748,16 @@ export interface components {
         "X-RateLimit-Limit": number;
         /** @description requests left in the current minute */
         "X-RateLimit-Remaining": number;
+        /** @description seconds until the token's current minute window resets */
+        "X-RateLimit-Reset": number;
+        /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+        "X-RateLimit-Limit-Day": number;
+        /** @description requests the account has left this UTC day */
+        "X-RateLimit-Remaining-Day": number;
+        /** @description seconds until the day allowance resets (midnight UTC) */
+        "X-RateLimit-Reset-Day": number;
+        /** @description `active` on a day a burst token raised the allowance; absent otherwise */
+        "X-RateLimit-Burst": "active";
         /** @description seconds to wait before retrying */
         "Retry-After": number;
     };
@@ -769,6 +779,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -852,17 +867,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -967,6 +995,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1117,17 +1150,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1222,6 +1268,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1326,17 +1377,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1431,6 +1495,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1533,17 +1602,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1647,6 +1729,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1799,17 +1886,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1932,6 +2032,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     /** @description `true` on a stored answer replayed for a repeated Idempotency-Key */
                     "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
@@ -2137,18 +2242,29 @@ export interface operations {
             /**
              * @description `rate_limited`: too many requests for the token's plan (Retry-After)
              *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             *
              *     `submission_limit`: the plan's indicators per hour are used up (Retry-After)
              */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited" | "submission_limit";
+                            code: "rate_limited" | "daily_limit" | "submission_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2252,6 +2368,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2427,17 +2548,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2536,6 +2670,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2642,17 +2781,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2749,6 +2901,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2853,17 +3010,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2964,6 +3134,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2977,6 +3152,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3150,17 +3330,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3259,6 +3452,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     /** @description the cursor of the next page (absent on the last) */
                     "X-Next-Cursor"?: string;
                     /** @description `<next page URL>; rel="next"` (absent on the last page) */
@@ -3369,17 +3567,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3474,6 +3685,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3601,17 +3817,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3703,6 +3932,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3788,17 +4022,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3902,6 +4149,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4124,17 +4376,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -4229,6 +4494,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4335,17 +4605,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -4440,6 +4723,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4542,17 +4830,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -4653,6 +4954,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4805,17 +5111,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -4910,6 +5229,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5016,17 +5340,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -5127,6 +5464,11 @@ export interface operations {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-RateLimit-Limit-Day": components["headers"]["X-RateLimit-Limit-Day"];
+                    "X-RateLimit-Remaining-Day": components["headers"]["X-RateLimit-Remaining-Day"];
+                    "X-RateLimit-Reset-Day": components["headers"]["X-RateLimit-Reset-Day"];
+                    "X-RateLimit-Burst": components["headers"]["X-RateLimit-Burst"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5302,17 +5644,30 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    /** @description requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day) */
+                    "X-RateLimit-Limit-Day"?: number;
+                    /** @description requests the account has left this UTC day */
+                    "X-RateLimit-Remaining-Day"?: number;
+                    /** @description seconds until the day allowance resets (midnight UTC) */
+                    "X-RateLimit-Reset-Day"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -5622,7 +5977,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `rate_limited`: too many requests for the token's plan (Retry-After) */
+            /**
+             * @description `rate_limited`: too many requests for the token's plan (Retry-After)
+             *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -5632,7 +5991,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited";
+                            code: "rate_limited" | "daily_limit";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -5871,6 +6230,8 @@ export interface operations {
             /**
              * @description `rate_limited`: too many requests for the token's plan (Retry-After)
              *
+             *     `daily_limit`: the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)
+             *
              *     `too_many_streams`: the token holds its plan's concurrent streams (`error.limit`)
              */
             429: {
@@ -5882,7 +6243,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "rate_limited" | "too_many_streams";
+                            code: "rate_limited" | "daily_limit" | "too_many_streams";
                             message: string;
                             details?: {
                                 [key: string]: unknown;

@@ -38,6 +38,7 @@ export const API_ERRORS = {
   idempotency_key_reused: { status: 422, description: 'the Idempotency-Key was used for a different request' },
   rate_limited: { status: 429, description: "too many requests for the token's plan (Retry-After)" },
   submission_limit: { status: 429, description: "the plan's indicators per hour are used up (Retry-After)" },
+  daily_limit: { status: 429, description: "the account's requests for the UTC day are used up, burst included (Retry-After: the seconds until midnight UTC)" },
   too_many_streams: { status: 429, description: "the token holds its plan's concurrent streams (`error.limit`)" },
   request_too_large: { status: 431, description: 'the request line and headers are larger than 16 KB' },
   internal: { status: 500, description: 'a bug: the request id (`error.requestId`) identifies it in the server logs' },
@@ -55,4 +56,4 @@ export type ApiErrorCode = keyof typeof API_ERRORS;
 /** Codes any route may answer before its handler runs (the HTTP edge and the token wrapper). */
 export const EDGE_ERRORS = ['bad_request', 'invalid_request', 'request_too_large', 'internal', 'unavailable'] as const satisfies readonly ApiErrorCode[];
 /** Codes of a route that needs a token (app/api/_lib/with-api-token.ts). */
-export const TOKEN_ERRORS = ['invalid_token', 'token_expired', 'address_not_allowed', 'scope_required', 'rate_limited'] as const satisfies readonly ApiErrorCode[];
+export const TOKEN_ERRORS = ['invalid_token', 'token_expired', 'address_not_allowed', 'scope_required', 'rate_limited', 'daily_limit'] as const satisfies readonly ApiErrorCode[];

@@ -31,6 +31,11 @@ function errorResponses(contract: RouteContract): ZodOpenApiResponsesObject {
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     const headers: Record<string, HeaderRef | { description: string; required: boolean; schema: Record<string, unknown> }> = {};
     if (status === 429 || status === 503) headers['Retry-After'] = header('Retry-After');
+    if (status === 429 && hasRateLimitHeaders(contract)) {
+      // Every refusal by a plan's limit says where each window stands (docs/api.md, "Rate limits").
+      for (const name of RATE_LIMIT_HEADERS) headers[name] = header(name);
+      for (const name of DAY_LIMIT_HEADERS) headers[name] = { ...DAY_HEADER_SPECS[name], required: false };
+    }
     // A 409 carries it only for a request still in progress, not for the route's other conflicts.
     else if (codes.includes('idempotency_key_in_progress')) {
       headers['Retry-After'] = { description: 'seconds to wait before retrying (only with `idempotency_key_in_progress`)', required: false, schema: { type: 'integer', minimum: 0 } };
@@ -44,15 +49,25 @@ function errorResponses(contract: RouteContract): ZodOpenApiResponsesObject {
   return responses;
 }
 
+const hasRateLimitHeaders = (contract: RouteContract) => contract.scope !== null && contract.rateLimitHeaders !== false;
+const RATE_LIMIT_HEADERS = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'] as const;
+const DAY_LIMIT_HEADERS = ['X-RateLimit-Limit-Day', 'X-RateLimit-Remaining-Day', 'X-RateLimit-Reset-Day'] as const;
+const integer = { type: 'integer', minimum: 0 } as const;
+const DAY_HEADER_SPECS = {
+  'X-RateLimit-Limit-Day': { description: "requests the account may make this UTC day over all its tokens (the plan's, or its burst ceiling on a burst day)", required: true, schema: integer },
+  'X-RateLimit-Remaining-Day': { description: 'requests the account has left this UTC day', required: true, schema: integer },
+  'X-RateLimit-Reset-Day': { description: 'seconds until the day allowance resets (midnight UTC)', required: true, schema: integer },
+};
+
 function operation(contract: RouteContract): ZodOpenApiOperationObject {
   const responses: ZodOpenApiResponsesObject = {};
-  const rateLimited = contract.scope !== null && contract.rateLimitHeaders !== false;
+  const rateLimited = hasRateLimitHeaders(contract);
   for (const [status, spec] of Object.entries(contract.responses)) {
     if (!spec) continue;
     const headers: Record<string, HeaderRef | { description: string; required: boolean; schema: Record<string, unknown> }> = {};
     if (rateLimited) {
-      headers['X-RateLimit-Limit'] = header('X-RateLimit-Limit');
-      headers['X-RateLimit-Remaining'] = header('X-RateLimit-Remaining');
+      for (const name of [...RATE_LIMIT_HEADERS, ...DAY_LIMIT_HEADERS]) headers[name] = header(name);
+      headers['X-RateLimit-Burst'] = header('X-RateLimit-Burst');
     }
     for (const [name, h] of Object.entries(spec.headers ?? {})) {
       const { $schema: _, ...schema } = z.toJSONSchema(h.schema, { target: 'draft-2020-12' }) as Record<string, unknown>;
@@ -94,7 +109,7 @@ const DESCRIPTION = `The REST API of Sluice, a self-hostable threat-intelligence
 
 **Errors** are JSON \`{ "error": { "code", "message" } }\` (sometimes with \`details\` or \`requestId\`), with the codes listed under each response. Hostile input never yields a 500.
 
-**Rate limits.** Each token may make its plan's requests per minute (${Object.values(PLANS).map((p) => `${p.name}: ${p.apiRequestsPerMinute}`).join(', ')}). Answers carry \`X-RateLimit-Limit\` and \`X-RateLimit-Remaining\`; a refusal is 429 \`rate_limited\` with \`Retry-After\` (seconds). Submissions also count indicators per hour per user (429 \`submission_limit\`).
+**Rate limits.** Each token may make its plan's requests per minute, and each account its plan's requests per UTC day over all its tokens (${Object.values(PLANS).map((p) => `${p.name}: ${p.apiRequestsPerMinute} a minute, ${p.apiRequestsPerDay} a day`).join('; ')}). Past the day's allowance, a burst token (${Object.values(PLANS).map((p) => `${p.name}: ${p.burst.tokensPerMonth} a month`).join(', ')}) is spent automatically and raises that day's allowance ${PLANS.free.burst.multiplier}-fold (\`X-RateLimit-Burst: active\`). Answers carry \`X-RateLimit-Limit\`, \`X-RateLimit-Remaining\` and \`X-RateLimit-Reset\` (the token's minute: allowance, what is left, seconds until it resets) and \`X-RateLimit-Limit-Day\`, \`X-RateLimit-Remaining-Day\`, \`X-RateLimit-Reset-Day\` (the account's UTC day). A refusal is 429 \`rate_limited\` (the minute) or \`daily_limit\` (the day) with \`Retry-After\` in seconds and the same headers. Submissions also count indicators per hour per user (429 \`submission_limit\`). Your use is on the [usage page](/usage).
 
 **Streaming** (socket.io and \`GET /api/v1/stream\`) is described in AsyncAPI at [/api/v1/asyncapi.json](/api/v1/asyncapi.json).`;
 
@@ -134,6 +149,9 @@ export function buildOpenApiDocument(options: { serverUrl?: string } = {}) {
         headers: {
           'X-RateLimit-Limit': { description: "requests per minute this token's plan allows", required: true, schema: { type: 'integer', minimum: 0 } },
           'X-RateLimit-Remaining': { description: 'requests left in the current minute', required: true, schema: { type: 'integer', minimum: 0 } },
+          'X-RateLimit-Reset': { description: "seconds until the token's current minute window resets", required: true, schema: { type: 'integer', minimum: 0 } },
+          ...DAY_HEADER_SPECS,
+          'X-RateLimit-Burst': { description: '`active` on a day a burst token raised the allowance; absent otherwise', required: false, schema: { type: 'string', enum: ['active'] } },
           'Retry-After': { description: 'seconds to wait before retrying', required: true, schema: { type: 'integer', minimum: 0 } },
         },
       },

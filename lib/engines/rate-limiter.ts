@@ -14,7 +14,7 @@ export interface RateLimitRule {
   durationSeconds: number;
 }
 
-export type RateLimitResult = { allowed: true; remaining: number } | { allowed: false; retryAfterMs: number };
+export type RateLimitResult = { allowed: true; remaining: number; /** ms until the window resets */ resetMs?: number } | { allowed: false; retryAfterMs: number };
 
 export interface RateLimiter {
   consume(key: string, points?: number): Promise<RateLimitResult>;
@@ -51,7 +51,7 @@ function wrap(limiter: RateLimiterAbstract | RLWrapperTimeouts): RateLimiter {
     async consume(key, points = 1) {
       try {
         const res = await limiter.consume(key, points);
-        return { allowed: true, remaining: res.remainingPoints };
+        return { allowed: true, remaining: res.remainingPoints, resetMs: Math.max(0, res.msBeforeNext) };
       } catch (rejection) {
         if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterMs: rejection.msBeforeNext };
         throw rejection;

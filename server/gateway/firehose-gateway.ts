@@ -8,6 +8,7 @@ import type { Namespace, Server, Socket } from 'socket.io';
 import { createStreamSlots } from '../../lib/realtime/stream-slots';
 import { INTRODUCTIONS_EVENT, streamFiltersSchema, FIREHOSE_NAMESPACE, PUBLIC_NAMESPACE } from '../../lib/realtime/protocol';
 import type { Runtime } from '../../lib/runtime';
+import { getUsageRecorder } from '../../lib/usage';
 import { gatewayMetrics } from '../metrics';
 import { bufferedBytes } from './backpressure';
 import { trackDelivery } from './delivery';
@@ -68,7 +69,8 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
     peers: { resolve: (auth, instance) => resolvePeerAccess(runtime.db.sql, auth, instance, runtime.config.FEDERATION_MAX_HOPS) },
   };
   firehose.use(createHandshake(handshakeDeps));
-  const httpStreams = new HttpStreams(dispatcher, handshakeDeps, watch, log.child({ transport: 'http' }), { maxBufferedBytes });
+  const usageRecorder = getUsageRecorder(runtime);
+  const httpStreams = new HttpStreams(dispatcher, handshakeDeps, watch, log.child({ transport: 'http' }), { maxBufferedBytes, usage: usageRecorder });
   const guard = await startStreamGuard({
     firehose,
     watch,
@@ -107,6 +109,11 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
     const { auth } = socket.data;
     guard.admitted(socket);
     trackDelivery(socket);
+    // Usage (lib/usage): connection time, and events handed to this socket (room frames included).
+    const usage = usageRecorder.openStream({ userId: auth.user.id, tokenId: auth.tokenId });
+    socket.onAnyOutgoing((event: string, ...args: unknown[]) => {
+      if (event === 'indicators') usage.delivered((args[0] as unknown[]).length);
+    });
     if (socket.data.since) {
       catchUp(socket).catch((error: unknown) => {
         // Never a gap: end the stream and let the client resume from what it has.
@@ -146,6 +153,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
 
     socket.on('disconnect', () => {
       gatewayMetrics.connectedSockets.dec();
+      usage.close();
       rooms.leave(socket);
       if (socket.data.holdsSlot) slots.release(auth.tokenId, socket.id).catch((error: unknown) => log.warn({ err: error }, 'could not release a stream slot'));
     });

@@ -21,6 +21,9 @@ import type { CompiledFilter } from './filters';
 import { admit, type HandshakeDeps } from './handshake';
 import { replayThenJoin } from './replay';
 import type { SocketData } from './types';
+import type { StreamUsage, UsageRecorder } from '../../lib/usage';
+
+const NO_USAGE: StreamUsage = { delivered: () => undefined, close: () => undefined };
 import { findStreamVerdicts, type StreamVerdict } from '../../lib/realtime/stream-grants';
 
 export type HttpStreamFormat = 'sse' | 'ndjson';
@@ -45,6 +48,8 @@ export interface HttpStreamOptions {
   maxBufferedBytes: number;
   /** Interval of heartbeats (an SSE comment, an empty NDJSON line). @default 15000 */
   heartbeatMs?: number;
+  /** Counts each stream's connection time and events (lib/usage). */
+  usage?: Pick<UsageRecorder, 'openStream'>;
 }
 
 interface HttpClient {
@@ -53,6 +58,7 @@ interface HttpClient {
   res: ServerResponse;
   data: SocketData;
   group: string | null;
+  usage: StreamUsage;
 }
 
 interface Group {
@@ -165,7 +171,7 @@ export class HttpStreams {
       if (data.holdsSlot) await this.handshake.slots.release(data.auth.tokenId, id).catch(() => undefined);
       return;
     }
-    const client: HttpClient = { id, format, res, data, group: null };
+    const client: HttpClient = { id, format, res, data, group: null, usage: this.options.usage?.openStream({ userId: data.auth.user.id, tokenId: data.auth.tokenId }) ?? NO_USAGE };
     this.clients.add(client);
     gatewayMetrics.connectedSockets.inc();
     res.writeHead(200, {
@@ -196,6 +202,7 @@ export class HttpStreams {
           this.write(client, text);
           client.data.lastCursor = frame[frame.length - 1].cursor;
           gatewayMetrics.eventsDelivered.inc(frame.length);
+          client.usage.delivered(frame.length);
         },
         advance: (cursor) => {
           client.data.lastCursor = cursor;
@@ -251,6 +258,7 @@ export class HttpStreams {
   private forget(client: HttpClient) {
     if (!this.clients.delete(client)) return;
     gatewayMetrics.connectedSockets.dec();
+    client.usage.close();
     this.leave(client);
     client.data.ending = true;
     if (client.data.holdsSlot) {
@@ -286,6 +294,7 @@ export class HttpStreams {
         this.write(client, text);
         client.data.lastCursor = cursor;
         gatewayMetrics.eventsDelivered.inc(frame.length);
+        client.usage.delivered(frame.length);
       }
     }
   }

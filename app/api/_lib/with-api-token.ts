@@ -7,8 +7,8 @@ import { z } from 'zod';
 import type { ReplyBody, RouteContract, SuccessStatus } from '@/lib/api-contract/define';
 import { checkEntitlement, type Action } from '@/lib/entitlements';
 import { consumeApiRequest } from '@/lib/plan-limits';
-import { PLANS } from '@/lib/plans';
 import { getRuntime, type Runtime } from '@/lib/runtime';
+import { recordUsage } from '@/lib/usage';
 import { parseInput, safeText } from '@/lib/http/parse-input';
 import { recordedClientAddress } from '@/lib/client-address';
 import { parseBearer, verifyApiToken, type TokenUse, type VerifiedToken } from '@/lib/tokens';
@@ -70,14 +70,12 @@ export function withApiToken<Params = Record<string, string>, const C extends Ro
       const auth = await verifyApiToken(runtime.db.prisma, bearerToken(req), tokenUse(req));
       const entitlement = checkEntitlement(auth, scope);
       if (!entitlement.ok) return errorResponse(entitlement.error, req);
-      const limit = await consumeApiRequest(runtime.engines, auth.user.plan, auth.tokenId);
-      const perMinute = String(PLANS[auth.user.plan].apiRequestsPerMinute);
-      if (!limit.allowed) {
-        return jsonError(429, limit.code, limit.message, {}, { 'retry-after': String(limit.retryAfterSeconds), 'x-ratelimit-limit': perMinute, 'x-ratelimit-remaining': '0' });
-      }
+      const limit = await consumeApiRequest(runtime, auth.user.plan, { tokenId: auth.tokenId, userId: auth.user.id });
+      // Usage (lib/usage): counted in memory, added to the database in batches; never awaited.
+      recordUsage(runtime, { userId: auth.user.id, tokenId: auth.tokenId }, { requests: 1, limited: limit.allowed ? 0 : 1 });
+      if (!limit.allowed) return jsonError(429, limit.code, limit.message, {}, limit.headers);
       const response = await handler(req, { auth, runtime, params, reply: replyFor<C>() });
-      response.headers.set('x-ratelimit-limit', perMinute);
-      response.headers.set('x-ratelimit-remaining', String(limit.remaining));
+      for (const [name, value] of Object.entries(limit.headers)) response.headers.set(name, value);
       return response;
     } catch (error) {
       return errorResponse(error, req);

@@ -6,6 +6,7 @@ import { checkEntitlement } from '@/lib/entitlements';
 import { isAppError, isUnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from '@/lib/errors';
 import { parseInput, safeText } from '@/lib/http/parse-input';
 import { consumeApiRequest } from '@/lib/plan-limits';
+import { recordUsage } from '@/lib/usage';
 import { getRuntime, type Runtime } from '@/lib/runtime';
 import { getStixInstance } from '@/lib/stix';
 import { defaultTrustPolicy } from '@/lib/trust/policy';
@@ -61,8 +62,9 @@ export function withTaxii<Params = Record<string, string>>(handler: (req: Reques
       if (!acceptsTaxii(req.headers.get('accept'))) {
         return taxiiError(406, `this server answers ${TAXII_MEDIA_TYPE} only: send Accept: ${TAXII_MEDIA_TYPE}`, 'not_acceptable');
       }
-      const limit = await consumeApiRequest(runtime.engines, auth.user.plan, auth.tokenId);
-      if (!limit.allowed) return taxiiError(429, limit.message, limit.code, { 'retry-after': String(limit.retryAfterSeconds) });
+      const limit = await consumeApiRequest(runtime, auth.user.plan, { tokenId: auth.tokenId, userId: auth.user.id });
+      recordUsage(runtime, { userId: auth.user.id, tokenId: auth.tokenId }, { requests: 1, limited: limit.allowed ? 0 : 1 });
+      if (!limit.allowed) return taxiiError(429, limit.message, limit.code, limit.headers);
       const instance = await getStixInstance(runtime.db.sql, { baseUrl: runtime.config.NEXTAUTH_URL });
       const response = await handler(req, {
         auth,
@@ -71,7 +73,7 @@ export function withTaxii<Params = Record<string, string>>(handler: (req: Reques
         taxii: { instance, lifetimes: defaultTrustPolicy().lifetimes },
         baseUrl: baseUrlOf(req, runtime),
       });
-      response.headers.set('x-ratelimit-remaining', String(limit.remaining));
+      for (const [name, value] of Object.entries(limit.headers)) response.headers.set(name, value);
       return response;
     } catch (error) {
       if (isAppError(error) && error.code !== 'unavailable') {

@@ -5,6 +5,7 @@ import { checkIndicatorContract } from '@/lib/api-contract/routes/indicators';
 import { getIndicatorAnalysis, requestAnalysis } from '@/lib/analyzers';
 import { getJobQueue } from '@/lib/jobs';
 import { checkIndicator } from '@/lib/search';
+import { recordUsage } from '@/lib/usage';
 
 type Params = { value: string[] };
 
@@ -15,6 +16,7 @@ export const GET = withApiToken<Params, typeof checkIndicatorContract>(
     const type = search.get('type');
     if (type !== null) query.type = type;
     const result = await checkIndicator(runtime.db.sql, auth.user.id, query);
+    recordUsage(runtime, { userId: auth.user.id, tokenId: auth.tokenId }, { lookups: 1 });
     // Analysis state only for a value the caller can see: for any other, "done at 10:02" would tell
     // them that someone looked it up. Such a value answers exactly as one never seen.
     const stored = await getIndicatorAnalysis(runtime.db.sql, result.indicator);

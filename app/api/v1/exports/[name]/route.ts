@@ -10,6 +10,7 @@ import { publicBaseUrl } from '@/lib/config';
 import { consumeAnonymousExport, CONTENT_TYPES, getExport, notModified, parseExportRequest, resolveExportTier } from '@/lib/exports';
 import { consumeApiRequest } from '@/lib/plan-limits';
 import { getRuntime } from '@/lib/runtime';
+import { recordUsage } from '@/lib/usage';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,9 +20,11 @@ export const GET = withPublicRoute<{ name: string }>(getExportContract, async (r
   const query = parseExportRequest(name, new URL(req.url).searchParams);
   const { tier, auth } = await resolveExportTier(runtime.db.prisma, bearerToken(req), tokenUse(req));
   const limit = auth
-    ? await consumeApiRequest(runtime.engines, auth.user.plan, auth.tokenId)
+    ? await consumeApiRequest(runtime, auth.user.plan, { tokenId: auth.tokenId, userId: auth.user.id })
     : await consumeAnonymousExport(runtime.engines, runtime.config.EXPORTS_ANONYMOUS_PER_MINUTE, addressLimitKey(clientIp(req.headers)));
-  if (!limit.allowed) return jsonError(429, limit.code, limit.message, {}, { 'retry-after': String(limit.retryAfterSeconds) });
+  if (auth) recordUsage(runtime, { userId: auth.user.id, tokenId: auth.tokenId }, { requests: 1, limited: limit.allowed ? 0 : 1 });
+  const limitHeaders: Record<string, string> = 'headers' in limit ? (limit.headers as Record<string, string>) : {};
+  if (!limit.allowed) return jsonError(429, limit.code, limit.message, {}, { 'retry-after': String(limit.retryAfterSeconds), ...limitHeaders });
 
   const deps = { sql: runtime.db.sql, config: runtime.config, baseUrl: publicBaseUrl(runtime.config) };
   const result = await getExport(deps, tier, query);
@@ -36,6 +39,7 @@ export const GET = withPublicRoute<{ name: string }>(getExportContract, async (r
     'sluice-export-count': String(result.count),
     'sluice-export-as-of': result.snapshot.asOf,
     'x-content-type-options': 'nosniff',
+    ...limitHeaders,
   };
   if (notModified(req.headers, result)) return new Response(null, { status: 304, headers });
   return new Response(result.body, { headers: { ...headers, 'content-type': CONTENT_TYPES[query.format] } });

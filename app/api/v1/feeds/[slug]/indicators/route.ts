@@ -18,6 +18,7 @@ import {
 import { getJobQueue } from '@/lib/jobs';
 import { getAnalysisEnqueuer } from '@/lib/jobs/analysis-enqueuer';
 import { consumeSubmissions } from '@/lib/plan-limits';
+import { recordUsage } from '@/lib/usage';
 
 
 export const POST = withApiToken(
@@ -58,6 +59,7 @@ export const POST = withApiToken(
     async function submit(): Promise<NextResponse> {
       const limit = await consumeSubmissions(runtime.engines, auth.user.plan, auth.user.id, submission.items.length);
       if (!limit.allowed) return jsonError(429, limit.code, limit.message, {}, { 'retry-after': String(limit.retryAfterSeconds) });
+      recordUsage(runtime, { userId: auth.user.id, tokenId: auth.tokenId }, { submissions: submission.items.length });
 
       const result = await ingestIndicators(
         // Post-processing is enqueued after the commit, batched, without delaying this answer; a
