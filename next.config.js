@@ -15,6 +15,7 @@ const nextConfig = {
     '@node-rs/argon2',
     'rate-limiter-flexible',
     'stripe',
+    'maxmind',
   ],
   async headers() {
     return [

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { io } from 'socket.io-client';
 import { csvCell } from '../lib/csv';
+import { isCountryCode } from '../lib/enrichment/countries';
 import type { FirehoseEvent } from '../lib/events';
 import { INDICATOR_TYPES } from '../lib/indicators/types';
 import { answer, apiClient, EXIT, fail } from './api.ts';
@@ -28,11 +29,11 @@ export function connection(options: { url?: string; token?: string }): { url: st
   return { url, token };
 }
 
-const CSV_COLUMNS = ['id', 'cursor', 'kind', 'type', 'value', 'tags', 'confidence', 'count', 'firstSeen', 'lastSeen', 'feed', 'reportedAt'] as const;
+const CSV_COLUMNS = ['id', 'cursor', 'kind', 'type', 'value', 'tags', 'confidence', 'count', 'firstSeen', 'lastSeen', 'feed', 'reportedAt', 'asn', 'country'] as const;
 
 function csvRow(e: FirehoseEvent): string {
   const cells = [e.id, e.cursor, e.kind, e.indicator.type, e.indicator.value, e.indicator.tags, e.indicator.confidence, e.indicator.count,
-    e.indicator.firstSeen, e.indicator.lastSeen, `${e.feed.owner}/${e.feed.slug}`, e.reportedAt];
+    e.indicator.firstSeen, e.indicator.lastSeen, `${e.feed.owner}/${e.feed.slug}`, e.reportedAt, e.indicator.asn ?? '', e.indicator.country ?? ''];
   return cells.map((cell) => csvCell(Array.isArray(cell) ? cell.join('|') : cell)).join(',');
 }
 
@@ -55,6 +56,8 @@ interface StreamOptions {
   tags?: string[];
   feeds?: string[];
   minConfidence?: number;
+  asns?: number[];
+  countries?: string[];
   since?: string;
   format: 'jsonl' | 'csv';
   limit?: number;
@@ -74,6 +77,8 @@ async function stream(options: StreamOptions): Promise<void> {
   if (options.tags?.length) filters.tags = options.tags;
   if (options.feeds?.length) filters.feeds = options.feeds;
   if (options.minConfidence !== undefined) filters.minConfidence = options.minConfidence;
+  if (options.asns?.length) filters.asns = options.asns;
+  if (options.countries?.length) filters.countries = options.countries;
 
   let cursor = options.since ?? null;
   let delivered = 0;
@@ -260,13 +265,18 @@ async function check(value: string, options: { url?: string; token?: string; jso
   const { url, token } = connection(options);
   const body = await answer(apiClient(url, token).GET('/api/v1/check/{value}', { params: { path: { value } } }));
   if (options.json) return void process.stdout.write(JSON.stringify(body, null, 2) + '\n');
+  // An IP's AS and country (docs/enrichment.md), known or not.
+  const { asn, asOrganization, country } = body.indicator;
+  const as = asn !== undefined ? `AS${asn}${asOrganization ? ` ${asOrganization}` : ''}` : null;
+  const network = as || country ? [`  network:    ${[as, country].filter(Boolean).join(' · ')}`] : [];
   if (!body.known) {
-    process.stdout.write(`${value}: not known to Sluice\n`);
+    process.stdout.write([`${value}: not known to Sluice`, ...network].join('\n') + '\n');
     return;
   }
   process.stdout.write(
     [
       `${body.indicator.type} ${body.indicator.value}: KNOWN`,
+      ...network,
       `  first seen: ${body.firstSeen}`,
       `  last seen:  ${body.lastSeen}`,
       `  sightings:  ${body.sightings}`,
@@ -282,6 +292,28 @@ const integer = (name: string, min: number, max: number) => (value: string) => {
   return n;
 };
 
+const MAX_FILTER_VALUES = 50; // lib/realtime/protocol.ts (the packed CLI bundles no zod)
+
+const asnList = (value: string) => {
+  const values = list(value).map((v) => {
+    const n = /^(?:as)?\d{1,10}$/i.test(v) ? Number(v.replace(/^as/i, '')) : NaN;
+    if (!Number.isInteger(n) || n < 1 || n > 4_294_967_295) throw new InvalidArgumentError(`${JSON.stringify(v)} is not an AS number (e.g. 13335 or AS13335)`);
+    return n;
+  });
+  if (values.length > MAX_FILTER_VALUES) throw new InvalidArgumentError(`at most ${MAX_FILTER_VALUES} AS numbers`);
+  return values;
+};
+
+const countryList = (value: string) => {
+  const values = list(value).map((v) => {
+    const code = v.toUpperCase();
+    if (!isCountryCode(code)) throw new InvalidArgumentError(`${JSON.stringify(v)} is not an ISO 3166-1 alpha-2 country code (e.g. DE)`);
+    return code;
+  });
+  if (values.length > MAX_FILTER_VALUES) throw new InvalidArgumentError(`at most ${MAX_FILTER_VALUES} countries`);
+  return values;
+};
+
 export function register(program: Command): void {
   const common = (cmd: Command) =>
     cmd
@@ -294,6 +326,8 @@ export function register(program: Command): void {
     .option('--tags <list>', 'only events with one of these tags', list)
     .option('--feeds <list>', 'only these feeds (owner/slug or slug)', list)
     .option('--min-confidence <n>', 'minimum confidence 0-100', integer('--min-confidence', 0, 100))
+    .option('--asns <list>', 'only IPs announced by these AS numbers, e.g. 13335,AS15169', asnList)
+    .option('--countries <list>', 'only IPs in these countries (ISO 3166-1 alpha-2), e.g. DE,NL', countryList)
     .option('--since <cursor>', 'replay events after this cursor first')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .addOption(new Option('--transport <transport>', 'socket.io, or the HTTP stream as Server-Sent Events or NDJSON').choices(['socketio', 'sse', 'ndjson']).default('socketio'))

@@ -28,6 +28,8 @@ export function streamQuery(transport: 'sse' | 'ndjson', filters: StreamFilters,
     ...(filters.tags?.length ? { tags: filters.tags.join(',') } : {}),
     ...(filters.feeds?.length ? { feeds: filters.feeds.join(',') } : {}),
     ...(filters.minConfidence !== undefined ? { minConfidence: String(filters.minConfidence) } : {}),
+    ...(filters.asns?.length ? { asns: filters.asns.join(',') } : {}),
+    ...(filters.countries?.length ? { countries: filters.countries.join(',') } : {}),
     ...(since ? { since } : {}),
   };
 }

@@ -28,6 +28,14 @@ export interface FirehoseEventBody {
     warnings?: string[];
     /** Set when the value was held and is streamed because enough distinct reporters saw it. */
     corroborated?: boolean;
+    // Enrichment of ipv4/ipv6 values (lib/enrichment, docs/enrichment.md), each present only when
+    // the offline database knows it; never on other types, private or reserved addresses.
+    /** Autonomous system number announcing the address. */
+    asn?: number;
+    /** That autonomous system's organisation. */
+    asOrganization?: string;
+    /** ISO 3166-1 alpha-2 country code. */
+    country?: string;
   };
   feed: { slug: string; owner: string };
   reportedAt: string;

@@ -20,6 +20,7 @@ import { closeJobQueue } from '../lib/jobs';
 import { closeUsageRecorder } from '../lib/usage';
 import { closeRuntime, createRuntime } from './runtime';
 import { warmWarningLists } from '../lib/trust/warm';
+import { warmEnrichment } from '../lib/enrichment/warm';
 
 export interface SluiceNode {
   url: string;
@@ -44,6 +45,8 @@ export async function startNode(config: Config, logger: Logger, options: StartNo
   // The public views' data is as fresh as their page snapshots (server/page-snapshots.ts).
   if (config.PUBLIC_SNAPSHOT_INTERVAL_MS) setThreatsViewTtl(config.PUBLIC_SNAPSHOT_INTERVAL_MS);
   await warmWarningLists(runtime); // docs/trust.md: compiled once here, not on the first submission
+  // docs/enrichment.md: nodes that write events or answer /check look IPs up; opened once, here.
+  if (runtime.roles.includes('web') || runtime.roles.includes('worker')) warmEnrichment(runtime.logger);
   // Background parts, stopped after the HTTP drain in reverse order of start.
   const stoppers: (() => Promise<void>)[] = [];
   let realtime: Awaited<ReturnType<typeof createRealtimeServer>> | null = null;

@@ -552,7 +552,7 @@ export interface components {
         CheckAnswer: {
             /** @constant */
             known: false;
-            indicator: components["schemas"]["IndicatorRef"];
+            indicator: components["schemas"]["CheckedIndicator"];
             /** @description warning lists the value is on (absent when none) */
             warnings?: string[];
             /** @description when and why an operator withdrew the value */
@@ -568,7 +568,7 @@ export interface components {
         } | {
             /** @constant */
             known: true;
-            indicator: components["schemas"]["IndicatorRef"];
+            indicator: components["schemas"]["CheckedIndicator"];
             /**
              * Format: date-time
              * @example 2026-11-22T10:00:00.000Z
@@ -598,13 +598,29 @@ export interface components {
             };
             analysis: components["schemas"]["Analysis"];
         };
-        IndicatorRef: {
+        /** @description The normalised value and, for an IP, its AS and country (docs/enrichment.md). */
+        CheckedIndicator: {
             type: components["schemas"]["IndicatorType"];
             /**
              * @description The normalised value
              * @example evil.example.net
              */
             value: string;
+            /**
+             * @description autonomous system number announcing the address (IP values only)
+             * @example 13335
+             */
+            asn?: number;
+            /**
+             * @description the autonomous system's organisation (IP values only)
+             * @example Cloudflare, Inc.
+             */
+            asOrganization?: string;
+            /**
+             * @description ISO 3166-1 alpha-2 country of the address (IP values only)
+             * @example AU
+             */
+            country?: string;
         };
         /** @description What the analyzers found (docs/workers.md). */
         Analysis: {
@@ -644,6 +660,14 @@ export interface components {
              */
             createdAt: string;
         };
+        IndicatorRef: {
+            type: components["schemas"]["IndicatorType"];
+            /**
+             * @description The normalised value
+             * @example evil.example.net
+             */
+            value: string;
+        };
         /** @description A STIX 2.1 bundle (https://docs.oasis-open.org/cti/stix/v2.1/). */
         StixBundle: {
             /** @constant */
@@ -669,6 +693,8 @@ export interface components {
                 tags?: string[];
                 feeds?: string[];
                 minConfidence?: number;
+                asns?: number[];
+                countries?: string[];
             };
             /** @enum {string} */
             state: "active" | "paused";
@@ -4139,6 +4165,8 @@ export interface operations {
                         tags?: string[];
                         feeds?: string[];
                         minConfidence?: number;
+                        asns?: number[];
+                        countries?: string[];
                     };
                 };
             };
@@ -4167,6 +4195,8 @@ export interface operations {
                                 tags?: string[];
                                 feeds?: string[];
                                 minConfidence?: number;
+                                asns?: number[];
+                                countries?: string[];
                             };
                             /** @enum {string} */
                             state: "active" | "paused";
@@ -6080,6 +6110,10 @@ export interface operations {
                 feeds?: string;
                 /** @description minimum confidence, 0–100 */
                 minConfidence?: string;
+                /** @description IP events whose address is announced by one of these AS numbers ("13335" or "AS13335"; at most 50), comma-separated (or the parameter repeated) */
+                asns?: string;
+                /** @description IP events whose address is in one of these countries (ISO 3166-1 alpha-2, e.g. DE; at most 50), comma-separated (or the parameter repeated) */
+                countries?: string;
                 /** @description resume after this cursor (SSE: also the Last-Event-ID header) */
                 since?: string;
                 /** @description instead of the Accept header (SSE unless application/x-ndjson is asked for) */

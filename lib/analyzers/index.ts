@@ -2,6 +2,7 @@ export * from './types';
 export * from './correlation';
 export * from './network-aggregation';
 export * from './decomposition';
+export * from './enrichment';
 export * from './expiry';
 export * from './marks';
 export * from './run-analysis';

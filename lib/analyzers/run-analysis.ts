@@ -6,11 +6,12 @@ import type { IndicatorType } from '../indicators';
 import type { SqlSession } from '../db/sql-driver';
 import { correlationAnalyzer } from './correlation';
 import { decompositionAnalyzer } from './decomposition';
+import { enrichmentAnalyzer } from './enrichment';
 import { networkAggregationAnalyzer } from './network-aggregation';
 import { ensureSystemFeeds } from './system-feeds';
 import type { Analyzer, AnalyzerContext, AnalyzerDeps, AnalyzerInput, Finding } from './types';
 
-export const DEFAULT_ANALYZERS: Analyzer[] = [correlationAnalyzer, networkAggregationAnalyzer, decompositionAnalyzer];
+export const DEFAULT_ANALYZERS: Analyzer[] = [enrichmentAnalyzer, correlationAnalyzer, networkAggregationAnalyzer, decompositionAnalyzer];
 
 /** The name under which storing the merged findings is reported to AnalyzerDeps.observe. */
 export const SAVE_FINDINGS = 'save-findings';

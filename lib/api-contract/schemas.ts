@@ -78,6 +78,17 @@ export const analysisSchema = z
   .meta({ id: 'Analysis', description: 'What the analyzers found (docs/workers.md).' });
 assertSameType<z.output<typeof analysisSchema>, IndicatorAnalysisView>(true);
 
+/** Enrichment of ipv4/ipv6 values (docs/enrichment.md): each field present only when the offline database knows it. */
+const enrichmentFields = {
+  asn: z.number().int().min(1).optional().meta({ description: 'autonomous system number announcing the address (IP values only)', example: 13335 }),
+  asOrganization: z.string().optional().meta({ description: "the autonomous system's organisation (IP values only)", example: 'Cloudflare, Inc.' }),
+  country: z.string().optional().meta({ description: 'ISO 3166-1 alpha-2 country of the address (IP values only)', example: 'AU' }),
+};
+
+export const checkedIndicatorSchema = indicatorRefSchema
+  .extend(enrichmentFields)
+  .meta({ id: 'CheckedIndicator', description: 'The normalised value and, for an IP, its AS and country (docs/enrichment.md).' });
+
 const trustFacts = {
   warnings: z.array(z.string()).optional().meta({ description: 'warning lists the value is on (absent when none)' }),
   retracted: z.object({ at: dateTime, reason: z.string() }).optional().meta({ description: 'when and why an operator withdrew the value' }),
@@ -85,10 +96,10 @@ const trustFacts = {
 
 export const checkAnswerSchema = z
   .discriminatedUnion('known', [
-    z.object({ known: z.literal(false), indicator: indicatorRefSchema, ...trustFacts, analysis: analysisSchema }),
+    z.object({ known: z.literal(false), indicator: checkedIndicatorSchema, ...trustFacts, analysis: analysisSchema }),
     z.object({
       known: z.literal(true),
-      indicator: indicatorRefSchema,
+      indicator: checkedIndicatorSchema,
       ...indicatorSummarySchema.omit({ type: true, value: true }).shape,
       ...trustFacts,
       analysis: analysisSchema,
@@ -165,6 +176,7 @@ export const firehoseEventSchema = z
       reporters: z.number().int().optional().meta({ description: 'distinct reporters of the public sightings' }),
       warnings: z.array(z.string()).optional(),
       corroborated: z.boolean().optional(),
+      ...enrichmentFields,
     }),
     feed: z.object({ slug: z.string(), owner: userId }),
     reportedAt: dateTime,

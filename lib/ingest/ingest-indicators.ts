@@ -25,6 +25,7 @@ import {
 import { defaultTrustPolicy, eventConfidence, expiresAt, isEstablished, type TrustLevel, type TrustPolicy } from '../trust/policy';
 import { recordWarningHits } from '../trust/warning-lists';
 import { formatZodIssues } from '../http/parse-input';
+import { enrichIndicator } from '../enrichment/enrich-indicator';
 import { notifyOutboxWritten } from './outbox-signal';
 import { INGEST_LIMITS, submittedItemSchema, type ValidItem } from './schemas';
 
@@ -550,6 +551,7 @@ async function writeBatch(tx: SqlSession, input: IngestInput, batch: PreparedBat
         reporters: tally.pub,
         warnings: extra.warnings,
         ...(extra.corroborated ? { corroborated: true } : {}),
+        ...enrichIndicator(row.type, row.value),
       },
       expiresAt: expiresAt(row.type, lastSeen, policy.lifetimes),
     };

@@ -2,11 +2,24 @@
 // Namespace /firehose: auth { token, since?, filters? }; namespace /public: no auth, read-only.
 import { z } from 'zod';
 import type { FirehoseEvent } from '../events';
+import { isCountryCode } from '../enrichment/countries';
 import { INDICATOR_TYPES } from '../indicators/types';
 
 export { FIREHOSE_NAMESPACE, HTTP_STREAM_PATH, PUBLIC_NAMESPACE, SLOW_CONSUMER_CLOSE_CODE } from './names';
 
 const tag = z.string().trim().toLowerCase().min(1).max(64);
+
+/** At most this many AS numbers or countries in one filter. */
+export const MAX_FILTER_VALUES = 50;
+/** An AS number (32-bit, RFC 6793); 0 is reserved and never announced. */
+export const asnSchema = z.number().int().min(1).max(4_294_967_295);
+/** An ISO 3166-1 alpha-2 code (EU and XK too), any case; upper-cased. */
+export const countryCodeSchema = z
+  .string()
+  .max(8)
+  .trim()
+  .toUpperCase()
+  .refine(isCountryCode, { message: 'must be an ISO 3166-1 alpha-2 country code, e.g. DE' });
 
 export const streamFiltersSchema = z
   .object({
@@ -18,6 +31,10 @@ export const streamFiltersSchema = z
     feeds: z.array(z.string().trim().toLowerCase().min(1).max(200)).max(50).optional(),
     /** Minimum confidence, 0–100. */
     minConfidence: z.number().int().min(0).max(100).optional(),
+    /** Receive only IP events whose address is announced by one of these AS numbers (docs/enrichment.md). */
+    asns: z.array(asnSchema).max(MAX_FILTER_VALUES).optional(),
+    /** Receive only IP events whose address is in one of these countries (ISO 3166-1 alpha-2). */
+    countries: z.array(countryCodeSchema).max(MAX_FILTER_VALUES).optional(),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 // GET /api/v1/check/{value}: the immediate answer for one indicator — known or not, and what the
 // caller may see of it (public sightings and their own private ones).
 import type { SqlDriver } from '../db/sql-driver';
+import { enrichIndicator, type IpEnrichment } from '../enrichment/enrich-indicator';
 import { AppError } from '../errors';
 import { parseIndicator, type IndicatorType } from '../indicators';
 import { parseInput } from '../http/parse-input';
@@ -18,9 +19,12 @@ interface TrustFacts {
   retracted?: { at: string; reason: string };
 }
 
+/** The value checked and, for an IP, its AS and country (public knowledge, shown known or not). */
+export type CheckedIndicator = { type: IndicatorType; value: string } & IpEnrichment;
+
 export type CheckResult =
-  | ({ known: false; indicator: { type: IndicatorType; value: string } } & TrustFacts)
-  | ({ known: true; indicator: { type: IndicatorType; value: string } } & Omit<IndicatorSummary, 'type' | 'value'> & TrustFacts);
+  | ({ known: false; indicator: CheckedIndicator } & TrustFacts)
+  | ({ known: true; indicator: CheckedIndicator } & Omit<IndicatorSummary, 'type' | 'value'> & TrustFacts);
 
 /** Tags and feeds are gathered from this many of the most recent visible sightings. */
 const DETAIL_SIGHTINGS = 1000;
@@ -29,7 +33,7 @@ export async function checkIndicator(sql: SqlDriver, callerId: string, input: un
   const q = parseInput(checkIndicatorSchema, input, 'invalid_query');
   const parsed = parseIndicator(q.value, q.type ? { type: q.type } : undefined);
   if (!parsed.ok) throw new AppError('invalid_indicator', `not a valid indicator: ${parsed.reason}`, 422, { reason: parsed.code });
-  const indicator = { type: parsed.type, value: parsed.value };
+  const indicator: CheckedIndicator = { type: parsed.type, value: parsed.value, ...enrichIndicator(parsed.type, parsed.value) };
   const [matcher, retraction] = await Promise.all([defaultTrustPolicy().lists.current(sql), getRetraction(sql, indicator)]);
   const warnings = matcher.match(indicator.type, indicator.value);
   const trust: TrustFacts = { ...(warnings.length ? { warnings } : {}), ...(retraction ? { retracted: retraction } : {}) };

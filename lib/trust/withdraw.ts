@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlSession } from '../db/sql-driver';
 import type { FirehoseEventBody } from '../events';
+import { enrichIndicator } from '../enrichment/enrich-indicator';
 import type { IndicatorType } from '../indicators/types';
 
 export type WithdrawScope = { reporterId: string } | { feedId: string; indicatorId: string };
@@ -135,6 +136,7 @@ export function retractedEvent(input: {
       count: 0,
       reporters: 0,
       warnings: [],
+      ...enrichIndicator(input.type, input.value),
     },
     feed: latest ? { slug: latest.feed_slug, owner: latest.feed_owner } : { slug: '', owner: '' },
     reportedAt: input.at,

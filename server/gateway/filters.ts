@@ -23,6 +23,9 @@ export function canonicalFilters(filters: StreamFilters = {}): StreamFilters {
   const feeds = sorted(filters.feeds);
   if (feeds) result.feeds = feeds;
   if (filters.minConfidence) result.minConfidence = filters.minConfidence;
+  if (filters.asns?.length) result.asns = [...new Set(filters.asns)].sort((a, b) => a - b);
+  const countries = sorted(filters.countries);
+  if (countries) result.countries = countries;
   return result;
 }
 
@@ -32,11 +35,17 @@ export function compileFilter(raw: StreamFilters = {}): CompiledFilter {
   const tags = filters.tags ? new Set(filters.tags) : null;
   const feeds = filters.feeds ? new Set(filters.feeds) : null;
   const minConfidence = filters.minConfidence ?? 0;
+  // Enrichment filters (docs/enrichment.md): an event without the field (not an IP, or unknown to
+  // the database) never matches them.
+  const asns = filters.asns ? new Set(filters.asns) : null;
+  const countries = filters.countries ? new Set(filters.countries) : null;
   return {
     key: `f:${JSON.stringify(filters)}`,
     filters,
-    matchesAll: !types && !tags && !feeds && !minConfidence,
+    matchesAll: !types && !tags && !feeds && !minConfidence && !asns && !countries,
     matches(event) {
+      if (asns && (event.indicator.asn === undefined || !asns.has(event.indicator.asn))) return false;
+      if (countries && (event.indicator.country === undefined || !countries.has(event.indicator.country))) return false;
       if (types && !types.has(event.indicator.type)) return false;
       if (minConfidence && event.indicator.confidence < minConfidence) return false;
       if (tags && !event.indicator.tags.some((t) => tags.has(t.toLowerCase()))) return false;

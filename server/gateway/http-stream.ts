@@ -75,10 +75,13 @@ const list = (params: URLSearchParams, name: string): string[] | undefined => {
 export function httpStreamAuth(req: Pick<IncomingMessage, 'url' | 'headers'>): Record<string, unknown> {
   const params = new URL(req.url ?? '/', 'http://stream.invalid').searchParams;
   const filters: Record<string, unknown> = {};
-  for (const name of ['types', 'tags', 'feeds'] as const) {
+  for (const name of ['types', 'tags', 'feeds', 'countries'] as const) {
     const values = list(params, name);
     if (values) filters[name] = values;
   }
+  // "13335" or "AS13335"; anything else stays a string and the filter schema refuses it.
+  const asns = list(params, 'asns')?.map((v) => (/^(?:as)?\d{1,10}$/i.test(v) ? Number(v.replace(/^as/i, '')) : v));
+  if (asns) filters.asns = asns;
   const minConfidence = params.get('minConfidence');
   if (minConfidence !== null) filters.minConfidence = /^\d{1,3}$/.test(minConfidence) ? Number(minConfidence) : minConfidence;
   const lastEventId = req.headers['last-event-id'];

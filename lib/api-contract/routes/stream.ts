@@ -25,6 +25,8 @@ export const streamContract = defineRoute({
     tags: list('receive events carrying at least one of these tags'),
     feeds: list('feeds as "owner/slug" or "slug"'),
     minConfidence: z.string().regex(/^\d{1,3}$/).optional().meta({ description: 'minimum confidence, 0–100' }),
+    asns: list('IP events whose address is announced by one of these AS numbers ("13335" or "AS13335"; at most 50)'),
+    countries: list('IP events whose address is in one of these countries (ISO 3166-1 alpha-2, e.g. DE; at most 50)'),
     since: z.string().max(64).optional().meta({ description: 'resume after this cursor (SSE: also the Last-Event-ID header)' }),
     format: z.enum(['sse', 'ndjson']).optional().meta({ description: 'instead of the Accept header (SSE unless application/x-ndjson is asked for)' }),
     access_token: z.string().optional().meta({ description: 'the token, for clients that cannot send Authorization (EventSource)' }),

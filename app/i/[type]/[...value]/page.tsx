@@ -5,6 +5,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
 import { BarChart } from '@/components/charts/bar-chart';
+import { NetworkLine } from '@/components/threats/network-line';
 import { RelatedList } from '@/components/threats/related-list';
 import { StatCard } from '@/components/threats/stat-card';
 import { TagChip } from '@/components/threats/tag-chip';
@@ -72,6 +73,7 @@ export default async function IndicatorPage({ params }: { params: Params }) {
           {defanged}
         </h1>
         <p className="mt-2 text-xs text-slate-500">Shown defanged. The canonical value is in the check answer below.</p>
+        <NetworkLine enrichment={check.indicator} />
         {detail.tags.length ? (
           <div className="mt-4 flex flex-wrap gap-1.5">
             {detail.tags.map((t) => (
