@@ -1,6 +1,7 @@
 // A list of audit events (lib/accounts/audit.ts): the owner's "Recent security activity" on /settings
 // and the operator's view of one account on /admin/users/[id]. Addresses are shown as recorded.
 import { auditLabel, auditSummary, type AuditEventView } from '@/lib/accounts/audit';
+import { summariseUserAgent } from '@/lib/accounts/sessions';
 
 export interface SecurityActivityProps {
   events: AuditEventView[];
@@ -37,8 +38,8 @@ export function SecurityActivity({ events, viewer, title = 'Recent security acti
                   </span>
                   <time dateTime={e.at.toISOString()} className="text-xs text-slate-500">{e.at.toISOString().slice(0, 19).replace('T', ' ')} UTC</time>
                 </div>
-                <div className="break-all text-xs text-slate-400">
-                  {[summary, by ? `by ${by}` : '', e.ip ? `from ${e.ip}` : '', e.userAgent ?? ''].filter(Boolean).join(' · ')}
+                <div className="break-all text-xs text-slate-400" title={e.userAgent ?? undefined}>
+                  {[summary, by ? `by ${by}` : '', e.ip ? `from ${e.ip}` : '', e.userAgent ? summariseUserAgent(e.userAgent) : ''].filter(Boolean).join(' · ')}
                 </div>
               </li>
             );
