@@ -10,6 +10,7 @@
 //     BENCH_CONNECTIONS    concurrent connections (default 10)
 //     BENCH_DURATION       seconds per target (default 10)
 //     BENCH_SNAPSHOT_MS    PUBLIC_SNAPSHOT_INTERVAL_MS of the node (default: the node's, 2000; 0: render per request)
+//     BENCH_NODE_ARGS      extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //     BENCH_BEFORE=0       skip the first phase: static, /threats and /threats.json on a node that
 //                          renders every request (PUBLIC_SNAPSHOT_INTERVAL_MS=0), same seed, same run
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -83,7 +84,8 @@ const freePort = () =>
 /** A production node with request logging off (LOG_LEVEL=warn), ready when /api/health answers. */
 async function startNode(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.mts'], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/index.mts'], {
     cwd: path.resolve(import.meta.dirname, '..'),
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
