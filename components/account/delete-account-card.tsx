@@ -36,14 +36,14 @@ function CancelDeletionButton({ cancel, onError }: { cancel: DeleteAccountAction
 }
 
 /** The banner while a deletion is pending: the date, what is suspended, and "Cancel deletion". */
-export function DeletionPendingBanner({ dueAt, cancel }: { dueAt: string; cancel: DeleteAccountActions['cancel'] }) {
+export function DeletionPendingBanner({ dueAt, cancel, className = 'mt-6' }: { dueAt: string; cancel: DeleteAccountActions['cancel']; className?: string }) {
   const [error, setError] = useState<string | null>(null);
   return (
     <div
       role="region"
       aria-label="Account deletion pending"
       data-testid="deletion-pending"
-      className="mt-6 flex flex-col gap-3 rounded-xl border border-rose-400/30 bg-rose-500/10 px-4 py-3 text-sm text-rose-100 sm:flex-row sm:items-center sm:justify-between"
+      className={`${className} flex flex-col gap-3 rounded-xl border border-rose-400/30 bg-rose-500/10 px-4 py-3 text-sm text-rose-100 sm:flex-row sm:items-center sm:justify-between`}
     >
       <p>
         This account will be deleted on <span className="font-medium">{formatDue(dueAt)}</span>. Until then its API tokens are refused and its streams
@@ -84,7 +84,7 @@ export function DeleteAccountCard({
       />
       <div className="space-y-4 px-5 py-4 text-sm text-slate-300 sm:px-6">
         {dueAt ? (
-          <DeletionPendingBanner dueAt={dueAt} cancel={actions.cancel} />
+          <DeletionPendingBanner dueAt={dueAt} cancel={actions.cancel} className="" />
         ) : (
           <>
             <ul className="list-disc space-y-1 pl-5">
