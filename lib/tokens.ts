@@ -90,17 +90,30 @@ export interface TokenUse {
   address: string | null;
 }
 
-/**
- * Resolves a raw token to its owner and scopes, at every use (REST, TAXII, exports, both stream
- * transports). Throws AppError invalid_token (401) for a missing, malformed, unknown or revoked
- * token, token_expired (401) once its expiry has passed, and address_not_allowed (403) when it lists
- * networks and `use.address` is in none of them (an unknown address is in none).
- */
-export async function verifyApiToken(prisma: PrismaClient, raw: string | null | undefined, use: TokenUse): Promise<VerifiedToken> {
+/** What verification reads of a token row (lib/token-cache.ts keeps these for a few seconds). */
+export interface TokenRow {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  allowedNetworks: string[];
+  user: VerifiedToken['user'] & { suspendedAt: Date | null; deletionDueAt: Date | null };
+}
+
+/** The stored hash of a raw token; throws invalid_token when it is absent or malformed. */
+export function presentedTokenHash(raw: string | null | undefined): string {
   if (!raw) throw new AppError('invalid_token', 'an API token is required (Authorization: Bearer slc_…)', 401);
   if (!TOKEN_RE.test(raw)) throw new AppError('invalid_token', 'the API token is malformed', 401);
-  const row = await prisma.apiToken.findUnique({
-    where: { hash: hashToken(raw) },
+  return hashToken(raw);
+}
+
+/** The row with this hash (see presentedTokenHash), null when there is none. */
+export async function tokenRowByHash(prisma: PrismaClient, hash: string): Promise<TokenRow | null> {
+  return prisma.apiToken.findUnique({
+    where: { hash },
     select: {
       id: true,
       name: true,
@@ -112,7 +125,11 @@ export async function verifyApiToken(prisma: PrismaClient, raw: string | null | 
       allowedNetworks: true,
       user: { select: { id: true, email: true, plan: true, isAdmin: true, suspendedAt: true, deletionDueAt: true } },
     },
-  });
+  }) as Promise<TokenRow | null>;
+}
+
+/** Throws the refusal for this use of a row, if any: revoked, owner suspended or pending deletion, expired, or not from its allowed networks. */
+export function checkTokenRow(row: TokenRow | null, use: TokenUse): asserts row is TokenRow {
   if (!row || row.revokedAt) throw new AppError('invalid_token', 'the API token is unknown or revoked', 401);
   // The same code as a revoked token (no new refusal for clients to learn): refused while suspended, not revoked.
   if (row.user.suspendedAt) throw new AppError('invalid_token', `the account that owns the API token ${row.prefix}… is suspended`, 401);
@@ -130,11 +147,31 @@ export async function verifyApiToken(prisma: PrismaClient, raw: string | null | 
       403,
     );
   }
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    void prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
-  }
+}
+
+/** Records a use, at most once a minute per token (fire and forget). Returns whether it wrote. */
+export function touchTokenRow(prisma: PrismaClient, row: Pick<TokenRow, 'id' | 'lastUsedAt'>, now = Date.now()): boolean {
+  if (row.lastUsedAt && now - row.lastUsedAt.getTime() <= LAST_USED_RESOLUTION_MS) return false;
+  void prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);
+  return true;
+}
+
+export function verifiedToken(row: TokenRow): VerifiedToken {
   const { suspendedAt: _suspended, deletionDueAt: _pending, ...user } = row.user;
   return { tokenId: row.id, tokenName: row.name, prefix: row.prefix, scopes: row.scopes as TokenScope[], user };
+}
+
+/**
+ * Resolves a raw token to its owner and scopes, at every use (REST, TAXII, exports, both stream
+ * transports). Throws AppError invalid_token (401) for a missing, malformed, unknown or revoked
+ * token, token_expired (401) once its expiry has passed, and address_not_allowed (403) when it lists
+ * networks and `use.address` is in none of them (an unknown address is in none).
+ */
+export async function verifyApiToken(prisma: PrismaClient, raw: string | null | undefined, use: TokenUse): Promise<VerifiedToken> {
+  const row = await tokenRowByHash(prisma, presentedTokenHash(raw));
+  checkTokenRow(row, use);
+  touchTokenRow(prisma, row);
+  return verifiedToken(row);
 }
 
 export async function findApiTokens(prisma: PrismaClient, userId: string) {

@@ -1,10 +1,8 @@
 // Which events have reached the connection rather than engine.io's write buffer. A slow consumer
 // is cut by dropping that buffer (see end-stream.ts), so the cursor it is told to resume from must
 // be the last one actually handed to the transport, not the last one emitted.
-import type { FirehoseEvent } from '../../lib/events';
 import { FIREHOSE_NAMESPACE } from '../../lib/realtime/protocol';
-import type { EngineInternals } from './backpressure';
-import type { FirehoseSocket } from './types';
+import type { FirehoseSocket, SocketData } from './types';
 
 /** How socket.io encodes an `indicators` event on /firehose (before engine.io's type prefix). */
 const INDICATORS_PACKET = `2${FIREHOSE_NAMESPACE},["indicators"`;
@@ -39,6 +37,11 @@ export class DeliveredCursor {
     }
   }
 
+  /** Some cursor is waiting for engine.io to flush. */
+  get waiting(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** Everything still waiting in the write buffer was dropped. */
   dropped(): void {
     this.pending = [];
@@ -46,20 +49,34 @@ export class DeliveredCursor {
 }
 
 /**
- * Follows a socket's frames: `lastCursor` on every outgoing frame (room frames included), and
- * `delivered` as engine.io hands its buffer to the transport.
+ * An `indicators` frame is about to be written to this socket (a room frame or a replay frame):
+ * call before the emit, which may hand it to the transport at once. Also counts its usage.
  */
-export function trackDelivery(socket: FirehoseSocket): void {
-  socket.onAnyOutgoing((event: string, ...args: unknown[]) => {
-    const frame = args[0] as FirehoseEvent[];
-    if (event === 'indicators' && frame.length) {
-      socket.data.lastCursor = frame[frame.length - 1].cursor;
-      socket.data.delivered.queued(socket.data.lastCursor);
-    }
-  });
-  (socket.conn as unknown as EngineInternals).on?.('flush', (packets) => {
+export function frameQueued(data: Pick<SocketData, 'lastCursor' | 'delivered' | 'usage'>, frame: readonly { cursor: string }[]): void {
+  const cursor = frame[frame.length - 1].cursor;
+  data.lastCursor = cursor;
+  data.delivered.queued(cursor);
+  data.usage?.delivered(frame.length);
+}
+
+/**
+ * Follows what engine.io hands to the transport, for every socket of this server with one listener
+ * (not a closure per socket): `delivered` advances as the write buffer is flushed.
+ */
+export function trackDeliveries(engine: { on(event: 'flush', listener: (conn: object, packets: { data?: unknown }[]) => void): unknown }): {
+  track(socket: FirehoseSocket): void;
+} {
+  const cursors = new WeakMap<object, DeliveredCursor>();
+  engine.on('flush', (conn, packets) => {
+    const delivered = cursors.get(conn);
+    if (!delivered?.waiting) return;
     let frames = 0;
     for (const packet of packets) if (typeof packet.data === 'string' && packet.data.startsWith(INDICATORS_PACKET)) frames += 1;
-    if (frames) socket.data.delivered.flushed(frames);
+    if (frames) delivered.flushed(frames);
   });
+  return {
+    track(socket) {
+      cursors.set(socket.conn, socket.data.delivered);
+    },
+  };
 }

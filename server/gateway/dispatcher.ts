@@ -8,7 +8,9 @@ import type { Logger } from '../../lib/logger';
 import { toPublicStreamEvent } from '../../lib/threats/public-event';
 import { gatewayMetrics } from '../metrics';
 import { bufferedBytes } from './backpressure';
+import { frameQueued } from './delivery';
 import type { CompiledFilter } from './filters';
+import type { SocketData } from './types';
 
 export interface DispatcherOptions {
   /** Longest an event waits for its batch. @default 10 */
@@ -89,11 +91,15 @@ export class Dispatcher {
     return () => this.batchListeners.delete(listener);
   }
 
-  /** A socket joined a room for this filter. */
-  retain(filter: CompiledFilter): void {
+  /** A socket joined a room for this filter. Returns the room's compiled filter (one shared by all its sockets). */
+  retain(filter: CompiledFilter): CompiledFilter {
     const room = this.rooms.get(filter.key);
-    if (room) room.sockets += 1;
-    else this.rooms.set(filter.key, { filter, sockets: 1 });
+    if (room) {
+      room.sockets += 1;
+      return room.filter;
+    }
+    this.rooms.set(filter.key, { filter, sockets: 1 });
+    return filter;
   }
 
   /** Distinct filter rooms with sockets on this node. */
@@ -152,9 +158,7 @@ export class Dispatcher {
       if (!members?.size) continue;
       const frame = room.filter.matchesAll ? batch : batch.filter((e) => room.filter.matches(e));
       if (!frame.length) continue;
-      // Before writing: a socket still holding more than the limit from earlier frames is a slow
-      // consumer. Its buffer is thus bounded by the limit plus one frame (frames are size-capped).
-      this.checkBackpressure(members);
+      this.beforeWrite(members, frame);
       if (!members.size) continue;
       // `local`: every node reads the log itself, so nothing is relayed through the Redis adapter.
       this.firehose.local.to(key).emit('indicators', frame);
@@ -177,10 +181,20 @@ export class Dispatcher {
     if (this.publicNsp) this.queuePublic(batch);
   }
 
-  private checkBackpressure(socketIds: Set<string>) {
+  /**
+   * One pass over a room's sockets before its frame is written (the frame itself is encoded once,
+   * by socket.io, for all of them): a socket still holding more than the limit from earlier frames
+   * is a slow consumer and is cut, so its buffer stays within the limit plus one frame (frames are
+   * size-capped); the others note the frame's cursor (delivery.ts), here rather than in a
+   * per-socket outgoing hook.
+   */
+  private beforeWrite(socketIds: Set<string>, frame: FirehoseEvent[]) {
+    const sockets = this.firehose.sockets as Map<string, Socket>;
     for (const id of socketIds) {
-      const socket = this.firehose.sockets.get(id);
-      if (socket && bufferedBytes(socket) > this.options.maxBufferedBytes) this.onSlowConsumer(socket);
+      const socket = sockets.get(id);
+      if (!socket) continue;
+      if (bufferedBytes(socket) > this.options.maxBufferedBytes) this.onSlowConsumer(socket);
+      else frameQueued(socket.data as SocketData, frame);
     }
   }
 

@@ -6,12 +6,13 @@
 // over HTTP (SSE / NDJSON) from the same dispatcher, handshake and guard.
 import type { Namespace, Server, Socket } from 'socket.io';
 import { createStreamSlots } from '../../lib/realtime/stream-slots';
+import { TokenCache } from '../../lib/token-cache';
 import { INTRODUCTIONS_EVENT, streamFiltersSchema, FIREHOSE_NAMESPACE, PUBLIC_NAMESPACE } from '../../lib/realtime/protocol';
 import type { Runtime } from '../../lib/runtime';
 import { getUsageRecorder } from '../../lib/usage';
 import { gatewayMetrics } from '../metrics';
 import { bufferedBytes } from './backpressure';
-import { trackDelivery } from './delivery';
+import { frameQueued, trackDeliveries } from './delivery';
 import { Dispatcher } from './dispatcher';
 import { createStreamEnder } from './end-stream';
 import { compileFilter } from './filters';
@@ -65,7 +66,9 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
 
   const slots = createStreamSlots(runtime.engines);
   const watch = new ControlWatch();
-  const handshakeDeps: HandshakeDeps = { prisma: runtime.db.prisma, log: runtime.engines.log, logger: log, slots, watch, streamsPerToken: runtime.config.STREAMS_PER_TOKEN, trustProxy: runtime.config.TRUST_PROXY,
+  // Invalidated by the guard's control subscription (below), on every node.
+  const tokens = new TokenCache(runtime.db.prisma, { ttlMs: runtime.config.STREAM_TOKEN_CACHE_SECONDS * 1000 });
+  const handshakeDeps: HandshakeDeps = { prisma: runtime.db.prisma, log: runtime.engines.log, logger: log, slots, watch, tokens, streamsPerToken: runtime.config.STREAMS_PER_TOKEN, trustProxy: runtime.config.TRUST_PROXY,
     peers: { resolve: (auth, instance) => resolvePeerAccess(runtime.db.sql, auth, instance, runtime.config.FEDERATION_MAX_HOPS) },
   };
   firehose.use(createHandshake(handshakeDeps));
@@ -74,6 +77,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
   const guard = await startStreamGuard({
     firehose,
     watch,
+    tokens,
     others: httpStreams,
     prisma: runtime.db.prisma,
     engines: runtime.engines,
@@ -90,6 +94,7 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
         matches: (event) => socket.data.filter.matches(event),
         bufferedBytes: () => bufferedBytes(socket as unknown as Socket),
         send: (frame) => {
+          frameQueued(socket.data, frame);
           socket.emit('indicators', frame);
           gatewayMetrics.frames.inc();
           gatewayMetrics.eventsDelivered.inc(frame.length);
@@ -104,59 +109,63 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
       { log: runtime.engines.log, seam: () => dispatcher.lastDispatched, logger: log, pauseAboveBytes: maxBufferedBytes / 2 },
     );
 
+  // The handlers are shared by every socket (socket.io calls them with `this` = the socket): no
+  // closures kept per connection.
+  function onSubscribe(this: FirehoseSocket, raw: unknown, ack: unknown) {
+    const respond = typeof ack === 'function' ? (ack as (response: unknown) => void) : () => undefined;
+    const parsed = streamFiltersSchema.safeParse(raw ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return respond({ error: { code: 'invalid_filters', message: `${issue.path.join('.') || 'filters'}: ${issue.message}` } });
+    }
+    const filter = withPeerRules(compileFilter(parsed.data), this.data.peer);
+    rooms.change(this, filter);
+    respond({ data: { filters: filter.filters } });
+  }
+
+  // Discovery: a peer link asks which peers this instance introduces (only links flagged `introduce`).
+  function onIntroductions(this: FirehoseSocket, ...args: unknown[]) {
+    const ack = args.find((a): a is (response: unknown) => void => typeof a === 'function');
+    if (!ack) return;
+    const peer = this.data.peer;
+    if (!peer) return ack({ error: { code: 'scope_required', message: 'introductions are answered to peer links only (a token with the peer scope)' } });
+    Promise.all([findIntroductions(runtime.db.sql, { linkId: peer.linkId, instance: peer.peerInstance }), getInstanceId(runtime.db.sql)]).then(
+      ([peers, instance]) => ack({ data: { instance, peers } }),
+      (error: unknown) => {
+        log.warn({ err: error }, 'could not list the peers to introduce');
+        ack({ error: { code: 'unavailable', message: 'the introductions could not be read; ask again later' } });
+      },
+    );
+  }
+
+  function onDisconnect(this: FirehoseSocket) {
+    gatewayMetrics.connectedSockets.dec();
+    this.data.usage?.close();
+    rooms.leave(this);
+    const { auth, holdsSlot } = this.data;
+    if (holdsSlot) slots.release(auth.tokenId, this.id).catch((error: unknown) => log.warn({ err: error }, 'could not release a stream slot'));
+  }
+
+  const deliveries = trackDeliveries(io.engine);
   firehose.on('connection', (socket: FirehoseSocket) => {
     gatewayMetrics.connectedSockets.inc();
-    const { auth } = socket.data;
     guard.admitted(socket);
-    trackDelivery(socket);
-    // Usage (lib/usage): connection time, and events handed to this socket (room frames included).
-    const usage = usageRecorder.openStream({ userId: auth.user.id, tokenId: auth.tokenId });
-    socket.onAnyOutgoing((event: string, ...args: unknown[]) => {
-      if (event === 'indicators') usage.delivered((args[0] as unknown[]).length);
-    });
+    deliveries.track(socket);
+    // Usage (lib/usage): connection time, and events handed to this socket (room frames included),
+    // counted where its frames are noted (delivery.ts frameQueued), not by a per-socket hook.
+    socket.data.usage = usageRecorder.openStream({ userId: socket.data.auth.user.id, tokenId: socket.data.auth.tokenId });
     if (socket.data.since) {
       catchUp(socket).catch((error: unknown) => {
         // Never a gap: end the stream and let the client resume from what it has.
-        log.error({ err: error, tokenPrefix: auth.prefix }, 'replay failed');
+        log.error({ err: error, tokenPrefix: socket.data.auth.prefix }, 'replay failed');
         endStream(socket, 'unavailable', 'the server could not replay the log after your cursor; reconnect with since=<last cursor>');
       });
     } else {
       rooms.join(socket, socket.data.filter);
     }
-
-    socket.on('subscribe', (raw, ack) => {
-      const respond = typeof ack === 'function' ? ack : () => undefined;
-      const parsed = streamFiltersSchema.safeParse(raw ?? {});
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return respond({ error: { code: 'invalid_filters', message: `${issue.path.join('.') || 'filters'}: ${issue.message}` } });
-      }
-      const filter = withPeerRules(compileFilter(parsed.data), socket.data.peer);
-      rooms.change(socket, filter);
-      respond({ data: { filters: filter.filters } });
-    });
-
-    // Discovery: a peer link asks which peers this instance introduces (only links flagged `introduce`).
-    socket.on(INTRODUCTIONS_EVENT, (...args: unknown[]) => {
-      const ack = args.find((a): a is (response: unknown) => void => typeof a === 'function');
-      if (!ack) return;
-      const peer = socket.data.peer;
-      if (!peer) return ack({ error: { code: 'scope_required', message: 'introductions are answered to peer links only (a token with the peer scope)' } });
-      Promise.all([findIntroductions(runtime.db.sql, { linkId: peer.linkId, instance: peer.peerInstance }), getInstanceId(runtime.db.sql)]).then(
-        ([peers, instance]) => ack({ data: { instance, peers } }),
-        (error: unknown) => {
-          log.warn({ err: error }, 'could not list the peers to introduce');
-          ack({ error: { code: 'unavailable', message: 'the introductions could not be read; ask again later' } });
-        },
-      );
-    });
-
-    socket.on('disconnect', () => {
-      gatewayMetrics.connectedSockets.dec();
-      usage.close();
-      rooms.leave(socket);
-      if (socket.data.holdsSlot) slots.release(auth.tokenId, socket.id).catch((error: unknown) => log.warn({ err: error }, 'could not release a stream slot'));
-    });
+    socket.on('subscribe', onSubscribe);
+    socket.on(INTRODUCTIONS_EVENT, onIntroductions);
+    socket.on('disconnect', onDisconnect);
   });
 
   setupPublicNamespace(publicNsp, { connectionsPerIp: options.publicConnectionsPerIp, trustProxy: runtime.config.TRUST_PROXY });

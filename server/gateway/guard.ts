@@ -27,6 +27,8 @@ export interface StreamGuardDeps {
   firehose: FirehoseNamespace;
   /** Marks handshakes (see ControlWatch); shared with the other transports' handshakes. */
   watch: ControlWatch;
+  /** The handshakes' verified-token cache: every control message reaches it first. */
+  tokens?: { invalidate(message: ControlMessage): void };
   others?: OtherStreams;
   prisma: PrismaClient;
   engines: Engines;
@@ -65,6 +67,8 @@ export async function startStreamGuard(deps: StreamGuardDeps): Promise<StreamGua
   const unsubscribe = await subscribeControl(
     deps.engines,
     (message) => {
+      // First, so that no handshake from now on is admitted on a cached verification it voids.
+      deps.tokens?.invalidate(message);
       watch.note(message);
       for (const socket of firehose.sockets.values()) {
         const ending = endingFor(message, socket.data);

@@ -12,6 +12,7 @@ import type { Logger } from '../../lib/logger';
 import { PLANS } from '../../lib/plans';
 import { firehoseAuthSchema, type ConnectErrorData } from '../../lib/realtime/protocol';
 import { streamLimit, type StreamSlots } from '../../lib/realtime/stream-slots';
+import type { TokenCache } from '../../lib/token-cache';
 import { parseBearer, verifyApiToken } from '../../lib/tokens';
 import { DeliveredCursor } from './delivery';
 import type { PeerAccess } from '../../lib/federation/peer-access';
@@ -31,6 +32,8 @@ export interface HandshakeDeps {
   trustProxy?: ProxyTrustSetting;
   /** STREAMS_PER_TOKEN: overrides the plan's limit; 0 = unlimited. */
   streamsPerToken?: number;
+  /** Verified tokens reused for a few seconds (invalidated by control messages); without it, every handshake reads the database. */
+  tokens?: Pick<TokenCache, 'verify'>;
   /** Resolves a peer-scoped token to its link's outbound rules (lib/federation), or refuses it. */
   peers?: { resolve(auth: Awaited<ReturnType<typeof verifyApiToken>>, instance: string | undefined): Promise<PeerAccess> };
 }
@@ -58,7 +61,8 @@ export async function admit(socket: Pick<Socket, 'handshake' | 'id'>, deps: Hand
     forwardedFor: socket.handshake.headers['x-forwarded-for'],
     trust: deps.trustProxy ?? false,
   });
-  const auth = await verifyApiToken(deps.prisma, handshakeToken(socket), { address });
+  const raw = handshakeToken(socket);
+  const auth = deps.tokens ? await deps.tokens.verify(raw, { address }) : await verifyApiToken(deps.prisma, raw, { address });
   // A peer token streams under its link's outbound rules, whatever the owner's plan.
   const peer = auth.scopes.includes('peer') && deps.peers ? await deps.peers.resolve(auth, parsed.data.peer?.instance) : undefined;
   if (!peer) {

@@ -17,7 +17,12 @@ export async function createRealtimeServer(httpServer: HttpServer, _runtime?: Ru
     // Websocket first for API clients (no sticky sessions needed); polling stays for browsers.
     transports: ['websocket', 'polling'],
     serveClient: false,
+    // What a client sends is small: the handshake's auth (token, cursor, filters) and `subscribe`.
     maxHttpBufferSize: 64 * 1024,
+    // Said explicitly because it matters most: a deflate context per socket costs tens of KB, and
+    // socket.io writes a room's frame to every socket pre-encoded (one websocket frame built per
+    // room per flush) only when the connection does not compress.
+    perMessageDeflate: false,
   });
   return {
     io,

@@ -13,7 +13,8 @@ export class FilterRooms {
     socket.data.filter = filter;
     if (!socket.connected) return;
     this.leave(socket);
-    this.dispatcher.retain(filter);
+    // The room's filter, the same object for all its sockets: one fewer per socket to keep.
+    socket.data.filter = this.dispatcher.retain(filter);
     socket.data.room = filter.key;
     void socket.join(filter.key);
   }

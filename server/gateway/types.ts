@@ -3,6 +3,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lib/realtime/protocol';
 import type { PeerAccess } from '../../lib/federation/peer-access';
 import type { VerifiedToken } from '../../lib/tokens';
+import type { StreamUsage } from '../../lib/usage';
 import type { DeliveredCursor } from './delivery';
 import type { CompiledFilter } from './filters';
 
@@ -25,6 +26,8 @@ export interface SocketData {
   /** Newest cursor handed to the connection (frames in engine.io's buffer not counted). */
   delivered: DeliveredCursor;
   ending: boolean;
+  /** Usage of this stream (lib/usage): its connection time and the events written to it. */
+  usage?: StreamUsage;
   /** A federation link streaming with a peer token: its outbound rules (docs/federation.md). */
   peer?: PeerAccess;
 }
