@@ -44,6 +44,18 @@ describe('TokenCache', () => {
     expect((await cache.verify(a.token, use)).user.plan).toBe('free');
   });
 
+  it('drops a suspended user\'s tokens, and keeps no refused row (lifting the suspension needs no announcement)', async () => {
+    const cache = new TokenCache(h.runtime.db.prisma, { ttlMs: 60_000 });
+    const a = await createAccount(h.runtime.db.prisma);
+    await cache.verify(a.token, use);
+    await h.runtime.db.prisma.user.update({ where: { id: a.user.id }, data: { suspendedAt: new Date() } });
+    cache.invalidate({ type: 'user_suspended', userId: a.user.id });
+    expect(await refusal(cache.verify(a.token, use))).toBe('invalid_token');
+    expect(cache.size).toBe(0);
+    await h.runtime.db.prisma.user.update({ where: { id: a.user.id }, data: { suspendedAt: null } });
+    expect((await cache.verify(a.token, use)).tokenId).toBe(a.tokenId);
+  });
+
   it('checks expiry and allowed networks at every use, cached or not', async () => {
     const cache = new TokenCache(h.runtime.db.prisma, { ttlMs: 60_000 });
     const a = await createAccount(h.runtime.db.prisma);
