@@ -35,15 +35,21 @@ const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 
 // First matching rule names the category of a function's self time (order matters).
+// (Next bundles lib/ into .next/server/chunks/lib_<path>_…js, minified: the chunk's name says whose code it is.)
 const CATEGORIES: [string, (f: ProfileNode['callFrame']) => boolean][] = [
-  ['idle (waiting for I/O)', (f) => f.functionName === '(idle)'],
+  ['idle (waiting for PostgreSQL / the network)', (f) => f.functionName === '(idle)'],
   ['garbage collection', (f) => f.functionName === '(garbage collector)'],
-  ['native / unattributed (program)', (f) => f.functionName === '(program)'],
-  ['pg driver (protocol, parsing rows)', (f) => /node_modules\/(pg|pg-protocol|pg-types|postgres-\w+)\//.test(f.url)],
-  ['zod (item validation)', (f) => /zod/.test(f.url)],
-  ['Sluice ingest (lib/ingest, lib/indicators, lib/trust)', (f) => /lib\/(ingest|indicators|trust)\b|ingest-indicators|parse-submission|warning-lists/.test(f.url)],
-  ['Next.js / React server', (f) => /next\/dist|react|\.next\/server/.test(f.url)],
-  ['Node core (http, streams, net, timers)', (f) => f.url.startsWith('node:') || f.url === ''],
+  ['native, unattributed (program)', (f) => f.functionName === '(program)'],
+  ["Next's patched global Date", (f) => /node-environment-extensions\/date/.test(f.url)],
+  ['response compression (zlib)', (f) => f.url === 'node:zlib'],
+  ['pg driver (protocol, row parsing)', (f) => /node_modules\/(pg|pg-protocol|pg-types|pg-pool|postgres-\w+)\//.test(f.url)],
+  ['Sluice ingest (lib/ingest, lib/indicators)', (f) => /lib[_/](ingest|indicators)/.test(f.url)],
+  ['Sluice trust (lib/trust: warning lists, policy)', (f) => /lib[_/]trust/.test(f.url)],
+  ['zod and other bundled packages', (f) => /\.next\/server\/chunks\/_/.test(f.url) || /zod/.test(f.url)],
+  ['other Sluice code (lib/, app/, server/)', (f) => /\.next\/server\/chunks\/(lib|app)_|\/(lib|server)\/[\w/-]+\.m?ts/.test(f.url)],
+  ['Next.js / React server', (f) => /next\/dist|react/.test(f.url)],
+  ['Node core (http, streams, net, crypto, timers)', (f) => f.url.startsWith('node:')],
+  ['V8 builtins (JSON, RegExp, strings)', (f) => f.url === ''],
   ['other JavaScript', () => true],
 ];
 
@@ -72,7 +78,7 @@ for (const [id, us] of selfUs) {
 }
 
 const pct = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)} %`;
-const busy = total - (categories.get('idle (waiting for I/O)') ?? 0);
+const busy = total - (categories.get(CATEGORIES[0][0]) ?? 0);
 console.log(`${file}: ${(total / 1e6).toFixed(1)} s of wall time in the window ${from}–${to} s, ${(busy / 1e6).toFixed(1)} s on the CPU (${((busy / total) * 100).toFixed(0)} %)`);
 console.log('\nself time by category (share of wall time):');
 for (const [name, us] of [...categories].sort((a, b) => b[1] - a[1])) console.log(`  ${pct(us)}  ${name}`);

@@ -209,6 +209,8 @@ interface IndicatorRow extends Record<string, unknown> {
   public_count: number;
   held_count: number;
   retracted: boolean;
+  /** Created by this batch's upsert (xmax = 0: no earlier row version), not seen before. */
+  inserted?: boolean;
 }
 
 /** A timestamptz column as the ISO 8601 text JavaScript's toISOString() writes. */
@@ -331,13 +333,17 @@ interface Group {
   hn: number;
 }
 
-/** A batch ready to write: the statements' parameters, computed outside the transaction. */
+/** A batch ready to write: the statement's columns, computed outside the transaction. */
 interface PreparedBatch {
   feed: IngestFeed;
   isPublic: boolean;
   accepted: Accepted[];
   groups: Map<string, Group>;
   holds: (a: Accepted) => boolean;
+  /** Indicator columns, one entry per distinct indicator in (type, value) order. */
+  indicators: { t: string[]; v: string[]; f: string[]; l: string[]; n: number[]; pf: (string | null)[]; pl: (string | null)[]; pn: number[]; hn: number[] };
+  /** Sighting columns, one entry per accepted item in submission order (w and g: text[] literals). */
+  sightings: { t: string[]; v: string[]; pub: boolean[]; h: boolean[]; w: string[]; g: string[]; c: number[]; d: (string | null)[]; r: (string | null)[]; p: (number | null)[]; at: string[] };
 }
 
 function prepareBatch(input: IngestInput, feed: IngestFeed, accepted: Accepted[], policy: TrustPolicy, now: number): PreparedBatch {
@@ -370,20 +376,49 @@ function prepareBatch(input: IngestInput, feed: IngestFeed, accepted: Accepted[]
       if (a.t > g.pLast) [g.pLast, g.pLastAt] = [a.t, a.at];
     }
   }
-  return { feed, isPublic, accepted, groups, holds };
+  // In (type, value) order so that concurrent batches lock indicator rows in the same order (no
+  // deadlock between two of them).
+  const sorted = [...groups.values()].sort((x, y) => (x.type < y.type ? -1 : x.type > y.type ? 1 : x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
+  const indicators: PreparedBatch['indicators'] = { t: [], v: [], f: [], l: [], n: [], pf: [], pl: [], pn: [], hn: [] };
+  for (const g of sorted) {
+    indicators.t.push(g.type);
+    indicators.v.push(g.value);
+    indicators.f.push(g.firstAt);
+    indicators.l.push(g.lastAt);
+    indicators.n.push(g.n);
+    indicators.pf.push(g.pFirstAt);
+    indicators.pl.push(g.pLastAt);
+    indicators.pn.push(g.pn);
+    indicators.hn.push(g.hn);
+  }
+  const sightings: PreparedBatch['sightings'] = { t: [], v: [], pub: [], h: [], w: [], g: [], c: [], d: [], r: [], p: [], at: [] };
+  for (const a of accepted) {
+    const held = holds(a);
+    sightings.t.push(a.type);
+    sightings.v.push(a.value);
+    sightings.pub.push(isPublic && !held);
+    sightings.h.push(held);
+    sightings.w.push(pgTextArray(a.warnings));
+    sightings.g.push(pgTextArray(a.item.tags));
+    sightings.c.push(a.item.confidence);
+    sightings.d.push(a.item.description ?? null);
+    sightings.r.push(a.item.reference ?? null);
+    sightings.p.push(a.port);
+    sightings.at.push(a.at);
+  }
+  return { feed, isPublic, accepted, groups, holds, indicators, sightings };
 }
 
-async function writeBatch(tx: SqlSession, input: IngestInput, batch: PreparedBatch, policy: TrustPolicy, now: number) {
-  const { feed, isPublic, groups, holds } = batch;
-  let { accepted } = batch;
+async function writeBatch(tx: SqlSession, input: IngestInput, prepared: PreparedBatch, policy: TrustPolicy, now: number) {
+  let batch = prepared;
   const kinds = new Map<number, Written>();
-  const duplicates = input.federated ? await claimOrigins(tx, input.federated, accepted) : undefined;
+  const duplicates = input.federated ? await claimOrigins(tx, input.federated, batch.accepted) : undefined;
   if (duplicates?.size) {
-    accepted = accepted.filter((a) => !duplicates.has(a.index));
-    if (!accepted.length) return { kinds, duplicates };
-    groups.clear();
-    for (const [key, g] of prepareBatch(input, feed, accepted, policy, now).groups) groups.set(key, g);
+    const rest = batch.accepted.filter((a) => !duplicates.has(a.index));
+    if (!rest.length) return { kinds, duplicates };
+    batch = prepareBatch(input, batch.feed, rest, policy, now);
   }
+  const { feed, isPublic, accepted, groups, holds, indicators: g, sightings: s } = batch;
   const reporterId = input.federated?.reporterId ?? input.ownerId;
   // Distinct reporters: this reporter saw these values now (system feeds are not reporters).
   const countsReporter = isPublic && (!feed.is_system || !!input.federated);
@@ -391,40 +426,11 @@ async function writeBatch(tx: SqlSession, input: IngestInput, batch: PreparedBat
   // 1–3 in one statement, columns passed as arrays to unnest():
   //  - the feed is locked FOR SHARE (it cannot be deleted or change TLP under this batch); if it
   //    did since it was read, nothing is written and the batch is prepared again;
-  //  - one upsert per distinct indicator, in (type, value) order so that concurrent batches lock
-  //    rows in the same order (no deadlock between two of them). A retracted indicator's public
+  //  - one upsert per distinct indicator (in prepareBatch's order). A retracted indicator's public
   //    counters do not move: its new sightings stay with their reporter;
   //  - one sighting per accepted item, in submission order: public, held, or (a retracted value)
   //    neither — the reporter sees all of them;
   //  - the reporter's row per indicator (public once one of its sightings is).
-  const rows = [...groups.values()].sort((x, y) => (x.type < y.type ? -1 : x.type > y.type ? 1 : x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
-  const g = { t: [] as string[], v: [] as string[], f: [] as string[], l: [] as string[], n: [] as number[], pf: [] as (string | null)[], pl: [] as (string | null)[], pn: [] as number[], hn: [] as number[] };
-  for (const r of rows) {
-    g.t.push(r.type);
-    g.v.push(r.value);
-    g.f.push(r.firstAt);
-    g.l.push(r.lastAt);
-    g.n.push(r.n);
-    g.pf.push(r.pFirstAt);
-    g.pl.push(r.pLastAt);
-    g.pn.push(r.pn);
-    g.hn.push(r.hn);
-  }
-  const s = { t: [] as string[], v: [] as string[], pub: [] as boolean[], h: [] as boolean[], w: [] as string[], g: [] as string[], c: [] as number[], d: [] as (string | null)[], r: [] as (string | null)[], p: [] as (number | null)[], at: [] as string[] };
-  for (const a of accepted) {
-    const held = holds(a);
-    s.t.push(a.type);
-    s.v.push(a.value);
-    s.pub.push(isPublic && !held);
-    s.h.push(held);
-    s.w.push(pgTextArray(a.warnings));
-    s.g.push(pgTextArray(a.item.tags));
-    s.c.push(a.item.confidence);
-    s.d.push(a.item.description ?? null);
-    s.r.push(a.item.reference ?? null);
-    s.p.push(a.port);
-    s.at.push(a.at);
-  }
   const upserted = await tx.query<IndicatorRow>(
     `WITH feed AS MATERIALIZED (
        SELECT 1 FROM feeds WHERE id = $1::uuid AND tlp::text = $2 FOR SHARE
@@ -443,7 +449,7 @@ async function writeBatch(tx: SqlSession, input: IngestInput, batch: PreparedBat
          public_last_seen = CASE WHEN indicators.retracted_at IS NULL THEN GREATEST(indicators.public_last_seen, EXCLUDED.public_last_seen) ELSE indicators.public_last_seen END,
          public_count = indicators.public_count + CASE WHEN indicators.retracted_at IS NULL THEN EXCLUDED.public_count ELSE 0 END,
          held_count = indicators.held_count + CASE WHEN indicators.retracted_at IS NULL THEN EXCLUDED.held_count ELSE 0 END
-       RETURNING id, type, value, public_first_seen, public_last_seen, public_count, held_count, retracted_at IS NOT NULL AS retracted
+       RETURNING id, type, value, public_first_seen, public_last_seen, public_count, held_count, retracted_at IS NOT NULL AS retracted, xmax = 0 AS inserted
      ), sighted AS (
        INSERT INTO sightings (indicator_id, feed_id, reporter_id, is_public, held, warnings, retracted, tags, confidence, description, reference, port, reported_at)
        SELECT up.id, $1::uuid, $3::uuid, x.pub AND NOT up.retracted, x.h AND NOT up.retracted, x.w::text[], $13::boolean AND up.retracted, x.g::text[], x.c, x.d, x.r, x.p, x.at
@@ -462,7 +468,7 @@ async function writeBatch(tx: SqlSession, input: IngestInput, batch: PreparedBat
          last_at = GREATEST(indicator_reporters.last_at, EXCLUDED.last_at), public = indicator_reporters.public OR EXCLUDED.public
      )
      SELECT id::text AS id, type::text AS type, value, ${ISO_UTC('public_first_seen')} AS public_first_seen, ${ISO_UTC('public_last_seen')} AS public_last_seen,
-            public_count, held_count, retracted
+            public_count, held_count, retracted, inserted
      FROM up`,
     [
       feed.id, feed.tlp, reporterId,
@@ -476,9 +482,16 @@ async function writeBatch(tx: SqlSession, input: IngestInput, batch: PreparedBat
   if (!isPublic) return { kinds, duplicates };
   const byKey = new Map(upserted.map((row) => [keyOf(row.type, row.value), row]));
 
-  const ids = upserted.map((r) => r.id);
-  const since = new Date(now - policy.config.TRUST_CORROBORATION_WINDOW_HOURS * 3_600_000).toISOString();
-  const tallies = await readTallies(tx, ids, since);
+  // The tallies of a value this batch created are known without asking: its one reporter, no
+  // disputes (no other transaction can see the row yet). Only values seen before are read.
+  const sinceMs = now - policy.config.TRUST_CORROBORATION_WINDOW_HOURS * 3_600_000;
+  const since = new Date(sinceMs).toISOString();
+  const tallies = await readTallies(tx, upserted.filter((r) => !r.inserted).map((r) => r.id), since);
+  for (const r of upserted) {
+    if (!r.inserted) continue;
+    const published = groups.get(keyOf(r.type, r.value))!.pn > 0;
+    tallies.set(r.id, countsReporter ? { pub: published ? 1 : 0, recent: now > sinceMs ? 1 : 0, disputes: 0 } : { pub: 0, recent: 0, disputes: 0 });
+  }
 
   // 4. Corroboration: a held value that enough distinct reporters saw within the window is released
   //    — all its held sightings become public at once, and it streams as one event. (Rare: a few
