@@ -114,7 +114,9 @@ export default function DocsPage() {
           </p>
           <p>
             Errors are JSON <C>{'{ "error": { "code", "message" } }'}</C> with a 4xx status: 401 <C>invalid_token</C>, 403{' '}
-            <C>scope_required</C>, 429 <C>rate_limited</C> / <C>submission_limit</C> with <C>Retry-After</C>.
+            <C>scope_required</C>, 429 <C>rate_limited</C> / <C>daily_limit</C> / <C>submission_limit</C> with <C>Retry-After</C> and{' '}
+            <C>X-RateLimit-*</C> headers (per token per minute, per account per UTC day; see docs/api.md). Your use is on{' '}
+            <Link href="/usage" className="text-brand-400 hover:text-brand-100">/usage</Link>.
           </p>
         </Section>
 

@@ -13,6 +13,7 @@ import { PlanCard } from '@/components/dashboard/plan-card';
 import { QuickStart } from '@/components/dashboard/quick-start';
 import { TokenPanel, type TokenRow } from '@/components/dashboard/token-panel';
 import { WebhooksSection } from '@/components/dashboard/webhooks-section';
+import { UsageWarning } from '@/components/usage/usage-view';
 import { findUserFeeds } from '@/lib/accounts/find-user-feeds';
 import { createFeedAction, deleteFeedAction, previewFeedDeletionAction, updateFeedAction } from './feed-actions';
 import { getAccount } from '@/lib/accounts/get-account';
@@ -23,6 +24,7 @@ import { PLANS } from '@/lib/plans';
 import { readGatewayStats } from '@/lib/realtime/gateway-stats';
 import { getRuntime } from '@/lib/runtime';
 import { findApiTokens, type TokenScope } from '@/lib/tokens';
+import { readUsageSummary } from '@/lib/usage';
 import { createTokenAction, openBillingPortalAction, revokeTokenAction, toggleFirehoseAction, updateDisplayNameAction } from './actions';
 import { deleteWebhookAction, replayWebhookAction, setWebhookPausedAction } from './webhook-actions';
 import { retractFromFeedAction } from './trust-actions';
@@ -40,6 +42,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
     findUserFeeds(db.sql, session.id),
   ]);
   if (!account) redirect('/login'); // the account was deleted while the session lived
+  // Allowances 80 % used or more (lib/usage); the dashboard shows without them rather than fail.
+  const usageWarnings = (await readUsageSummary(db.prisma, session.id, { requestsPerDay: config.API_REQUESTS_PER_DAY, days: 1, hours: 1 }).catch(() => null))?.warnings ?? [];
   // The instance-wide gateway figures are for operators: read (and shown) only for admins.
   const gatewayStats = account.isAdmin ? await readGatewayStats(engines) : null;
   const billing = getBilling(config);
@@ -72,10 +76,16 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           </p>
         </div>
         {/* The header hides its Settings link on phones: this one is there at every width. */}
-        <Link href="/settings" className="text-sm text-brand-400 hover:text-brand-300">
-          Password, devices and two-factor →
-        </Link>
+        <div className="flex flex-wrap gap-x-4 gap-y-1">
+          <Link href="/usage" className="text-sm text-brand-400 hover:text-brand-300">
+            Usage →
+          </Link>
+          <Link href="/settings" className="text-sm text-brand-400 hover:text-brand-300">
+            Password, devices and two-factor →
+          </Link>
+        </div>
       </div>
+      <UsageWarning warnings={usageWarnings} />
       {account.emailVerifiedAt ? null : <VerifyEmailNotice email={account.email} resendAction={resendVerificationAction} />}
       {account.deletionDueAt ? <DeletionPendingBanner dueAt={account.deletionDueAt.toISOString()} cancel={cancelDeletionAction} /> : null}
 

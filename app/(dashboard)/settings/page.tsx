@@ -1,6 +1,7 @@
 // Account settings: password change, two-factor sign-in, the signed-in devices (sign out one, or
 // everywhere), recent security activity and account deletion.
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { requireSessionUser } from '@/app/_lib/auth';
 import { ChangePasswordForm } from '@/components/account/change-password-form';
@@ -41,7 +42,10 @@ export default async function SettingsPage() {
       <div>
         <h1 className="text-2xl font-semibold tracking-tight text-white sm:text-3xl">Settings</h1>
         <p className="mt-1 text-sm text-slate-400">
-          Signed in as <span className="text-slate-200">{account.email}</span>
+          Signed in as <span className="text-slate-200">{account.email}</span> ·{' '}
+          <Link href="/usage" className="text-brand-400 hover:text-brand-300">
+            API usage and limits
+          </Link>
         </p>
       </div>
       <ChangePasswordForm action={changePasswordAction} />
