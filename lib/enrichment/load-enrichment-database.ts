@@ -49,7 +49,7 @@ function packageDir(name: string, from?: string): string {
 }
 
 function versionOf(dir: string): string {
-  const raw = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: unknown };
+  const raw = JSON.parse(readFileSync(/*turbopackIgnore: true*/ path.join(dir, 'package.json'), 'utf8')) as { version?: unknown };
   return typeof raw.version === 'string' ? raw.version : 'unknown';
 }
 
@@ -84,12 +84,15 @@ export function loadEnrichmentDatabase(options: LoadOptions = {}): EnrichmentDat
   const countryDir = options.countryFile ? path.dirname(options.countryFile) : packageDir(COUNTRY_PACKAGE, from);
   const countryFile = options.countryFile ?? path.join(countryDir, 'geo-whois-asn-country.mmdb');
 
-  const asn = buildAsnTable(readFileSync(path.join(asnDir, 'asn-ipv4-num.csv')), readFileSync(path.join(asnDir, 'asn-ipv6.csv')));
+  const asn = buildAsnTable(
+    readFileSync(/*turbopackIgnore: true*/ path.join(asnDir, 'asn-ipv4-num.csv')),
+    readFileSync(/*turbopackIgnore: true*/ path.join(asnDir, 'asn-ipv6.csv')),
+  );
   // The reader caches decoded records by their position in the file: this database has one record
   // per country (a few hundred), so a plain Map holds them all and spares the decoding per lookup.
   const records = new Map<string | number, unknown>();
   const cache = { get: (key: string | number) => records.get(key), set: (key: string | number, value: unknown) => void (records.size < 10_000 && records.set(key, value)) };
-  const reader = new Reader<Response>(readFileSync(countryFile), { cache });
+  const reader = new Reader<Response>(readFileSync(/*turbopackIgnore: true*/ countryFile), { cache });
   const asnVersion = options.asnDir ? 'local' : versionOf(asnDir);
   const countryVersion = options.countryFile ? 'local' : versionOf(countryDir);
   const buildEpoch = reader.metadata.buildEpoch instanceof Date ? reader.metadata.buildEpoch : null;
