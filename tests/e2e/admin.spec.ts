@@ -123,6 +123,7 @@ test('an operator finds a user, revokes a token, suspends them (signed out at on
     await ops.getByRole('link', { name: 'target@sluice.test' }).click();
     await expect(ops.getByRole('heading', { name: 'target@sluice.test' })).toBeVisible();
     await expect(ops.getByTestId('user-sessions')).toHaveText('1');
+    await expect(ops.getByTestId('user-usage')).toContainText('API requests today');
 
     // Revoke the token (the confirmation box is required).
     const token = ops.locator(`[data-token="${targetPrefix}"]`);

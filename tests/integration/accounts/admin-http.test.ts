@@ -143,6 +143,7 @@ describe('/admin/users over HTTP', () => {
     expect(html).toContain('admin-http-test/1.0');
     expect(html).toContain('http test');
     expect(html).toContain('Suspended since');
+    expect(html).toContain('data-testid="user-usage"'); // lib/usage's summary of the account
 
     expect((await sluice('user', 'unsuspend', '--email', USER.email)).code).toBe(0);
     expect((await tokenCheck()).status).toBe(200);

@@ -1,4 +1,4 @@
-// One account as an operator sees it: plan and subscription, tokens, feeds, sessions, recent audit
+// One account as an operator sees it: plan and subscription, usage, tokens, feeds, sessions, recent audit
 // events, and the operator actions (each confirmed, checked server-side and audited; actions.ts).
 import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
@@ -7,10 +7,12 @@ import { redirect } from 'next/navigation';
 import { SecurityActivity } from '@/components/account/security-activity';
 import { getAdminUserView } from '@/lib/accounts/admin-users';
 import { PLAN_IDS } from '@/lib/plans';
+import { readUsageSummary } from '@/lib/usage';
 import { getRuntime } from '@/lib/runtime';
 import { checkAdmin } from '../../require-admin';
 import { endSessionsAction, revokeTokenAction, setPlanAction, suspendAction, unsuspendAction } from '../actions';
 import { USERS_FLASH_COOKIE } from '../flash';
+import { UsageSection } from '../usage-section';
 
 export const metadata: Metadata = { title: 'User' };
 export const dynamic = 'force-dynamic';
@@ -40,7 +42,8 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
       </div>
     );
   }
-  const user = await getAdminUserView(getRuntime().db.prisma, id);
+  const runtime = getRuntime();
+  const user = await getAdminUserView(runtime.db.prisma, id);
   if (!user) {
     return (
       <div className="mx-auto max-w-3xl px-4 py-16 text-center">
@@ -49,6 +52,7 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
       </div>
     );
   }
+  const usage = await readUsageSummary(runtime.db.prisma, user.id, { days: 30, hours: 24, requestsPerDay: runtime.config.API_REQUESTS_PER_DAY });
   const flash = (await cookies()).get(USERS_FLASH_COOKIE)?.value;
   const stripeManaged = user.subscription?.provider === 'stripe';
   const liveTokens = user.tokens.filter((t) => !t.revokedAt);
@@ -88,6 +92,8 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
           </div>
         </dl>
       </section>
+
+      <UsageSection usage={usage} />
 
       <section className={card} aria-labelledby="actions-heading">
         <h2 id="actions-heading" className="text-lg font-semibold text-white">Operator actions</h2>
