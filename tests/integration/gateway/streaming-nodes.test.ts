@@ -199,15 +199,14 @@ describe(`streaming across ${multiNode ? 'two nodes (PostgreSQL + Redis)' : 'one
     }
     await Promise.all(nodes.map(connected));
     const ended = nodes.map((s) => new Promise<{ reason: string; at: number }>((resolve) => s.once('stream:ended', (info) => resolve({ reason: info.reason, at: Date.now() }))));
-    const started = Date.now();
     const result = await admin(['token', 'revoke', '--prefix', people.bob.prefix]);
+    // The CLI process's start-up (seconds on a loaded machine) is excluded: measured from when the
+    // revoke command returned (a stream may even end before the process has exited).
+    const returned = Date.now();
     expect(result.code, result.stderr).toBe(0);
     const endings = await Promise.all(ended);
-    for (const ending of endings) {
-      expect(ending.reason).toBe('token_revoked');
-      // The CLI process start-up is excluded: measure from when the revoke command returned.
-    }
-    expect(Math.max(...endings.map((e) => e.at)) - started).toBeLessThan(15_000);
+    for (const ending of endings) expect(ending.reason).toBe('token_revoked');
+    expect(Math.max(...endings.map((e) => e.at)) - returned).toBeLessThan(1_000);
     expect((await connectError(client(web.url, { token: people.bob.token }))).code).toBe('invalid_token');
   });
 });
