@@ -17,7 +17,7 @@ export function ChangePasswordForm({
   const general = error && error.field !== 'currentPassword' && error.field !== 'password' && error.field !== 'newPassword' ? error.message : null;
 
   return (
-    <Card>
+    <Card data-testid="change-password">
       <CardHeader title="Password" description="Changing it signs out every other device. We email you a notice." />
       <form
         ref={form}

@@ -138,11 +138,13 @@ test('change the password, then sign out everywhere: the other browser is signed
   await expect(page.getByTestId('device').filter({ hasText: 'This device' })).toContainText(/Chrome on \w+/);
 
   // Change the password: the other browser is signed out, this one stays; a notice is mailed.
-  await page.getByLabel('Current password').fill('not the password');
-  await page.getByLabel('New password').fill(second);
+  // (The Delete account card below asks for the current password too.)
+  const passwordCard = page.getByTestId('change-password');
+  await passwordCard.getByLabel('Current password').fill('not the password');
+  await passwordCard.getByLabel('New password').fill(second);
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByRole('alert').filter({ hasText: /./ })).toHaveText('Your current password is not right.', { timeout: SLOW });
-  await page.getByLabel('Current password').fill(first);
+  await passwordCard.getByLabel('Current password').fill(first);
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByRole('status')).toHaveText('Password changed. 1 other device was signed out.', { timeout: SLOW });
   await expectSignedOut(other.page);
