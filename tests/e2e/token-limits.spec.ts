@@ -1,6 +1,10 @@
 // Token expiry and allowed networks on the dashboard, in Chromium (docs/accounts.md): a bad network
 // is refused with a message naming it, the list shows each token's expiry and networks, and the
-// limits hold at use (this browser's requests come from 127.0.0.1).
+// limits hold at use (this browser's requests come from 127.0.0.1); a token made to expire in a few
+// seconds works until then and is refused after, and the dashboard marks it expired.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 
 async function readCheck(request: APIRequestContext, token: string) {
@@ -63,4 +67,35 @@ test('create tokens with an expiry and allowed networks; the list shows them and
   await expect(anywhere.getByTestId('token-expiry')).toHaveText('Never expires');
   await expect(anywhere.getByTestId('token-networks')).toHaveText('From any address');
   await page.screenshot({ path: 'test-results/screenshots/token-limits.png', fullPage: true });
+});
+
+test('a token with an expiry works until it and is refused after it; the dashboard says it expired', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const email = `expiry-${Date.now()}@example.com`;
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('a long enough passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 30_000 });
+
+  // The dashboard offers days or a date; seconds come from the operator's CLI (--expires-in 45s),
+  // run as an operator would against this node's database (the embedded one through the node).
+  const cli = await promisify(execFile)(process.execPath, ['bin/sluice.mjs', 'admin', 'token', 'create', '--email', email, '--name', 'short-lived', '--scopes', 'read', '--expires-in', '20s'], {
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR, LOG_LEVEL: 'warn' },
+  });
+  const token = /slc_[A-Za-z0-9_-]+/.exec(cli.stdout.trim().split('\n').at(-1) ?? '')?.[0];
+  expect(token, cli.stdout + cli.stderr).toBeTruthy();
+
+  expect(await readCheck(request, token!)).toMatchObject({ status: 200, body: { allowed: true } });
+  await page.reload();
+  const row = page.getByTestId('token-row').filter({ hasText: 'short-lived' });
+  await expect(row.getByTestId('token-expiry')).toHaveText(/^Expires /);
+
+  // Refused from its expiry on, with a code that says why.
+  await expect.poll(async () => (await readCheck(request, token!)).status, { timeout: 45_000, intervals: [1000] }).toBe(401);
+  expect((await readCheck(request, token!)).body).toMatchObject({ error: { code: 'token_expired' } });
+  await page.reload();
+  await expect(row.getByText('Expired', { exact: true })).toBeVisible();
+  await expect(row.getByTestId('token-expiry')).toHaveText(/^Expired /);
 });
