@@ -21,6 +21,7 @@ import {
 } from '@/lib/threats';
 import { createTestDatabase, type TestDatabase } from '@/tests/helpers/test-env';
 import { createUser, ingest, makeFeed } from '@/tests/integration/ingest/helpers';
+import { enrichIndicator } from '@/lib/enrichment/enrich-indicator';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -249,8 +250,9 @@ describe('property: private data never reaches the public views', () => {
           const check = await getPublicCheck(t.db.sql, { type, value });
           if (!publicValues.has(value)) {
             expect(detail).toBeNull();
-            // The unknown answer only echoes the question back: the same as for a never-seen value.
-            expect(check).toEqual({ known: false, indicator: { type, value } });
+            // The unknown answer only echoes the question back, with what the offline IP data says of
+            // the address itself (docs/enrichment.md): the same as for a never-seen value.
+            expect(check).toEqual({ known: false, indicator: { type, value, ...enrichIndicator(type, value) } });
           } else surfaces.push(JSON.stringify(detail), JSON.stringify(check));
         }
         const totals = await getThreatTotals(t.db.sql);
