@@ -265,8 +265,8 @@ async function check(value: string, options: { url?: string; token?: string; jso
   const { url, token } = connection(options);
   const body = await answer(apiClient(url, token).GET('/api/v1/check/{value}', { params: { path: { value } } }));
   if (options.json) return void process.stdout.write(JSON.stringify(body, null, 2) + '\n');
-  // An IP's AS and country (docs/enrichment.md), known or not.
-  const { asn, asOrganization, country } = body.indicator;
+  // An IP's AS and country (docs/enrichment.md), known or not (absent from a server that predates them).
+  const { asn, asOrganization, country }: { asn?: number; asOrganization?: string; country?: string } = body.indicator ?? {};
   const as = asn !== undefined ? `AS${asn}${asOrganization ? ` ${asOrganization}` : ''}` : null;
   const network = as || country ? [`  network:    ${[as, country].filter(Boolean).join(' · ')}`] : [];
   if (!body.known) {

@@ -99,7 +99,7 @@ describe('unavailable', () => {
         return res.end(JSON.stringify({ error: { code: 'unavailable', message: 'database unavailable' } }));
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ known: false }));
+      res.end(JSON.stringify({ known: false, indicator: { type: 'ipv4', value: '45.83.64.1' } })); // as the contract says
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
