@@ -24,7 +24,11 @@ describe.each(stores)('rate limiter (%s)', (_name, store) => {
     const results = [];
     for (let i = 0; i < 4; i += 1) results.push(await limiter.consume('user-1'));
     expect(results.slice(0, 3).map((r) => r.allowed)).toEqual([true, true, true]);
-    expect(results[2]).toEqual({ allowed: true, remaining: 0 });
+    expect(results[2]).toMatchObject({ allowed: true, remaining: 0 });
+    // When the window resets (X-RateLimit-Reset): within the 60 s window.
+    const reset = results[2].allowed ? results[2].resetMs : undefined;
+    expect(reset).toBeGreaterThan(0);
+    expect(reset).toBeLessThanOrEqual(60_000);
     const refused = results[3];
     expect(refused.allowed).toBe(false);
     if (!refused.allowed) expect(refused.retryAfterMs).toBeGreaterThan(0);
