@@ -13,8 +13,9 @@ const BATCH_MS = 10;
 /** The newest log epoch's stream: Sluice creates it with its first event (the warm-up). */
 async function streamKey(): Promise<string> {
   for (;;) {
-    const keys = await redis.keys(`${process.env.REDIS_PREFIX}firehose:*`);
-    if (keys.length) return keys.sort().at(-1)!;
+    // Only "<prefix>firehose:<digits>": other keys share the "firehose:" start (stream counts, …).
+    const keys = (await redis.keys(`${process.env.REDIS_PREFIX}firehose:*`)).filter((k) => /:firehose:\d+$/.test(k));
+    if (keys.length) return keys.sort((a, b) => Number(a.split(':').at(-1)) - Number(b.split(':').at(-1))).at(-1)!;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
