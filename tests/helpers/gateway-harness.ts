@@ -46,6 +46,10 @@ async function startNode(runtime: Runtime, options: GatewayOptions, clients: Fir
   const server = createServer();
   const realtime = await createRealtimeServer(server, runtime);
   const gateway = await createFirehoseGateway(realtime.io, runtime, options);
+  // GET /api/v1/stream reaches the gateway's HTTP streams (SSE/NDJSON), as server/node.ts routes it.
+  server.on('request', (req, res) => {
+    if ((req.url ?? '').startsWith('/api/v1/stream')) void gateway.httpStreams.handle(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let closed = false;

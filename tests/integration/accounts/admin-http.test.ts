@@ -10,6 +10,7 @@ import { createUser } from '@/lib/accounts/create-user';
 import { createApiToken } from '@/lib/tokens';
 import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
 import { createTestDatabase, createTestEngines, deleteRedisPrefix, usingRedis, type TestDatabase } from '@/tests/helpers/test-env';
+import { cookieHeader, setCookies } from '../../helpers/cookies';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 let t: TestDatabase;
@@ -37,16 +38,6 @@ afterAll(async () => {
   await t?.drop().catch(() => undefined);
 });
 
-function setCookies(res: Response): Map<string, string> {
-  const jar = new Map<string, string>();
-  for (const line of res.headers.getSetCookie()) {
-    const [pair] = line.split(';');
-    const eq = pair.indexOf('=');
-    jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-  }
-  return jar;
-}
-const cookieHeader = (jar: Map<string, string>) => [...jar].filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join('; ');
 
 async function signIn(ip: string, credentials: { email: string; password: string }) {
   const csrf = await fetch(`${server.url}/api/auth/csrf`, { headers: { 'x-forwarded-for': ip } });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '@/lib/accounts/create-user';
 import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
 import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from '@/tests/helpers/test-env';
+import { cookieHeader, setCookies } from '../../helpers/cookies';
 
 let t: TestDatabase;
 let engines: ReturnType<typeof createTestEngines>;
@@ -27,17 +28,6 @@ afterAll(async () => {
   await t?.drop().catch(() => undefined);
 });
 
-/** The name=value pairs of a response's Set-Cookie headers (an expired or empty one means "deleted"). */
-function setCookies(res: Response): Map<string, string> {
-  const jar = new Map<string, string>();
-  for (const line of res.headers.getSetCookie()) {
-    const [pair] = line.split(';');
-    const eq = pair.indexOf('=');
-    jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-  }
-  return jar;
-}
-const cookieHeader = (jar: Map<string, string>) => [...jar].filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join('; ');
 
 async function csrf(ip: string): Promise<{ token: string; jar: Map<string, string> }> {
   const res = await fetch(`${server.url}/api/auth/csrf`, { headers: { 'x-forwarded-for': ip } });

@@ -13,10 +13,6 @@ const TRANSPORTS = ['socketio', 'sse', 'ndjson'] as const;
 let h: GatewayHarness;
 beforeAll(async () => {
   h = await startGatewayHarness();
-  // GET /api/v1/stream reaches the gateway's HTTP streams, as server/node.ts routes it.
-  h.io.httpServer.on('request', (req, res) => {
-    if ((req.url ?? '').startsWith('/api/v1/stream')) void h.gateway.httpStreams.handle(req, res);
-  });
 }, 120_000);
 afterAll(async () => h?.close());
 

@@ -27,9 +27,6 @@ const DOMAIN = 'enrichment-test-host.top';
 
 beforeAll(async () => {
   h = await startGatewayHarness();
-  h.io.httpServer.on('request', (req, res) => {
-    if ((req.url ?? '').startsWith('/api/v1/stream')) void h.gateway.httpStreams.handle(req, res);
-  });
   relay = startRelay({ engines: h.runtime.engines, logger: createLogger('silent') }, { pollMs: 20 });
   const { userId } = await h.makeToken({ plan: 'free' });
   // An established reporter: its public sightings stream at once (docs/trust.md).

@@ -13,18 +13,10 @@ import { collect, connected, startGatewayHarness, until, type GatewayHarness, ty
 let h: GatewayHarness;
 let other: GatewayNode;
 
-/** Routes GET /api/v1/stream of a harness node's HTTP server to its gateway, as server/node.ts does. */
-function routeStreams(node: { io: GatewayHarness['io']; gateway: GatewayHarness['gateway'] }) {
-  node.io.httpServer.on('request', (req, res) => {
-    if ((req.url ?? '').startsWith('/api/v1/stream')) void node.gateway.httpStreams.handle(req, res);
-  });
-}
 
 beforeAll(async () => {
   h = await startGatewayHarness({ maxBufferedBytes: 256 * 1024 });
-  routeStreams(h);
   other = await h.addNode();
-  routeStreams(other);
 }, 120_000);
 afterAll(async () => {
   await other?.close();

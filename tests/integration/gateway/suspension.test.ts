@@ -10,17 +10,10 @@ import { connected, connectError, startGatewayHarness, until, type FirehoseClien
 let h: GatewayHarness;
 let other: GatewayNode;
 
-function routeStreams(node: { io: GatewayHarness['io']; gateway: GatewayHarness['gateway'] }) {
-  node.io.httpServer.on('request', (req, res) => {
-    if ((req.url ?? '').startsWith('/api/v1/stream')) void node.gateway.httpStreams.handle(req, res);
-  });
-}
 
 beforeAll(async () => {
   h = await startGatewayHarness();
-  routeStreams(h);
   other = await h.addNode();
-  routeStreams(other);
 }, 120_000);
 afterAll(async () => {
   await other?.close();

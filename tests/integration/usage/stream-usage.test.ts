@@ -9,9 +9,6 @@ let h: GatewayHarness;
 
 beforeAll(async () => {
   h = await startGatewayHarness({}, { USAGE_FLUSH_SECONDS: '3600' });
-  h.io.httpServer.on('request', (req, res) => {
-    if ((req.url ?? '').startsWith('/api/v1/stream')) void h.gateway.httpStreams.handle(req, res);
-  });
 }, 120_000);
 afterAll(async () => {
   await closeUsageRecorder();
