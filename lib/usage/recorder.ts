@@ -206,7 +206,12 @@ export function createUsageRecorder(sql: SqlDriver, options: UsageRecorderOption
       const stream = { subject, accruedTo: now() };
       streams.add(stream);
       return {
-        delivered: (events) => add(subject, { eventsDelivered: events }),
+        // Called per socket per flush by the gateway's fan-out loop: the subject was checked above,
+        // so only the hour's row is looked up (no counts object, no re-validation).
+        delivered: (events) => {
+          const row = rowFor(subject, now());
+          if (row) row.eventsDelivered += clean(events);
+        },
         close: () => {
           if (!streams.delete(stream)) return;
           accrue(stream, now());
