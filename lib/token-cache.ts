@@ -4,9 +4,14 @@
 // `invalidate` on every node, before it ends that node's streams, so a revoked token is refused
 // as soon as its announcement arrives. Expiry and allowed networks are checked at every use from
 // the cached row; the TTL bounds what an announcement lost with Redis down can leave behind.
-import type { ControlMessage } from './control';
+// REST requests answered at the HTTP edge (the exports, server/export-edge.ts) use one more
+// instance per node, installed by startRestTokenCache with its own control subscription.
+import { subscribeControl, type ControlMessage } from './control';
+import type { Engines } from './engines';
 import type { PrismaClient } from './generated/prisma/client';
-import { checkTokenRow, presentedTokenHash, tokenRowByHash, touchTokenRow, verifiedToken, type TokenRow, type TokenUse, type VerifiedToken } from './tokens';
+import type { Logger } from './logger';
+import { peekProcessSlot, setProcessSlot } from './process-state';
+import { checkTokenRow, presentedTokenHash, tokenRowByHash, touchTokenRow, verifiedToken, verifyApiToken, type TokenRow, type TokenUse, type VerifiedToken } from './tokens';
 
 export interface TokenCacheOptions {
   /** How long a verified row is reused, in ms; 0 = never (every use reads the database). @default 5000 */
@@ -99,4 +104,46 @@ export class TokenCache {
     this.reading.clear();
     this.entries.clear();
   }
+}
+
+const REST_SLOT = 'restTokenCache';
+/** How long start-up waits for the control subscription before going without the cache. */
+const SUBSCRIBE_TIMEOUT_MS = 5000;
+
+/**
+ * The node's token cache for REST requests, fed every control message (on every node, like the
+ * gateway's), installed only once its subscription is live: a node that cannot subscribe (Redis
+ * unreachable at start) reads the database at every use instead. Returns the stop function.
+ */
+export async function startRestTokenCache(deps: { prisma: PrismaClient; engines: Engines; logger: Logger; ttlMs: number }): Promise<() => Promise<void>> {
+  if (deps.ttlMs <= 0) return async () => undefined;
+  const cache = new TokenCache(deps.prisma, { ttlMs: deps.ttlMs });
+  const subscribing = subscribeControl(deps.engines, (message) => cache.invalidate(message), deps.logger);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), SUBSCRIBE_TIMEOUT_MS);
+  });
+  const unsubscribe = await Promise.race([subscribing, timeout]).catch((error: unknown) => {
+    deps.logger.warn({ err: error }, 'REST token cache off: cannot subscribe to control messages');
+    return null;
+  });
+  clearTimeout(timer);
+  if (!unsubscribe) {
+    deps.logger.warn('REST token cache off: no control subscription; every export request with a token reads the database');
+    void subscribing.then((stop) => stop(), () => undefined);
+    return async () => undefined;
+  }
+  setProcessSlot(REST_SLOT, cache);
+  return async () => {
+    if (peekProcessSlot(REST_SLOT) === cache) setProcessSlot(REST_SLOT, undefined);
+    await unsubscribe();
+  };
+}
+
+/** Verifies a REST request's token: through the node's cache when it has one, else from the database. */
+export function restTokenVerifier(prisma: PrismaClient): (raw: string, use: TokenUse) => Promise<VerifiedToken> {
+  return (raw, use) => {
+    const cache = peekProcessSlot<TokenCache>(REST_SLOT);
+    return cache ? cache.verify(raw, use) : verifyApiToken(prisma, raw, use);
+  };
 }

@@ -21,6 +21,7 @@ import { metricsRegistry } from './metrics';
 import { parseBearer } from '../lib/tokens';
 import { isTaxiiPath, taxiiEdgeError, taxiiRoutePath } from '../lib/taxii/errors';
 import type { PageSnapshots } from './page-snapshots';
+import type { ExportEdge } from './export-edge';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -167,9 +168,15 @@ function bearerMatches(header: string | undefined, secret: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function createHttpServer(runtime: Runtime): { server: Server; setWebHandler(handler: RequestHandler): void; setPageSnapshots(snapshots: PageSnapshots | null): void } {
+export function createHttpServer(runtime: Runtime): {
+  server: Server;
+  setWebHandler(handler: RequestHandler): void;
+  setPageSnapshots(snapshots: PageSnapshots | null): void;
+  setExportEdge(edge: ExportEdge | null): void;
+} {
   let webHandler: RequestHandler | null = null;
   let pageSnapshots: PageSnapshots | null = null;
+  let exportEdge: ExportEdge | null = null;
   const log = runtime.logger.child({ module: 'http' });
 
   const server = createServer(async (req, res) => {
@@ -238,6 +245,8 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
       }
       // The public views: served from a snapshot rendered once per interval (server/page-snapshots.ts).
       if (pageSnapshots && webHandler && (await pageSnapshots.handle(req, res, path, rawUrl))) return;
+      // The exports: the same answer as their Next route, from bytes made once per snapshot (server/export-edge.ts).
+      if (exportEdge && webHandler && (await exportEdge.handle(req, res, path, rawUrl))) return;
       if (webHandler) {
         if (isApi === 'taxii') {
           req.url = taxiiRoutePath(rawUrl);
@@ -318,6 +327,9 @@ export function createHttpServer(runtime: Runtime): { server: Server; setWebHand
     },
     setPageSnapshots(snapshots) {
       pageSnapshots = snapshots;
+    },
+    setExportEdge(edge) {
+      exportEdge = edge;
     },
   };
 }

@@ -6,6 +6,8 @@ import type { Logger } from '../lib/logger';
 import { handleAdminRequest, isAdminRequest, isLoopbackAddress } from './admin-channel';
 import { createHttpServer, type RequestHandler } from './http';
 import { createPageSnapshots } from './page-snapshots';
+import { createExportEdge } from './export-edge';
+import { startRestTokenCache } from '../lib/token-cache';
 import { setThreatsViewTtl } from '../lib/threats';
 import { createFirehoseGateway } from './gateway/firehose-gateway';
 import { HTTP_STREAM_PATH } from '../lib/realtime/protocol';
@@ -52,7 +54,7 @@ export async function startNode(config: Config, logger: Logger, options: StartNo
   let realtime: Awaited<ReturnType<typeof createRealtimeServer>> | null = null;
   let gateway: Awaited<ReturnType<typeof createFirehoseGateway>> | null = null;
   try {
-    const { server, setWebHandler, setPageSnapshots } = createHttpServer(runtime);
+    const { server, setWebHandler, setPageSnapshots, setExportEdge } = createHttpServer(runtime);
     const pageSnapshots = createPageSnapshots(runtime);
     let web: RequestHandler | null = null;
     // Every role answers `sluice admin` (server/admin-channel.ts); other paths go to Next on web nodes.
@@ -80,6 +82,16 @@ export async function startNode(config: Config, logger: Logger, options: StartNo
       stoppers.push(async () => {
         await app.close?.();
       });
+      // REST tokens verified at the edge (the exports) are cached a few seconds, dropped on every
+      // control message (lib/token-cache.ts); then the exports are answered before Next.
+      const stopTokenCache = await startRestTokenCache({
+        prisma: runtime.db.prisma,
+        engines: runtime.engines,
+        logger,
+        ttlMs: config.STREAM_TOKEN_CACHE_SECONDS * 1000,
+      });
+      stoppers.push(stopTokenCache);
+      setExportEdge(createExportEdge(runtime));
     }
 
     // socket.io serves the public threats stream (web) and the firehose (gateway).

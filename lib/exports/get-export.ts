@@ -3,7 +3,10 @@
 // body rendered once per snapshot and key, kept in a least-recently-used cache bounded in entries and
 // bytes. A request costs at most one pass over the smallest index list its filters name (bounded by
 // EXPORTS_MAX_ROWS), never a query: nothing a visitor chooses multiplies the database's work.
+// The body is kept encoded (UTF-8 bytes, and gzip made on first demand), so serving it again
+// costs a write of bytes already made (lib/exports/serve-export.ts, server/export-edge.ts).
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { SqlDriver } from '../db/sql-driver';
 import { sharedCache } from '../threats/cache';
 import type { ExportsConfig } from './config';
@@ -20,7 +23,12 @@ export interface IndexedSnapshot extends ExportSnapshot {
 }
 
 export interface ExportBody {
-  body: string;
+  /** The body as text (decoded from `bytes` on each read: for tests and callers that want a string). */
+  readonly body: string;
+  /** The body's UTF-8 bytes, made once per snapshot and key. */
+  bytes: Buffer;
+  /** The gzip form of `bytes`, compressed once, on the first request that accepts it. */
+  gzip(): Buffer;
   etag: string;
   lastModified: Date;
   /** Rows written (before the format skipped any it could not write safely). */
@@ -89,13 +97,36 @@ export function selectRows(snapshot: IndexedSnapshot, q: ExportQuery): ExportRow
   );
 }
 
-interface CachedBody {
-  snapshot: IndexedSnapshot;
-  body: string;
-  etag: string;
-  lastModified: Date;
-  count: number;
-  bytes: number;
+class CachedBody implements ExportBody {
+  private gzipped: Buffer | null = null;
+
+  constructor(
+    private readonly key: string,
+    readonly snapshot: IndexedSnapshot,
+    readonly bytes: Buffer,
+    readonly etag: string,
+    readonly lastModified: Date,
+    readonly count: number,
+  ) {}
+
+  get body(): string {
+    return this.bytes.toString('utf8');
+  }
+
+  gzip(): Buffer {
+    if (!this.gzipped) {
+      this.gzipped = gzipSync(this.bytes, { level: 6 });
+      // Counted against the bound while the cache still holds this entry (not after its eviction).
+      const cache = bodyCache();
+      if (cache.entries.get(this.key) === this) cache.bytes += this.gzipped.length;
+    }
+    return this.gzipped;
+  }
+
+  /** Bytes held, for the cache's bound. */
+  get size(): number {
+    return this.bytes.length + (this.gzipped?.length ?? 0);
+  }
 }
 
 const bodyCache = () => processSlot('exportBodies', () => ({ entries: new Map<string, CachedBody>(), bytes: 0 }));
@@ -127,21 +158,21 @@ export async function getExport(deps: ExportDeps, tier: ExportTier, q: ExportQue
     body = renderExport(rows, { ...meta, lastModified });
     etag = etagOf(body);
   }
-  const entry: CachedBody = { snapshot, body, etag, lastModified, count: rows.length, bytes: body.length * 2 };
-  if (cached) cache.bytes -= cached.bytes;
+  const entry = new CachedBody(key, snapshot, Buffer.from(body, 'utf8'), etag, lastModified, rows.length);
+  if (cached) cache.bytes -= cached.size;
   cache.entries.delete(key);
   cache.entries.set(key, entry);
-  cache.bytes += entry.bytes;
+  cache.bytes += entry.size;
   while (cache.entries.size > BODY_CACHE_ENTRIES || (cache.bytes > BODY_CACHE_BYTES && cache.entries.size > 1)) {
     const [oldestKey, oldest] = cache.entries.entries().next().value as [string, CachedBody];
     cache.entries.delete(oldestKey);
-    cache.bytes -= oldest.bytes;
+    cache.bytes -= oldest.size;
   }
   return entry;
 }
 
 /** True when the request's validators match (answer 304): If-None-Match first, else If-Modified-Since. */
-export function notModified(headers: Headers, body: Pick<ExportBody, 'etag' | 'lastModified'>): boolean {
+export function notModified(headers: Pick<Headers, 'get'>, body: Pick<ExportBody, 'etag' | 'lastModified'>): boolean {
   const inm = headers.get('if-none-match');
   if (inm !== null) {
     return inm

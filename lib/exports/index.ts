@@ -7,3 +7,4 @@ export * from './load-export-snapshot';
 export * from './parse-export-request';
 export * from './types';
 export * from './resolve-export-tier';
+export * from './serve-export';

@@ -8,9 +8,15 @@ import { PLANS } from '../plans';
 import { verifyApiToken, type TokenUse, type VerifiedToken } from '../tokens';
 import type { ExportTier } from './types';
 
-export async function resolveExportTier(prisma: PrismaClient, bearer: string | null, use: TokenUse): Promise<{ tier: ExportTier; auth: VerifiedToken | null }> {
+export async function resolveExportTier(
+  prisma: PrismaClient,
+  bearer: string | null,
+  use: TokenUse,
+  /** How to verify the token: verifyApiToken (a database read) unless a cache is given (lib/token-cache.ts). */
+  verify: (raw: string, use: TokenUse) => Promise<VerifiedToken> = (raw, u) => verifyApiToken(prisma, raw, u),
+): Promise<{ tier: ExportTier; auth: VerifiedToken | null }> {
   if (bearer === null) return { tier: 'free', auth: null };
-  const auth = await verifyApiToken(prisma, bearer, use);
+  const auth = await verify(bearer, use);
   const current = PLANS[auth.user.plan].streaming && (auth.scopes.includes('read') || auth.scopes.includes('stream'));
   return { tier: current ? 'firehose' : 'free', auth };
 }
