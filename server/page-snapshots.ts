@@ -5,6 +5,10 @@
 //   strings are ignored (the page reads none); a path that names no view gets the one 404 snapshot;
 //   views other than the pinned ones (lib/threats isPinnedThreatsView) share a bounded set of keys
 //   and a render budget per interval (SnapshotStore), so nothing a visitor chooses adds renders.
+// - /feeds (the catalogue of public feeds; reads no query): one pinned view, the same way.
+// - /threats/search: the browse's first page pinned; each search (`?q=` alone) a view of its own in a
+//   store with its own bounded keys and render budget (a flood of distinct queries gets 503s, not
+//   renders); paging and the filter form's redirect stay with Next.
 // - /threats.json and /threats.csv: the page's list, serialised once per regeneration of the view.
 // Every response carries a validator (a 304 answers If-None-Match) and gzip precomputed once.
 // Each node renders its own snapshots (no Redis): the cost is one render per view per interval per
@@ -23,6 +27,11 @@ import { metricsRegistry } from './metrics';
 export const SNAPSHOT_RENDER_HEADER = 'x-sluice-snapshot-render';
 /** Renders of non-pinned views (rare tags, type + tag) per interval, all together. */
 export const VISITOR_RENDERS_PER_INTERVAL = 8;
+/** Searches (/threats/search?q=) kept, least recently used out, and their renders per interval, all together. */
+export const SEARCH_VIEWS = 200;
+export const SEARCH_RENDERS_PER_INTERVAL = 16;
+/** A longer `q` is not a search the page runs (SEARCH_MAX_LENGTH is 256 after trimming): Next answers it. */
+const SEARCH_KEY_MAX_LENGTH = 512;
 /** A path that names no view: rendered once per interval as the 404 of every such path. */
 const NOT_FOUND_PATH = '/threats/tag';
 /** What a render's response keeps; Next's CSP is replaced per response, cookies are never cached. */
@@ -66,7 +75,10 @@ function renderOverLoopback(origin: string, path: string, secret: string): Promi
 }
 
 /** The canonical view a /threats path names: its key, the path to render, whether it is pinned. */
-async function resolveView(runtime: Runtime, path: string): Promise<{ key: string; render: string; pinned: boolean } | null> {
+async function resolveView(runtime: Runtime, path: string, rawUrl: string): Promise<{ key: string; render: string; pinned: boolean; search?: true } | null> {
+  // The feeds catalogue: one view, no query (its data is cached a minute in lib/threats).
+  if (path === '/feeds') return { key: '/feeds', render: '/feeds', pinned: true };
+  if (path === '/threats/search') return searchView(rawUrl);
   if (path !== '/threats' && !path.startsWith('/threats/')) return null;
   if (path.endsWith('/') || path === '/threats/search' || path.startsWith('/threats/search/')) return null; // Next: a redirect, no render
   const filters = parseThreatsPath(path === '/threats' ? [] : path.slice('/threats/'.length).split('/'));
@@ -75,12 +87,31 @@ async function resolveView(runtime: Runtime, path: string): Promise<{ key: strin
   return { key: canonical, render: canonical, pinned: await isPinnedThreatsView(runtime.db.sql, filters) };
 }
 
+/**
+ * /threats/search: the first page of the browse (no query at all) is one pinned view; a search
+ * (exactly one non-empty `q`, nothing else) is a view keyed by its text as typed (the page shows it
+ * in the form), in the search store. Anything else (paging with `before`, the filter form's
+ * redirect, `_rsc`, a query too long to be a search) is Next's, as before.
+ */
+function searchView(rawUrl: string): { key: string; render: string; pinned: boolean; search: true } | null {
+  const query = rawUrl.includes('?') ? rawUrl.slice(rawUrl.indexOf('?') + 1) : '';
+  if (query === '') return { key: 'browse', render: '/threats/search', pinned: true, search: true };
+  const params = new URLSearchParams(query);
+  const names = [...params.keys()];
+  const q = params.get('q');
+  if (names.length !== 1 || names[0] !== 'q' || !q || q.length > SEARCH_KEY_MAX_LENGTH) return null;
+  return { key: `q=${q}`, render: `/threats/search?q=${encodeURIComponent(q)}`, pinned: false, search: true };
+}
+
 export function createPageSnapshots(runtime: Runtime): PageSnapshots | null {
   const intervalMs = runtime.config.PUBLIC_SNAPSHOT_INTERVAL_MS;
   if (!intervalMs || runtime.config.NODE_ENV === 'development' || !runtime.roles.includes('web')) return null;
   const secret = randomBytes(24).toString('base64url');
   const log = runtime.logger.child({ module: 'page-snapshots' });
   const pages = new SnapshotStore<PageSnapshot>({ intervalMs, maxVisitorKeys: VISITOR_VIEWS, visitorRendersPerInterval: VISITOR_RENDERS_PER_INTERVAL });
+  // Searches have their own keys and budget: a flood of distinct queries cannot take the renders
+  // of the /threats views (nor the reverse).
+  const searches = new SnapshotStore<PageSnapshot>({ intervalMs, maxVisitorKeys: SEARCH_VIEWS, visitorRendersPerInterval: SEARCH_RENDERS_PER_INTERVAL });
   let origin: string | null = null;
 
   async function renderPage(path: string, pinned: boolean, key: string): Promise<PageSnapshot> {
@@ -150,11 +181,11 @@ export function createPageSnapshots(runtime: Runtime): PageSnapshots | null {
       if (req.headers[SNAPSHOT_RENDER_HEADER] === secret) return false; // our own render: Next answers
       if (path === '/threats.json') return handleExport(req, res, rawUrl, 'json');
       if (path === '/threats.csv') return handleExport(req, res, rawUrl, 'csv');
-      const view = await resolveView(runtime, path);
+      const view = await resolveView(runtime, path, rawUrl);
       if (!view || !origin) return false;
       let result;
       try {
-        result = await pages.get(view.key, view.pinned, () => renderPage(view.render, view.pinned, view.key));
+        result = await (view.search ? searches : pages).get(view.key, view.pinned, () => renderPage(view.render, view.pinned, view.key));
       } catch (error) {
         // No snapshot and the render failed (e.g. the database is down): Next answers as it would
         // without snapshots (503 with Retry-After, its error page).

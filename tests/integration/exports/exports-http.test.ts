@@ -129,6 +129,43 @@ describe.skipIf(!hasBuild)('exports over HTTP', () => {
   });
 });
 
+describe.skipIf(!hasBuild)('served from snapshots at the edge', () => {
+  it('exports: gzip and identity bodies agree, HEAD has no body, the site headers are there', async () => {
+    const plain = await get('/api/v1/exports/indicators.json', { 'accept-encoding': 'identity' });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('x-frame-options')).toBe('DENY');
+    expect(plain.headers.get('vary')).toMatch(/Authorization/);
+    const text = await plain.text();
+    const head = await fetch(server.url + '/api/v1/exports/indicators.json', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('etag')).toBe(plain.headers.get('etag'));
+    expect(await head.text()).toBe('');
+    // fetch asks for gzip and inflates it: the same text.
+    expect(await (await get('/api/v1/exports/indicators.json')).text()).toBe(text);
+  });
+
+  it('/feeds and a search: one snapshot per interval (same ETag), a fresh CSP nonce in every response', async () => {
+    for (const p of ['/feeds', '/threats/search?q=example-phish', '/threats/search']) {
+      const a = await get(p);
+      const b = await get(p);
+      expect(a.status, p).toBe(200);
+      expect(b.status, p).toBe(200);
+      expect(a.headers.get('etag'), p).toMatch(/^W\/"/); // a snapshot's (Next's own are strong)
+      const nonce = (r: Response) => /'nonce-([^']+)'/.exec(r.headers.get('content-security-policy') ?? '')?.[1];
+      expect(nonce(a), p).toBeTruthy();
+      expect(nonce(a), p).not.toBe(nonce(b));
+      const [ta, tb] = [await a.text(), await b.text()];
+      expect(ta).toContain(`nonce="${nonce(a)}"`);
+      expect(tb).toContain(`nonce="${nonce(b)}"`);
+      if (a.headers.get('etag') !== b.headers.get('etag')) continue; // an interval ended between the two
+      expect(ta.replaceAll(nonce(a)!, '')).toBe(tb.replaceAll(nonce(b)!, ''));
+    }
+    const found = await (await get('/threats/search?q=example-phish')).text();
+    expect(found).toContain('evil[.]example-phish[.]net');
+    expect(found).not.toContain('private-only');
+  });
+});
+
 describe.skipIf(!hasBuild)('search and feeds pages', () => {
   it('/feeds and a feed page show the display name, never the e-mail or user id', async () => {
     const list = await get('/feeds');
