@@ -4,35 +4,25 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
-import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from '@/tests/helpers/test-env';
+import { describe, expect, it } from 'vitest';
 import { createUserWithToken } from '@/tests/integration/ingest/helpers';
+import { setUpSeededServer } from '@/tests/helpers/seeded-server';
 
 const METRICS_TOKEN = 'metrics-token-for-the-edge-test';
-let t: TestDatabase;
-let server: ServerProcess;
-let engines: ReturnType<typeof createTestEngines>;
 let alice: { user: { id: string }; token: string };
 let bob: { user: { id: string }; token: string };
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  engines = createTestEngines();
-  alice = await createUserWithToken(t.db, 'firehose');
-  bob = await createUserWithToken(t.db, 'firehose');
-  if (t.db.kind === 'embedded') await t.db.close();
-  server = await startServer({ ...t.env, ...engines.env, METRICS_TOKEN });
-  for (const [token, slug] of [[alice.token, 'pub'], [bob.token, 'pub']]) {
-    const res = await api('/api/v1/feeds', { method: 'POST', token, json: { slug } });
-    expect(res.status).toBe(201);
-  }
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  await deleteRedisPrefix(engines);
-  await engines?.close();
-  await t?.drop().catch(() => undefined);
+const node = setUpSeededServer(async ({ db }) => {
+  alice = await createUserWithToken(db, 'firehose');
+  bob = await createUserWithToken(db, 'firehose');
+}, {
+  env: { METRICS_TOKEN },
+  afterStart: async () => {
+    for (const [token, slug] of [[alice.token, 'pub'], [bob.token, 'pub']]) {
+      const res = await api('/api/v1/feeds', { method: 'POST', token, json: { slug } });
+      expect(res.status).toBe(201);
+    }
+  },
 });
 
 function api(p: string, init: { method?: string; token?: string | null; json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {}) {
@@ -40,12 +30,12 @@ function api(p: string, init: { method?: string; token?: string | null; json?: u
   const token = init.token === undefined ? alice.token : init.token;
   if (token) headers.authorization = `Bearer ${token}`;
   if (init.json !== undefined) headers['content-type'] = 'application/json';
-  return fetch(server.url + p, { method: init.method ?? 'GET', headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
+  return fetch(node.server.url + p, { method: init.method ?? 'GET', headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
 }
 
 /** A raw request: fetch would normalise the malformed targets this test sends on purpose. */
 function raw(method: string, target: string, headers: Record<string, string> = {}, body?: Buffer | string): Promise<{ status: number; type: string; text: string }> {
-  const { hostname, port } = new URL(server.url);
+  const { hostname, port } = new URL(node.server.url);
   return new Promise((resolve, reject) => {
     const req = request({ host: hostname, port, method, path: target, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -117,7 +107,7 @@ describe('bodies', () => {
     );
     // The 413 arrives, or the connection is closed while the client is still sending: never a 5xx.
     if (r.status !== 0) expectApiError(r, 413, 'body_too_large');
-    expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
+    expect((await fetch(`${node.server.url}/api/health`)).status).toBe(200);
   });
 });
 
@@ -139,23 +129,23 @@ describe('the sign-up server action', () => {
     }, body);
 
   it('answers a normal refusal as a value (weak password), not an error', async () => {
-    const r = await post(JSON.stringify([{ email: 'someone@example.com', password: 'short' }]), server.url);
+    const r = await post(JSON.stringify([{ email: 'someone@example.com', password: 'short' }]), node.server.url);
     expect(r.status).toBe(200);
     expect(r.text).toContain('weak_password');
   });
 
   it('refuses $-prefixed (forged reference) strings, a foreign Origin and a large body with a 4xx', async () => {
-    expect((await post('[{"email":"$1","password":"$@x"}]', server.url)).status).toBe(400);
+    expect((await post('[{"email":"$1","password":"$@x"}]', node.server.url)).status).toBe(400);
     expect((await post(JSON.stringify([{ email: 'a@example.com', password: 'x' }]), 'https://evil.example')).status).toBe(403);
-    expect((await post(JSON.stringify(['a'.repeat(1024 * 1024)]), server.url)).status).toBe(413);
+    expect((await post(JSON.stringify(['a'.repeat(1024 * 1024)]), node.server.url)).status).toBe(413);
   });
 });
 
 describe('/metrics', () => {
   it('answers only with the operators\' Bearer token when METRICS_TOKEN is set', async () => {
-    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
-    expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
-    const ok = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect((await fetch(`${node.server.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${node.server.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
+    const ok = await fetch(`${node.server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('sluice_');
   });

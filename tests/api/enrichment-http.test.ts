@@ -2,31 +2,17 @@
 // GET /api/v1/check answers with the AS and country (and the enrichment analyzer's finding once the
 // workers ran), the indicator page shows them with the CC BY attribution, and the HTTP stream
 // refuses bad enrichment filters.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
-import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from '@/tests/helpers/test-env';
+import { describe, expect, it, vi } from 'vitest';
 import { createUserWithToken } from '@/tests/integration/ingest/helpers';
+import { setUpSeededServer } from '@/tests/helpers/seeded-server';
 
-let t: TestDatabase;
-let server: ServerProcess;
-let engines: ReturnType<typeof createTestEngines>;
 let alice: { user: { id: string }; token: string };
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  engines = createTestEngines(t.db);
-  alice = await createUserWithToken(t.db, 'firehose');
-  if (t.db.kind === 'embedded') await t.db.close();
-  server = await startServer({ ...t.env, ...engines.env });
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  await deleteRedisPrefix(engines);
-  await engines?.close();
-  await t?.drop().catch(() => undefined);
-});
+const node = setUpSeededServer(async ({ db }) => {
+  alice = await createUserWithToken(db, 'firehose');
+}, { engineLog: true });
 
-const api = (path: string, init: RequestInit = {}) => fetch(server.url + path, { ...init, headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+const api = (path: string, init: RequestInit = {}) => fetch(node.server.url + path, { ...init, headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
 
 interface CheckBody {
   known: boolean;
@@ -36,7 +22,7 @@ interface CheckBody {
 
 describe('enrichment over HTTP', () => {
   it('opens the database at start-up and says which', () => {
-    const line = server.logs.find((l) => l.includes('IP enrichment database opened'));
+    const line = node.server.logs.find((l) => l.includes('IP enrichment database opened'));
     expect(line).toBeDefined();
     expect(line).toMatch(/@ip-location-db\/asn@/);
   });
@@ -68,7 +54,7 @@ describe('enrichment over HTTP', () => {
     const unknown = (await (await api('/api/v1/check/10.20.30.40')).json()) as CheckBody;
     expect(unknown.indicator).toEqual({ type: 'ipv4', value: '10.20.30.40' });
 
-    const page = await fetch(`${server.url}/i/ipv4/193.0.6.139`);
+    const page = await fetch(`${node.server.url}/i/ipv4/193.0.6.139`);
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('data-testid="indicator-network"');

@@ -1,38 +1,24 @@
 // Every /api/v1 route answers within its OpenAPI description, for good and bad input: each answer
 // against a started node is checked by the generated document (status declared, body matching
 // its schema, error code listed for that status, rate-limit and Retry-After headers present).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_CONTRACTS } from '@/lib/api-contract/registry';
+import { setUpSeededServer } from '@/tests/helpers/seeded-server';
 import { createAccount } from '@/tests/helpers/fixtures';
 import { OpenApiValidator } from '@/tests/helpers/openapi-validator';
-import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
-import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from '@/tests/helpers/test-env';
 
-let t: TestDatabase;
-let server: ServerProcess;
-let engines: ReturnType<typeof createTestEngines>;
 let alice: { token: string };
 let bob: { token: string };
 let readOnly: { token: string };
 let free: { token: string };
 const spec = new OpenApiValidator();
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  engines = createTestEngines(t.db);
-  alice = await createAccount(t.db.prisma, { feeds: [{ slug: 'pub' }] });
-  bob = await createAccount(t.db.prisma);
-  readOnly = await createAccount(t.db.prisma, { scopes: ['read'] });
-  free = await createAccount(t.db.prisma, { plan: 'free' });
-  if (t.db.kind === 'embedded') await t.db.close();
-  server = await startServer({ ...t.env, ...engines.env });
-}, 300_000);
-afterAll(async () => {
-  await server?.stop();
-  await deleteRedisPrefix(engines);
-  await engines?.close();
-  await t?.drop().catch(() => undefined);
-});
+const node = setUpSeededServer(async ({ db }) => {
+  alice = await createAccount(db.prisma, { feeds: [{ slug: 'pub' }] });
+  bob = await createAccount(db.prisma);
+  readOnly = await createAccount(db.prisma, { scopes: ['read'] });
+  free = await createAccount(db.prisma, { plan: 'free' });
+}, { engineLog: true, hookTimeoutMs: 300_000 });
 
 interface Call {
   method?: string;
@@ -45,7 +31,7 @@ interface Call {
 
 /** Sends a request and checks the answer against `method template`; returns the status and body. */
 async function call(template: string, { method = 'GET', path, token = alice.token, json, text, headers = {} }: Call) {
-  const res = await fetch(server.url + path, {
+  const res = await fetch(node.server.url + path, {
     method,
     headers: {
       ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -154,7 +140,7 @@ describe('every /api/v1 route answers within its description', () => {
     expect(code(await call(T, { path: `${T}?minConfidence=500` }))).toBe('invalid_request');
     for (const format of ['sse', 'ndjson']) {
       const controller = new AbortController();
-      const res = await fetch(`${server.url}${T}?format=${format}`, { headers: { authorization: `Bearer ${alice.token}` }, signal: controller.signal });
+      const res = await fetch(`${node.server.url}${T}?format=${format}`, { headers: { authorization: `Bearer ${alice.token}` }, signal: controller.signal });
       const op = spec.operation('GET', T);
       expect(res.status).toBe(200);
       expect(Object.keys(op.responses['200'].content!)).toContain((res.headers.get('content-type') ?? '').split(';')[0]);

@@ -5,37 +5,23 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { bundleErrors, stixErrors } from '@/tests/integration/stix/stix-validator';
+import { setUpSeededServer } from '@/tests/helpers/seeded-server';
 import { createAccount } from '@/tests/helpers/fixtures';
-import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
-import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from '@/tests/helpers/test-env';
 
 const TAXII = 'application/taxii+json;version=2.1';
-let t: TestDatabase;
-let server: ServerProcess;
-let engines: ReturnType<typeof createTestEngines>;
 let alice: { id: string; token: string };
 let streamOnly: string;
 let feedId: string;
 let submitted = 0;
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  engines = createTestEngines(t.db);
-  const a = await createAccount(t.db.prisma, { plan: 'firehose', scopes: ['read', 'submit'], feeds: [{ slug: 'honeypot', name: 'Honeypot' }, { slug: 'other' }] });
+const node = setUpSeededServer(async ({ db }) => {
+  const a = await createAccount(db.prisma, { plan: 'firehose', scopes: ['read', 'submit'], feeds: [{ slug: 'honeypot', name: 'Honeypot' }, { slug: 'other' }] });
   alice = { id: a.user.id, token: a.token };
   feedId = a.feeds[0].id;
-  streamOnly = (await createAccount(t.db.prisma, { plan: 'firehose', scopes: ['stream'] })).token;
-  if (t.db.kind === 'embedded') await t.db.close();
-  server = await startServer({ ...t.env, ...engines.env }, { timeoutMs: 240_000 });
-}, 300_000);
-afterAll(async () => {
-  await server?.stop();
-  await deleteRedisPrefix(engines);
-  await engines?.close();
-  await t?.drop().catch(() => undefined);
-});
+  streamOnly = (await createAccount(db.prisma, { plan: 'firehose', scopes: ['stream'] })).token;
+}, { engineLog: true, startTimeoutMs: 240_000, hookTimeoutMs: 300_000 });
 
 /** Waits (polling every 200 ms) until an asynchronous condition holds. */
 async function eventually(predicate: () => Promise<boolean>, timeoutMs: number, what: string) {
@@ -50,11 +36,11 @@ function taxii(path: string, { auth = basic(alice.token), accept = TAXII as stri
   const headers: Record<string, string> = {};
   if (auth) headers.authorization = auth;
   if (accept !== null) headers.accept = accept;
-  return fetch(server.url + path, { headers, redirect: 'manual' });
+  return fetch(node.server.url + path, { headers, redirect: 'manual' });
 }
 
 async function submit(feed: string, lines: string[]) {
-  const res = await fetch(`${server.url}/api/v1/feeds/${feed}/indicators`, {
+  const res = await fetch(`${node.server.url}/api/v1/feeds/${feed}/indicators`, {
     method: 'POST',
     headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'text/plain' },
     body: lines.join('\n') + '\n',
@@ -203,7 +189,7 @@ describe('TAXII 2.1', () => {
     }
     await expectTaxiiError(await taxii('/taxii2/sluice/collections/00000000-0000-4000-8000-000000000000/objects/'), 404);
     await expectTaxiiError(await taxii('/taxii2/elsewhere/'), 404);
-    await expectTaxiiError(await fetch(`${server.url}${ALL}objects/`, { method: 'POST', headers: { authorization: basic(alice.token), 'content-type': TAXII }, body: '{}' }), 405);
+    await expectTaxiiError(await fetch(`${node.server.url}${ALL}objects/`, { method: 'POST', headers: { authorization: basic(alice.token), 'content-type': TAXII }, body: '{}' }), 405);
     await expectTaxiiError(await taxii(`${ALL}objects/%ff/`), 400);
   });
 });
@@ -215,7 +201,7 @@ async function collectionIdOf(slug: string): Promise<string> {
 
 describe('STIX over REST', () => {
   it('serves bundles with Link paging and one indicator, validating against the OASIS schemas', async () => {
-    const api = (path: string) => fetch(server.url + path, { headers: { authorization: `Bearer ${alice.token}` } });
+    const api = (path: string) => fetch(node.server.url + path, { headers: { authorization: `Bearer ${alice.token}` } });
     let res = await api('/api/v1/stix/indicators?limit=5&type=domain');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/stix+json;version=2.1');
@@ -233,7 +219,7 @@ describe('STIX over REST', () => {
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('indicator_not_found');
     expect((await api('/api/v1/stix/indicators?cursor=zzz')).status).toBe(400);
-    expect((await fetch(`${server.url}/api/v1/stix/indicators`)).status).toBe(401);
+    expect((await fetch(`${node.server.url}/api/v1/stix/indicators`)).status).toBe(401);
   });
 });
 
@@ -241,7 +227,7 @@ describe('sluice export', () => {
   const run = (args: string[], token = alice.token) =>
     promisify(execFile)(process.execPath, ['bin/sluice.mjs', 'export', ...args], {
       cwd: path.resolve(import.meta.dirname, '../..'),
-      env: { ...process.env, SLUICE_URL: server.url, SLUICE_TOKEN: token },
+      env: { ...process.env, SLUICE_URL: node.server.url, SLUICE_TOKEN: token },
       maxBuffer: 64 * 1024 * 1024,
     });
 

@@ -8,11 +8,10 @@ import { readdir, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiToken } from '@/lib/tokens';
-import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
-import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from '@/tests/helpers/test-env';
 import { createUser } from '@/tests/integration/ingest/helpers';
+import { setUpSeededServer } from '@/tests/helpers/seeded-server';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NAUGHTY = readFileSync(path.join(ROOT, 'tests/fixtures/naughty-strings.txt'), 'utf8')
@@ -29,9 +28,6 @@ const RAW_VALUES = [
 ];
 const MEGABYTE = 'a'.repeat(1024 * 1024);
 
-let t: TestDatabase;
-let server: ServerProcess;
-let engines: ReturnType<typeof createTestEngines>;
 let tokens: string[] = [];
 let nextToken = 0;
 const token = () => tokens[nextToken++ % tokens.length];
@@ -66,7 +62,7 @@ interface Answer {
 
 /** One request with the target exactly as given (no normalisation). A refused connection is status 0. */
 function send(method: string, target: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<Answer> {
-  const { hostname, port } = new URL(server.url);
+  const { hostname, port } = new URL(node.server.url);
   return new Promise((resolve) => {
     const req = request({ host: hostname, port, method, path: target, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -237,30 +233,27 @@ const report = (failures: Failure[]) => failures.slice(0, 25).map((f) => `${f.pr
 let nextBefore: { bytes: number; files: number };
 let rssBefore: number;
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  engines = createTestEngines();
-  const user = await createUser(t.db, 'firehose');
-  // Several tokens, so that the per-token rate limit (600 a minute) lets the probes through.
-  tokens = await Promise.all(Array.from({ length: 16 }, async (_, n) => (await createApiToken(t.db.prisma, { userId: user.id, name: `hostile-${n}`, scopes: ['read', 'submit', 'stream'] })).token));
-  if (t.db.kind === 'embedded') await t.db.close();
-  // The default HOST (every interface), as an operator runs it.
-  server = await startServer({ ...t.env, ...engines.env, HOST: '0.0.0.0' });
-  const feed = await send('POST', '/api/v1/feeds', { authorization: `Bearer ${tokens[0]}`, 'content-type': 'application/json' }, JSON.stringify({ slug: 'pub' }));
-  expect(feed.status).toBe(201);
-  await send('POST', '/api/v1/feeds/pub/indicators', { authorization: `Bearer ${tokens[0]}`, 'content-type': 'text/plain' }, 'seen.example-hostile.net\n45.83.64.1\n');
-  // Warm the routes up once, then measure.
-  await runAll(probesFor('warm', 'warm', true), 4);
-  nextBefore = await dirBytes(path.join(ROOT, '.next'));
-  rssBefore = rssBytes(server.child.pid!);
-}, 180_000);
-afterAll(async () => {
-  await server?.stop();
-  await deleteRedisPrefix(engines);
-  await engines?.close();
-  await t?.drop().catch(() => undefined);
-});
-
+const node = setUpSeededServer(
+  async ({ db }) => {
+    const user = await createUser(db, 'firehose');
+    // Several tokens, so that the per-token rate limit (600 a minute) lets the probes through.
+    tokens = await Promise.all(Array.from({ length: 16 }, async (_, n) => (await createApiToken(db.prisma, { userId: user.id, name: `hostile-${n}`, scopes: ['read', 'submit', 'stream'] })).token));
+  },
+  {
+    // The default HOST (every interface), as an operator runs it.
+    env: { HOST: '0.0.0.0' },
+    hookTimeoutMs: 180_000,
+    afterStart: async ({ server }) => {
+      const feed = await send('POST', '/api/v1/feeds', { authorization: `Bearer ${tokens[0]}`, 'content-type': 'application/json' }, JSON.stringify({ slug: 'pub' }));
+      expect(feed.status).toBe(201);
+      await send('POST', '/api/v1/feeds/pub/indicators', { authorization: `Bearer ${tokens[0]}`, 'content-type': 'text/plain' }, 'seen.example-hostile.net\n45.83.64.1\n');
+      // Warm the routes up once, then measure.
+      await runAll(probesFor('warm', 'warm', true), 4);
+      nextBefore = await dirBytes(path.join(ROOT, '.next'));
+      rssBefore = rssBytes(server.child.pid!);
+    },
+  },
+);
 describe('hostile input on every public path and parameter', () => {
   it('NUL, invalid UTF-8, malformed %, edge numbers: never a 5xx, /api errors always JSON', async () => {
     const started = performance.now();
@@ -328,7 +321,7 @@ describe('hostile input on every public path and parameter', () => {
       .flat()
       .find((i) => i && i.family === 'IPv4' && !i.internal);
     if (!external) return console.log('[hostile] no non-loopback interface: the remote /metrics check is skipped');
-    const port = new URL(server.url).port;
+    const port = new URL(node.server.url).port;
     const res = await fetch(`http://${external.address}:${port}/metrics`);
     expect(res.status).toBe(403);
   });
@@ -336,7 +329,7 @@ describe('hostile input on every public path and parameter', () => {
   it('leaves the node healthy, its memory and the .next folder bounded', async () => {
     expect((await send('GET', '/api/health')).status).toBe(200);
     const nextAfter = await dirBytes(path.join(ROOT, '.next'));
-    const rssAfter = rssBytes(server.child.pid!);
+    const rssAfter = rssBytes(node.server.child.pid!);
     const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
     console.log(
       `[hostile] node RSS ${mb(rssBefore)} → ${mb(rssAfter)}; .next ${mb(nextBefore.bytes)} (${nextBefore.files} files) → ${mb(nextAfter.bytes)} (${nextAfter.files} files)`,

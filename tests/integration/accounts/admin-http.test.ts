@@ -5,49 +5,36 @@
 // search string an operator's browser sends is answered, never a 500.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUser } from '@/lib/accounts/create-user';
 import { createApiToken } from '@/lib/tokens';
-import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
-import { createTestDatabase, createTestEngines, deleteRedisPrefix, usingRedis, type TestDatabase } from '@/tests/helpers/test-env';
+import { setUpSeededServer } from '@/tests/helpers/seeded-server';
+import { usingRedis } from '@/tests/helpers/test-env';
 import { cookieHeader, setCookies } from '../../helpers/cookies';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-let t: TestDatabase;
-let engines: ReturnType<typeof createTestEngines>;
-let server: ServerProcess;
 let token: string;
 let userId: string;
 const OPS = { email: 'ops@example.com', password: 'quiet copper mountains' };
 const USER = { email: 'member@example.com', password: 'violet harbour lanterns' };
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  engines = createTestEngines();
-  await createUser(t.db.prisma, { ...OPS, isAdmin: true });
-  const user = await createUser(t.db.prisma, USER);
+const node = setUpSeededServer(async ({ db }) => {
+  await createUser(db.prisma, { ...OPS, isAdmin: true });
+  const user = await createUser(db.prisma, USER);
   userId = user.id;
-  token = (await createApiToken(t.db.prisma, { userId, name: 'script', scopes: ['read', 'stream'] })).token;
-  if (t.db.kind === 'embedded') await t.db.close();
-  server = await startServer({ ...t.env, ...engines.env, TRUST_PROXY: 'loopback' });
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  await deleteRedisPrefix(engines);
-  await engines?.close();
-  await t?.drop().catch(() => undefined);
-});
+  token = (await createApiToken(db.prisma, { userId, name: 'script', scopes: ['read', 'stream'] })).token;
+}, { env: { TRUST_PROXY: 'loopback' } });
 
 
 async function signIn(ip: string, credentials: { email: string; password: string }) {
-  const csrf = await fetch(`${server.url}/api/auth/csrf`, { headers: { 'x-forwarded-for': ip } });
+  const csrf = await fetch(`${node.server.url}/api/auth/csrf`, { headers: { 'x-forwarded-for': ip } });
   const jar = setCookies(csrf);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
+  const res = await fetch(`${node.server.url}/api/auth/callback/credentials`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar), 'x-forwarded-for': ip, 'user-agent': 'admin-http-test/1.0' },
-    body: new URLSearchParams({ ...credentials, csrfToken, json: 'true', callbackUrl: `${server.url}/dashboard` }),
+    body: new URLSearchParams({ ...credentials, csrfToken, json: 'true', callbackUrl: `${node.server.url}/dashboard` }),
   });
   const body = (await res.json()) as { url: string };
   for (const [k, v] of setCookies(res)) jar.set(k, v);
@@ -55,13 +42,13 @@ async function signIn(ip: string, credentials: { email: string; password: string
   return { error: new URL(body.url).searchParams.get('error'), cookie: session && session[1] ? cookieHeader(jar) : null };
 }
 
-const page = (pathname: string, cookie?: string) => fetch(`${server.url}${pathname}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
-const tokenCheck = () => fetch(`${server.url}/api/account/token?action=read`, { headers: { authorization: `Bearer ${token}` } });
+const page = (pathname: string, cookie?: string) => fetch(`${node.server.url}${pathname}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+const tokenCheck = () => fetch(`${node.server.url}/api/account/token?action=read`, { headers: { authorization: `Bearer ${token}` } });
 
 function sluice(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
   for (const key of ['DATABASE_URL', 'REDIS_URL', 'DATA_DIR', 'PORT']) delete env[key];
-  Object.assign(env, t.env, engines.env, usingRedis ? { REDIS_URL: process.env.REDIS_URL } : {});
+  Object.assign(env, node.t.env, node.engines.env, usingRedis ? { REDIS_URL: process.env.REDIS_URL } : {});
   return new Promise((resolve) => {
     execFile(process.execPath, ['bin/sluice.mjs', 'admin', ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),

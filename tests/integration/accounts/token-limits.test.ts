@@ -7,60 +7,47 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from '@/lib/errors';
 import { HTTP_STREAM_PATH, type StreamEnded } from '@/lib/realtime/protocol';
 import { TAXII_MEDIA_TYPE } from '@/lib/taxii/media';
 import { createApiToken } from '@/lib/tokens';
 import { createAccount, type Account } from '../../helpers/fixtures';
-import { startServer, type ServerProcess } from '../../helpers/server-process';
-import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from '../../helpers/test-env';
+import { setUpSeededServer } from '@/tests/helpers/seeded-server';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const SECRET = 'token-limits-test-secret-0123456789abcdef0123456789';
 
 vi.setConfig({ testTimeout: 120_000 });
 
-let t: TestDatabase;
-let engines: ReturnType<typeof createTestEngines>;
-let server: ServerProcess;
 let owner: Account;
 const tokens: Record<'inside' | 'outside' | 'mapped' | 'mappedNetwork', string> = { inside: '', outside: '', mapped: '', mappedNetwork: '' };
 const sockets: Socket[] = [];
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  engines = createTestEngines(t.db);
-  owner = await createAccount(t.db.prisma, { plan: 'firehose', scopes: ['read', 'stream'] });
+const node = setUpSeededServer(async ({ db }) => {
+  owner = await createAccount(db.prisma, { plan: 'firehose', scopes: ['read', 'stream'] });
   const make = async (allowedNetworks: string) =>
-    (await createApiToken(t.db.prisma, { userId: owner.user.id, name: allowedNetworks, scopes: ['read', 'stream'], allowedNetworks })).token;
+    (await createApiToken(db.prisma, { userId: owner.user.id, name: allowedNetworks, scopes: ['read', 'stream'], allowedNetworks })).token;
   tokens.inside = await make('127.0.0.0/8');
   tokens.outside = await make('10.0.0.0/8, 2001:db8::/32');
   tokens.mapped = await make('::ffff:127.0.0.1');
   tokens.mappedNetwork = await make('::ffff:127.0.0.0/104');
-  // An embedded database belongs to one process: hand it to the server.
-  if (t.db.kind === 'embedded') await t.db.close();
-  server = await startServer({ ...t.env, ...engines.env, NEXTAUTH_SECRET: SECRET, STREAM_RECHECK_SECONDS: '1' });
-}, 120_000);
-afterAll(async () => {
+}, { env: { NEXTAUTH_SECRET: SECRET, STREAM_RECHECK_SECONDS: '1' }, engineLog: true });
+afterAll(() => {
   for (const socket of sockets) socket.close();
-  await server?.stop();
-  await deleteRedisPrefix(engines);
-  await engines?.close();
-  await t?.drop().catch(() => undefined);
 });
 
 function sluiceAdmin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...t.env, NEXTAUTH_SECRET: SECRET, LOG_LEVEL: 'silent' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...node.t.env, NEXTAUTH_SECRET: SECRET, LOG_LEVEL: 'silent' };
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/sluice.mjs', 'admin', '--url', server.url, ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['bin/sluice.mjs', 'admin', '--url', node.server.url, ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
 }
 
-const rest = (token: string) => fetch(`${server.url}/api/v1/feeds`, { headers: { authorization: `Bearer ${token}` } });
-const taxii = (token: string) => fetch(`${server.url}/taxii2/`, { headers: { authorization: `Bearer ${token}`, accept: TAXII_MEDIA_TYPE } });
+const rest = (token: string) => fetch(`${node.server.url}/api/v1/feeds`, { headers: { authorization: `Bearer ${token}` } });
+const taxii = (token: string) => fetch(`${node.server.url}/taxii2/`, { headers: { authorization: `Bearer ${token}`, accept: TAXII_MEDIA_TYPE } });
 
 async function expectError(res: Response, status: number, code: string): Promise<string> {
   const body = (await res.json()) as { error?: { code: string; message: string }; http_status?: string; error_code?: string; description?: string };
@@ -70,7 +57,7 @@ async function expectError(res: Response, status: number, code: string): Promise
 
 /** A socket.io handshake on /firehose: 'connected', or the refusal code of its connect_error. */
 function handshake(token: string): Promise<{ outcome: string; socket: Socket }> {
-  const socket = connect(`${server.url}/firehose`, { transports: ['websocket'], auth: { token }, reconnection: false });
+  const socket = connect(`${node.server.url}/firehose`, { transports: ['websocket'], auth: { token }, reconnection: false });
   sockets.push(socket);
   return new Promise((resolve) => {
     socket.once('connect', () => resolve({ outcome: 'connected', socket }));
@@ -80,7 +67,7 @@ function handshake(token: string): Promise<{ outcome: string; socket: Socket }> 
 
 async function httpStreamStatus(token: string): Promise<{ status: number; code?: string }> {
   const controller = new AbortController();
-  const res = await fetch(`${server.url}${HTTP_STREAM_PATH}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/x-ndjson' }, signal: controller.signal });
+  const res = await fetch(`${node.server.url}${HTTP_STREAM_PATH}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/x-ndjson' }, signal: controller.signal });
   if (res.ok) {
     controller.abort();
     return { status: res.status };
@@ -110,11 +97,11 @@ describe('allowed networks', () => {
   });
 
   it('refuses a bad network or too many at creation with a 400 that names the problem', async () => {
-    const bad = (await createApiToken(t.db.prisma, { userId: owner.user.id, name: 'x', scopes: ['read'], allowedNetworks: '10.0.0.0/8, 10.0.0.0/33' }).catch((e: unknown) => e)) as AppError;
+    const bad = (await createApiToken(node.t.db.prisma, { userId: owner.user.id, name: 'x', scopes: ['read'], allowedNetworks: '10.0.0.0/8, 10.0.0.0/33' }).catch((e: unknown) => e)) as AppError;
     expect(bad).toMatchObject({ code: 'invalid_networks', status: 400 });
     expect(bad.message).toContain('"10.0.0.0/33"');
     const many = Array.from({ length: 21 }, (_, i) => `10.${i}.0.0/16`);
-    await expect(createApiToken(t.db.prisma, { userId: owner.user.id, name: 'x', scopes: ['read'], allowedNetworks: many })).rejects.toMatchObject({ code: 'invalid_networks', status: 400 });
+    await expect(createApiToken(node.t.db.prisma, { userId: owner.user.id, name: 'x', scopes: ['read'], allowedNetworks: many })).rejects.toMatchObject({ code: 'invalid_networks', status: 400 });
     const cli = await sluiceAdmin('token', 'create', '--email', owner.user.email, '--name', 'bad', '--scopes', 'read', '--allow', '192.168.1.0/24,nope');
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain('"nope" is not an IP network');

@@ -1,35 +1,21 @@
 // Over HTTP against a started node (ROLES=all): /check of a never-seen value answers at once with
 // analysis pending, and later with its findings; the admin JSON routes refuse strangers.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
-import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from '@/tests/helpers/test-env';
+import { describe, expect, it } from 'vitest';
 import { createUserWithToken } from '@/tests/integration/ingest/helpers';
 import { waitFor } from '../jobs/helpers';
+import { setUpSeededServer } from '@/tests/helpers/seeded-server';
 
-let t: TestDatabase;
-let server: ServerProcess;
-let engines: ReturnType<typeof createTestEngines>;
 let token: string;
 let strangerToken: string;
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  engines = createTestEngines(t.db);
-  token = (await createUserWithToken(t.db, 'free')).token;
-  strangerToken = (await createUserWithToken(t.db, 'free')).token;
-  if (t.db.kind === 'embedded') await t.db.close();
-  server = await startServer({ ...t.env, ...engines.env, JOB_POLL_MS: '100' });
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  await deleteRedisPrefix(engines);
-  await engines?.close();
-  await t?.drop().catch(() => undefined);
-});
+const node = setUpSeededServer(async ({ db }) => {
+  token = (await createUserWithToken(db, 'free')).token;
+  strangerToken = (await createUserWithToken(db, 'free')).token;
+}, { env: { JOB_POLL_MS: '100' }, engineLog: true });
 
-const check = (value: string, as = token) => fetch(`${server.url}/api/v1/check/${encodeURIComponent(value)}`, { headers: { authorization: `Bearer ${as}` } });
+const check = (value: string, as = token) => fetch(`${node.server.url}/api/v1/check/${encodeURIComponent(value)}`, { headers: { authorization: `Bearer ${as}` } });
 const api = (path: string, body: unknown) =>
-  fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${node.server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('/check analysis', () => {
   it('answers a never-seen value at once with analysis pending, then — once the caller can see it — with its findings', async () => {
@@ -77,16 +63,16 @@ describe('/check is no oracle', () => {
 
 describe('admin routes', () => {
   it('refuse requests without an operator session, and cross-origin POSTs', async () => {
-    expect((await fetch(`${server.url}/api/admin/jobs`)).status).toBe(401);
-    const post = await fetch(`${server.url}/api/admin/jobs/dead-letters/1`, {
+    expect((await fetch(`${node.server.url}/api/admin/jobs`)).status).toBe(401);
+    const post = await fetch(`${node.server.url}/api/admin/jobs/dead-letters/1`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
       body: JSON.stringify({ action: 'retry' }),
     });
     expect(post.status).toBe(403);
-    const anonymous = await fetch(`${server.url}/api/admin/jobs/dead-letters/1`, {
+    const anonymous = await fetch(`${node.server.url}/api/admin/jobs/dead-letters/1`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: server.url },
+      headers: { 'content-type': 'application/json', origin: node.server.url },
       body: JSON.stringify({ action: 'retry' }),
     });
     expect(anonymous.status).toBe(401);

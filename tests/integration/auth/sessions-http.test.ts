@@ -2,46 +2,32 @@
 // Sessions end on sign-out on every device, a copied cookie included; a stranger's wrong passwords
 // slow the stranger (429 + Retry-After), never the owner. TRUST_PROXY=loopback lets the test play
 // clients at different addresses through X-Forwarded-For, as a reverse proxy on the machine would.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUser } from '@/lib/accounts/create-user';
-import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
-import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from '@/tests/helpers/test-env';
 import { cookieHeader, setCookies } from '../../helpers/cookies';
+import { setUpSeededServer } from '@/tests/helpers/seeded-server';
 
-let t: TestDatabase;
-let engines: ReturnType<typeof createTestEngines>;
-let server: ServerProcess;
 const OWNER = { email: 'owner@example.com', password: 'correct horse battery' };
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  engines = createTestEngines();
-  const owner = await createUser(t.db.prisma, OWNER);
-  await t.db.prisma.user.update({ where: { id: owner.id }, data: { isAdmin: true } });
-  if (t.db.kind === 'embedded') await t.db.close();
-  server = await startServer({ ...t.env, ...engines.env, TRUST_PROXY: 'loopback' });
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  await deleteRedisPrefix(engines);
-  await engines?.close();
-  await t?.drop().catch(() => undefined);
-});
+const node = setUpSeededServer(async ({ db }) => {
+  const owner = await createUser(db.prisma, OWNER);
+  await db.prisma.user.update({ where: { id: owner.id }, data: { isAdmin: true } });
+}, { env: { TRUST_PROXY: 'loopback' } });
 
 
 async function csrf(ip: string): Promise<{ token: string; jar: Map<string, string> }> {
-  const res = await fetch(`${server.url}/api/auth/csrf`, { headers: { 'x-forwarded-for': ip } });
+  const res = await fetch(`${node.server.url}/api/auth/csrf`, { headers: { 'x-forwarded-for': ip } });
   return { token: ((await res.json()) as { csrfToken: string }).csrfToken, jar: setCookies(res) };
 }
 
 /** Signs in as the sign-in form does (next-auth's credentials callback, json=true). */
 async function signIn(ip: string, credentials = OWNER) {
   const { token, jar } = await csrf(ip);
-  const res = await fetch(`${server.url}/api/auth/callback/credentials`, {
+  const res = await fetch(`${node.server.url}/api/auth/callback/credentials`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar), 'x-forwarded-for': ip },
-    body: new URLSearchParams({ ...credentials, csrfToken: token, json: 'true', callbackUrl: `${server.url}/dashboard` }),
+    body: new URLSearchParams({ ...credentials, csrfToken: token, json: 'true', callbackUrl: `${node.server.url}/dashboard` }),
   });
   const body = (await res.json()) as { url: string };
   const error = new URL(body.url).searchParams.get('error');
@@ -52,11 +38,11 @@ async function signIn(ip: string, credentials = OWNER) {
 
 async function signOut(cookie: string, ip: string) {
   const { token, jar } = await csrf(ip);
-  const res = await fetch(`${server.url}/api/auth/signout`, {
+  const res = await fetch(`${node.server.url}/api/auth/signout`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookie}; ${cookieHeader(jar)}`, 'x-forwarded-for': ip },
-    body: new URLSearchParams({ csrfToken: token, json: 'true', callbackUrl: server.url }),
+    body: new URLSearchParams({ csrfToken: token, json: 'true', callbackUrl: node.server.url }),
   });
   expect(res.status).toBe(200);
   return res;
@@ -64,9 +50,9 @@ async function signOut(cookie: string, ip: string) {
 
 /** What a cookie gets: the dashboard's status and redirect, an API route's status, the session's email. */
 async function probe(cookie: string) {
-  const dashboard = await fetch(`${server.url}/dashboard`, { redirect: 'manual', headers: { cookie } });
-  const api = await fetch(`${server.url}/api/admin/jobs`, { headers: { cookie } });
-  const session = (await (await fetch(`${server.url}/api/auth/session`, { headers: { cookie } })).json()) as { user?: { email?: string } };
+  const dashboard = await fetch(`${node.server.url}/dashboard`, { redirect: 'manual', headers: { cookie } });
+  const api = await fetch(`${node.server.url}/api/admin/jobs`, { headers: { cookie } });
+  const session = (await (await fetch(`${node.server.url}/api/auth/session`, { headers: { cookie } })).json()) as { user?: { email?: string } };
   return { dashboard: dashboard.status, location: dashboard.headers.get('location'), api: api.status, email: session.user?.email ?? null };
 }
 

@@ -2,41 +2,26 @@
 // warnings and retraction, and the indicator page's trust note and retracted notice.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allowListFromConfig, ingestIndicators } from '@/lib/ingest';
 import { createTrustPolicy } from '@/lib/trust/policy';
 import { retractIndicator } from '@/lib/trust/retract';
-import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
-import { createTestDatabase, createTestEngines, deleteRedisPrefix, type TestDatabase } from '@/tests/helpers/test-env';
 import { createUserWithToken, makeFeed } from '@/tests/integration/ingest/helpers';
+import { setUpSeededServer } from '@/tests/helpers/seeded-server';
 
 const hasBuild = existsSync(path.resolve(import.meta.dirname, '../../../.next/BUILD_ID'));
-let t: TestDatabase;
-let server: ServerProcess;
-let engines: ReturnType<typeof createTestEngines>;
 let token: string;
 
-beforeAll(async () => {
-  if (!hasBuild) return;
-  t = await createTestDatabase();
-  engines = createTestEngines(t.db);
-  const reporter = await createUserWithToken(t.db, 'firehose');
+const node = setUpSeededServer(async ({ db }) => {
+  const reporter = await createUserWithToken(db, 'firehose');
   token = reporter.token;
-  await makeFeed(t.db, reporter.user.id, 'pub');
-  const deps = { sql: t.db.sql, allowList: allowListFromConfig({ NEVER_PUBLISH_DOMAINS: [], NEVER_PUBLISH_NETWORKS: [] }), trust: createTrustPolicy({}) };
+  await makeFeed(db, reporter.user.id, 'pub');
+  const deps = { sql: db.sql, allowList: allowListFromConfig({ NEVER_PUBLISH_DOMAINS: [], NEVER_PUBLISH_NETWORKS: [] }), trust: createTrustPolicy({}) };
   await ingestIndicators(deps, { ownerId: reporter.user.id, feed: 'pub', items: ['disputed-host.top', 'withdrawn-host.top', '8.8.8.8'] });
-  await retractIndicator(t.db.sql, { type: 'domain', value: 'withdrawn-host.top', reason: 'a sinkhole, not a C2' });
-  if (t.db.kind === 'embedded') await t.db.close();
-  server = await startServer({ ...t.env, ...engines.env });
-}, 180_000);
-afterAll(async () => {
-  await server?.stop();
-  if (engines) await deleteRedisPrefix(engines);
-  await engines?.close();
-  await t?.drop().catch(() => undefined);
-});
+  await retractIndicator(db.sql, { type: 'domain', value: 'withdrawn-host.top', reason: 'a sinkhole, not a C2' });
+}, { engineLog: true, hookTimeoutMs: 180_000, skip: !hasBuild });
 
-const api = (p: string, init: RequestInit = {}) => fetch(server.url + p, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+const api = (p: string, init: RequestInit = {}) => fetch(node.server.url + p, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
 const dispute = (p: string, body: unknown) => api(p, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
 describe.skipIf(!hasBuild)('trust over HTTP', () => {
@@ -55,7 +40,7 @@ describe.skipIf(!hasBuild)('trust over HTTP', () => {
     expect(res.status).toBe(400);
     res = await dispute('/api/v1/indicators/domain/disputed-host.top/disputes', { nope: 1 });
     expect(res.status).toBe(400);
-    res = await fetch(server.url + '/api/v1/indicators/domain/disputed-host.top/disputes', { method: 'POST', body: '{}' });
+    res = await fetch(node.server.url + '/api/v1/indicators/domain/disputed-host.top/disputes', { method: 'POST', body: '{}' });
     expect(res.status).toBe(401);
   });
 
@@ -64,16 +49,16 @@ describe.skipIf(!hasBuild)('trust over HTTP', () => {
     expect(await res.json()).toMatchObject({ known: true, warnings: ['public-dns-v4'] });
     res = await api('/api/v1/check/withdrawn-host.top');
     expect(await res.json()).toMatchObject({ retracted: { reason: 'a sinkhole, not a C2' } });
-    res = await fetch(server.url + '/i/domain/disputed-host.top');
+    res = await fetch(node.server.url + '/i/domain/disputed-host.top');
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(page).toContain('Reported by <!-- -->1<!-- --> distinct reporter');
-    res = await fetch(server.url + '/i/domain/withdrawn-host.top');
+    res = await fetch(node.server.url + '/i/domain/withdrawn-host.top');
     expect(res.status).toBe(200);
     const withdrawn = await res.text();
     expect(withdrawn).toContain('Retracted');
     expect(withdrawn).toContain('a sinkhole, not a C2');
-    res = await fetch(server.url + '/i/ipv4/8.8.8.8'); // held, never public: not seen yet
+    res = await fetch(node.server.url + '/i/ipv4/8.8.8.8'); // held, never public: not seen yet
     expect(res.status).toBe(404);
   });
 });
