@@ -12,10 +12,13 @@ export const correlationAnalyzer: Analyzer = {
     const windowMs = ctx.config.CORRELATION_WINDOW_HOURS * 3_600_000;
     const since = new Date(now - windowMs);
     const hours = ctx.config.CORRELATION_WINDOW_HOURS;
+    // The indicator row's public counters (kept by ingest) rule out most values before their
+    // sightings are read: fewer public sightings than CORRELATION_MIN_USERS, or none in the
+    // window, cannot make CORRELATION_MIN_USERS distinct recent reporters.
     const rows = await ctx.sql.query<{ type: string; value: string; users: number; confidence: number }>(
       `SELECT i.type::text AS type, i.value, count(DISTINCT s.reporter_id)::int AS users, max(s.confidence)::int AS confidence
        FROM (SELECT DISTINCT t, v FROM jsonb_to_recordset($1::jsonb) AS x(t text, v text)) x
-       JOIN indicators i ON i.type = x.t::"IndicatorType" AND i.value = x.v
+       JOIN indicators i ON i.type = x.t::"IndicatorType" AND i.value = x.v AND i.public_count >= $3 AND i.public_last_seen > $2
        JOIN sightings s ON s.indicator_id = i.id AND s.is_public AND s.reported_at > $2
        JOIN feeds f ON f.id = s.feed_id AND NOT f.is_system
        GROUP BY i.type, i.value

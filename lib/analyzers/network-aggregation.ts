@@ -32,19 +32,25 @@ export const networkAggregationAnalyzer: Analyzer = {
     if (networks.size) {
       // One statement for the batch, whatever the size of the table: per candidate network, its
       // addresses through the network index (migration 20261201110000_ip_networks: one btree
-      // equality probe), then per address one probe of (indicator_id, reported_at) for its distinct
-      // recent public reporters. Both are LATERAL (OFFSET 0 keeps the first one from being flattened
-      // into a join): with poor statistics the planner otherwise hashes every IP indicator in the
-      // table, which is the cost that grew with the table before (EXPLAIN in bench/README.md).
+      // equality probe) — only those whose last public sighting (the counter ingest keeps on the
+      // indicator row) falls in the window. A network with fewer such addresses than the threshold
+      // cannot be hot, so it stops there: most do, and their addresses' sightings are never read.
+      // For the rest, per address one probe of (indicator_id, reported_at) for its distinct recent
+      // public reporters. The lookups are LATERAL (OFFSET 0 keeps the first one from being
+      // flattened into a join): with poor statistics the planner otherwise hashes every IP
+      // indicator in the table, which is the cost that grew with the table before (bench/README.md).
       const rows = await ctx.sql.query<{ net: string; n: number; r: number }>(
-        `SELECT x.k AS net, count(DISTINCT i.id)::int AS n, count(DISTINCT r.reporter_id)::int AS r
-         FROM unnest($1::text[]) AS x(k)
-         CROSS JOIN LATERAL (SELECT i.id FROM indicators i
-                             WHERE i.type IN ('ipv4', 'ipv6') AND sluice_ip_network(i.value) = x.k::cidr OFFSET 0) i
+        `WITH a AS MATERIALIZED (
+           SELECT x.k, i.id FROM unnest($1::text[]) AS x(k)
+           CROSS JOIN LATERAL (SELECT i.id FROM indicators i
+                               WHERE i.type IN ('ipv4', 'ipv6') AND sluice_ip_network(i.value) = x.k::cidr AND i.public_last_seen > $2 OFFSET 0) i
+         ), c AS (SELECT k FROM a GROUP BY k HAVING count(*) >= $3)
+         SELECT a.k AS net, count(DISTINCT a.id)::int AS n, count(DISTINCT r.reporter_id)::int AS r
+         FROM a JOIN c ON c.k = a.k
          CROSS JOIN LATERAL (SELECT DISTINCT s.reporter_id FROM sightings s JOIN feeds f ON f.id = s.feed_id
-                             WHERE s.indicator_id = i.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2) r
-         GROUP BY x.k`,
-        [[...networks].sort(), since],
+                             WHERE s.indicator_id = a.id AND s.is_public AND NOT f.is_system AND s.reported_at > $2) r
+         GROUP BY a.k`,
+        [[...networks].sort(), since, ctx.config.HOT_NETWORK_MIN_ADDRESSES],
       );
       for (const row of rows) counts.set(row.net, { n: row.n, r: row.r });
     }
