@@ -7,7 +7,7 @@ import { allowListFromConfig } from '../../lib/ingest';
 import { ANALYSIS_QUEUE, getJobQueue, type JobHandler, type JobQueue, type JobsConfig } from '../../lib/jobs';
 import type { Runtime } from '../../lib/runtime';
 import { jobMetrics } from '../metrics';
-import { createAnalysisHandler } from './analysis-handler';
+import { createAnalysisHandler, jobsPerSet } from './analysis-handler';
 import { ACCOUNT_DELETION_JOB, withAccountDeletions } from './account-deletion-handler';
 
 export interface StartWorkersOptions {
@@ -31,19 +31,23 @@ export function startWorkers(runtime: Pick<Runtime, 'config' | 'db' | 'engines' 
   const config = options.config ?? runtime.config;
   const queue = options.queue ?? getJobQueue(runtime);
   const log = runtime.logger.child({ module: 'workers', queue: queue.name });
+  const concurrency = options.concurrency ?? config.WORKER_CONCURRENCY;
   const handler =
     options.handler ??
     withAccountDeletions(
       runtime,
-      createAnalysisHandler({
-        sql: runtime.db.sql,
-        allowList: allowListFromConfig(runtime.config),
-        config,
-        observe: (analyzer, ms) => jobMetrics.analyzerDuration.observe({ analyzer }, ms / 1000),
-      }),
+      createAnalysisHandler(
+        {
+          sql: runtime.db.sql,
+          allowList: allowListFromConfig(runtime.config),
+          config,
+          observe: (analyzer, ms) => jobMetrics.analyzerDuration.observe({ analyzer }, ms / 1000),
+        },
+        // The jobs this process holds at the same time run as sets of statements (analysis-handler.ts).
+        { maxJobsPerSet: jobsPerSet(concurrency) },
+      ),
     );
   const labels = (name: string) => ({ queue: queue.name, name });
-  const concurrency = options.concurrency ?? config.WORKER_CONCURRENCY;
 
   const worker = queue.process(handler, {
     concurrency,
