@@ -4,45 +4,22 @@
 // /settings a wrong password is refused → schedule the deletion → the banner (settings and
 // dashboard) and the mail with the date and the link → the token is refused → cancel → the mail,
 // the banner gone, the token works again.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { freePort } from '../helpers/free-port';
-import { startServer, type ServerProcess } from '../helpers/server-process';
-import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink';
+import { startMailedNode, type MailedNode } from '../helpers/mailed-node';
+import type { ReceivedMail, SmtpSink } from '../helpers/smtp-sink';
 
 const SLOW = 30_000; // password hashing (argon2id) on a loaded machine
 let sink: SmtpSink;
-let server: ServerProcess;
 let base: string;
-let dataDir: string;
+let node: MailedNode;
 
 test.beforeAll(async () => {
   test.setTimeout(180_000); // a fresh embedded database: migrations and the warning lists before it listens
-  sink = await startSmtpSink();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-e2e-deletion-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = await startServer(
-    {
-      DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      PORT: String(port),
-      NEXTAUTH_URL: base,
-      NEXTAUTH_SECRET: 'e2e-deletion-secret-0123456789',
-      SMTP_URL: sink.url,
-      MAIL_FROM: 'Sluice <noreply@sluice.test>',
-      ACCOUNT_DELETION_COOLING_OFF_DAYS: '14',
-    },
-    { timeoutMs: 170_000 },
-  );
+  node = await startMailedNode('deletion', { NEXTAUTH_SECRET: 'e2e-deletion-secret-0123456789', ACCOUNT_DELETION_COOLING_OFF_DAYS: '14' });
+  ({ sink, base } = node);
 });
 test.afterAll(async () => {
-  await server?.stop();
-  await sink?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await node?.close();
 });
 
 async function mailWith(address: string, subject: string | RegExp): Promise<ReceivedMail> {

@@ -4,21 +4,16 @@
 // everywhere (the other browser is signed out again) → reset the password from the emailed link →
 // sign in with it → turn on two-factor sign-in → sign in with a TOTP code, then with a recovery code.
 // An unknown address gets the same "forgot password" answer as a known one.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { generate } from 'otplib';
-import { freePort } from '../helpers/free-port';
-import { startServer, type ServerProcess } from '../helpers/server-process';
-import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink';
+import { startMailedNode, type MailedNode } from '../helpers/mailed-node';
+import type { ReceivedMail, SmtpSink } from '../helpers/smtp-sink';
 
 /** Steps that hash a password (argon2id) or wait for sign-up's 500 ms floor, on a loaded machine. */
 const SLOW = 20_000;
 let sink: SmtpSink;
-let server: ServerProcess;
 let base: string;
-let dataDir: string;
+let node: MailedNode;
 
 
 // One story in phases that run in order, each with its own time budget: the whole story takes about
@@ -30,29 +25,11 @@ const PHASE = 180_000;
 
 test.beforeAll(async () => {
   test.setTimeout(180_000); // a fresh embedded database: migrations and the warning lists before it listens
-  sink = await startSmtpSink();
-  dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-e2e-security-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  // Its own embedded instance, whatever DATABASE_URL / REDIS_URL the suite runs with.
-  server = await startServer(
-    {
-      DATA_DIR: dataDir,
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      PORT: String(port),
-      NEXTAUTH_URL: base,
-      NEXTAUTH_SECRET: 'e2e-security-secret-0123456789',
-      SMTP_URL: sink.url,
-      MAIL_FROM: 'Sluice <noreply@sluice.test>',
-    },
-    { timeoutMs: 170_000 },
-  );
+  node = await startMailedNode('security', { NEXTAUTH_SECRET: 'e2e-security-secret-0123456789' });
+  ({ sink, base } = node);
 });
 test.afterAll(async () => {
-  await server?.stop();
-  await sink?.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await node?.close();
 });
 
 /** The n-th mail to an address (oldest first), once it arrived. */

@@ -1,20 +1,15 @@
 // The same story in Stripe mode: a Sluice node with Stripe keys pointed at the local stand-in.
 // The switch opens Checkout; paying there delivers signed webhooks that turn the plan on; the
 // Customer Portal cancels, and the webhook turns it off. The token follows the plan each time.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
-import { freePort } from '../helpers/free-port';
-import { startServer, type ServerProcess } from '../helpers/server-process';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { startMailedNode, type MailedNode } from '../helpers/mailed-node';
+import type { SmtpSink } from '../helpers/smtp-sink';
 import { startStripeStandIn, type StripeStandIn } from '../helpers/stripe-stand-in';
 
 let stripe: StripeStandIn;
 let sink: SmtpSink;
-let server: ServerProcess;
-let dataDir: string;
+let node: MailedNode;
 let dropDatabase: (() => Promise<void>) | null = null;
 
 
@@ -40,29 +35,21 @@ async function databaseEnv(): Promise<Record<string, string>> {
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   stripe = await startStripeStandIn();
-  sink = await startSmtpSink(); // Checkout needs a confirmed address: the link comes by mail
-  dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-e2e-stripe-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  server = await startServer({
-    ...stripe.env,
-    ...(await databaseEnv()),
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    NEXTAUTH_URL: base,
-    SMTP_URL: sink.url,
-    REDIS_PREFIX: `sluice-e2e-stripe-${process.pid}:`,
-    LOG_LEVEL: 'info', // startServer waits for the "listening" line
-  });
-  stripe.webhookUrl = `${base}/api/billing/webhook`;
+  // Checkout needs a confirmed address: the link comes by mail. The node runs on the suite's kind of
+  // database and engines (a fresh PostgreSQL database when DATABASE_URL is set).
+  node = await startMailedNode(
+    'stripe',
+    { ...stripe.env, ...(await databaseEnv()), REDIS_URL: process.env.REDIS_URL ?? '', REDIS_PREFIX: `sluice-e2e-stripe-${process.pid}:` },
+    { timeoutMs: 110_000 },
+  );
+  ({ sink } = node);
+  stripe.webhookUrl = `${node.base}/api/billing/webhook`;
 });
 
 test.afterAll(async () => {
-  await server?.stop();
+  await node?.close();
   await stripe?.close();
-  await sink?.close();
   await dropDatabase?.();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('Stripe mode: Checkout turns the Firehose on for an existing token; the Portal turns it off', async ({ page, playwright }) => {
