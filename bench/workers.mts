@@ -8,7 +8,9 @@
 //   BENCH_CONCURRENCY per worker (8), BENCH_BATCH items per analyze job (50), BENCH_SECONDS (20) of
 //   feeding, BENCH_RATE indicators/s for the lag phase ("max" (default): BENCH_INGEST_CONCURRENCY (4)
 //   calls of 1,000 indicators in flight all the time, i.e. the highest rate ingest sustains; a number:
-//   that fixed rate), BENCH_ONLY=cpu|analyze|lag to run one phase.
+//   that fixed rate), BENCH_ONLY=cpu|analyze|lag to run one phase, BENCH_COALESCE=0 to run every
+//   analyze job as its own set of statements (as before server/workers/analysis-handler.ts coalesced
+//   them), BENCH_PROFILE=<dir> for a V8 CPU profile of each worker process (bench/cpuprofile-summary.mts).
 //
 // Two workloads for the scaling figure: "cpu" jobs (2 ms of hashing each: what one Node process can
 // do is the limit, so it shows how the queue spreads work) and real "analyze" jobs (the analyzers on
@@ -28,6 +30,7 @@ import { createEngines } from '../lib/engines/index.ts';
 import { allowListFromConfig, ingestIndicators } from '../lib/ingest/index.ts';
 import { createJobQueue, jobsConfigSchema, type JobQueue } from '../lib/jobs/index.ts';
 import { createAnalysisEnqueuer } from '../lib/jobs/analysis-enqueuer.ts';
+import { getEnrichmentDatabase } from '../lib/enrichment/enrich-indicator.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createAnalysisHandler, jobsPerSet } from '../server/workers/analysis-handler.ts';
 
@@ -77,6 +80,9 @@ async function child() {
     },
     { concurrency: CONCURRENCY },
   );
+  // Loaded once per process on first use (tens of ms of parsing): before the measured phase, so
+  // that it does not count once per worker process in the CPU per job.
+  getEnrichmentDatabase();
   const ready = process.cpuUsage();
   process.stdout.write('READY\n');
   process.once('SIGTERM', () => {
@@ -115,7 +121,7 @@ async function startWorkers(ctx: Ctx, queueName: string, n: number): Promise<Wor
   const lags: number[] = [];
   const pool: Workers = { children: [], timings, lags, cpuMs: 0 };
   const children = Array.from({ length: n }, () =>
-    spawn(process.execPath, ['--import', 'tsx', 'bench/workers.mts', '--child'], {
+    spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), '--import', 'tsx', 'bench/workers.mts', '--child'], {
       env: { ...process.env, ...ctx.env, BENCH_QUEUE: queueName, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
