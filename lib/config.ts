@@ -84,7 +84,7 @@ export const configSchema = z.object({
   STREAMS_PER_TOKEN: z.coerce.number({ message: 'must be a number' }).int().min(0).optional(),
   /** Every open stream's token and plan are re-read from the database this often, in seconds. @default 30 */
   STREAM_RECHECK_SECONDS: z.coerce.number({ message: 'must be a number' }).positive().max(3600).default(30),
-  /** A stream handshake reuses a token verified this many seconds ago (revocations are pushed); 0 = always read the database. @default 5 */
+  /** A stream handshake, or an export request with a token, reuses a token verified this many seconds ago (revocations are pushed); 0 = always read the database. @default 5 */
   STREAM_TOKEN_CACHE_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0).max(60).default(5),
   /** Domains never published (exact or subdomain), comma-separated. */
   NEVER_PUBLISH_DOMAINS: csvList.default([]),
