@@ -10,7 +10,7 @@
 //   calls of 1,000 indicators in flight all the time, i.e. the highest rate ingest sustains; a number:
 //   that fixed rate), BENCH_ONLY=cpu|analyze|lag to run one phase, BENCH_COALESCE=0 to run every
 //   analyze job as its own set of statements (as before server/workers/analysis-handler.ts coalesced
-//   them), BENCH_PROFILE=<dir> for a V8 CPU profile of each worker process (bench/cpuprofile-summary.mts).
+//   them), BENCH_SET_JOBS most jobs per set (half of BENCH_CONCURRENCY), BENCH_PROFILE=<dir> for a V8 CPU profile of each worker process (bench/cpuprofile-summary.mts).
 //
 // Two workloads for the scaling figure: "cpu" jobs (2 ms of hashing each: what one Node process can
 // do is the limit, so it shows how the queue spreads work) and real "analyze" jobs (the analyzers on
@@ -68,7 +68,7 @@ async function child() {
   // BENCH_COALESCE=0: every job runs its own set of statements (as before the coalescing).
   const analyze = createAnalysisHandler(
     { sql: db.sql, allowList: allowListFromConfig(config), config: jobsConfig, observe },
-    { maxJobsPerSet: process.env.BENCH_COALESCE === '0' ? 1 : jobsPerSet(CONCURRENCY) },
+    { maxJobsPerSet: process.env.BENCH_COALESCE === '0' ? 1 : Number(process.env.BENCH_SET_JOBS ?? jobsPerSet(CONCURRENCY)) },
   );
   const lags: number[] = [];
   const worker = queue.process(
