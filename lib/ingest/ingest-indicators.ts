@@ -25,7 +25,7 @@ import {
 import { defaultTrustPolicy, eventConfidence, expiresAt, isEstablished, type TrustLevel, type TrustPolicy } from '../trust/policy';
 import { recordWarningHits } from '../trust/warning-lists';
 import { formatZodIssues } from '../http/parse-input';
-import { enrichIndicator } from '../enrichment/enrich-indicator';
+import { enrichIndicator, type IpEnrichment } from '../enrichment/enrich-indicator';
 import { notifyOutboxWritten } from './outbox-signal';
 import { INGEST_LIMITS, submittedItemSchema, type ValidItem } from './schemas';
 
@@ -115,9 +115,12 @@ interface Accepted {
   at: string;
   /** Warning lists the value hits (filled before the transaction). */
   warnings: string[];
+  /** The value's IP enrichment for its event (filled before the transaction; empty for other types). */
+  enrichment: IpEnrichment;
 }
 
 const ECHO_LIMIT = 256;
+const NO_ENRICHMENT: Readonly<IpEnrichment> = Object.freeze({});
 
 function echo(raw: unknown): string | null {
   const value = raw !== null && typeof raw === 'object' && 'value' in raw ? (raw as { value: unknown }).value : raw;
@@ -165,6 +168,7 @@ export function screenItem(
       t: reported ? reported.getTime() : now,
       at: reported ? reported.toISOString() : nowIso,
       warnings: [],
+      enrichment: NO_ENRICHMENT,
     },
   };
 }
@@ -254,6 +258,8 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
     for (const a of accepted) {
       a.warnings = matcher.match(a.type, a.value);
       for (const id of a.warnings) hits.set(id, (hits.get(id) ?? 0) + 1);
+      // Events carry it; looked up here, not while the transaction holds its rows.
+      a.enrichment = enrichIndicator(a.type, a.value);
     }
   }
 
@@ -549,7 +555,7 @@ async function writeBatch(tx: SqlSession, input: IngestInput, prepared: Prepared
   //    the only ones an event may show; `new` marks the indicator's first public sighting ever.
   const seenInBatch = new Map<string, number>();
   const events: FirehoseEventBody[] = [];
-  const indicatorOf = (row: IndicatorRow, count: number, tags: string[], base: number, extra: { warnings: string[]; corroborated?: true }) => {
+  const indicatorOf = (row: IndicatorRow, count: number, tags: string[], base: number, extra: { warnings: string[]; enrichment: IpEnrichment; corroborated?: true }) => {
     const tally = tallies.get(row.id) ?? { pub: 0, recent: 0, disputes: 0 };
     const lastSeen = row.public_last_seen ?? '';
     return {
@@ -564,7 +570,7 @@ async function writeBatch(tx: SqlSession, input: IngestInput, prepared: Prepared
         reporters: tally.pub,
         warnings: extra.warnings,
         ...(extra.corroborated ? { corroborated: true } : {}),
-        ...enrichIndicator(row.type, row.value),
+        ...extra.enrichment,
       },
       expiresAt: expiresAt(row.type, lastSeen, policy.lifetimes),
     };
@@ -580,7 +586,7 @@ async function writeBatch(tx: SqlSession, input: IngestInput, prepared: Prepared
         id = randomUUID();
         releaseEvents.set(row.id, id);
         const kind: EventKind = rel.before === 0 ? 'new' : 'sighting';
-        const body = indicatorOf(rel.row, rel.row.public_count, [...rel.tags].sort(), rel.confidence, { warnings: a.warnings, corroborated: true });
+        const body = indicatorOf(rel.row, rel.row.public_count, [...rel.tags].sort(), rel.confidence, { warnings: a.warnings, enrichment: a.enrichment, corroborated: true });
         events.push({ id, kind, ...body, feed: { slug: feed.slug, owner: feed.owner_id }, reportedAt: rel.last });
       }
       kinds.set(a.index, { kind: rel.before === 0 ? 'new' : 'sighting', eventId: id });
@@ -597,7 +603,7 @@ async function writeBatch(tx: SqlSession, input: IngestInput, prepared: Prepared
     const kind: EventKind = input.kind ?? (count === 1 ? 'new' : 'sighting');
     const id = randomUUID();
     kinds.set(a.index, { kind, eventId: id });
-    const body = indicatorOf(row, count, a.item.tags, a.item.confidence, { warnings: [] });
+    const body = indicatorOf(row, count, a.item.tags, a.item.confidence, { warnings: [], enrichment: a.enrichment });
     const origin = input.federated?.origins[a.index];
     events.push({
       id,
