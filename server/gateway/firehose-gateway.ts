@@ -29,6 +29,7 @@ import { getInstanceId } from '../../lib/federation/instance';
 import { resolvePeerAccess } from '../../lib/federation/peer-access';
 import { withPeerRules } from '../federation/peer-filter';
 import type { FirehoseNamespace, FirehoseSocket, GatewayOptions } from './types';
+import { releaseUpgradeRequest } from './upgrade-request';
 
 export type { GatewayOptions } from './types';
 
@@ -148,6 +149,9 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
 
   const deliveries = trackDeliveries(io.engine);
   firehose.on('connection', (socket: FirehoseSocket) => {
+    // The handshake has read what it needed of the HTTP upgrade request: keep only the little
+    // socket.io reads again (upgrade-request.ts), not the whole request for the stream's life.
+    releaseUpgradeRequest(socket);
     gatewayMetrics.connectedSockets.inc();
     guard.admitted(socket);
     deliveries.track(socket);
