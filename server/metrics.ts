@@ -5,7 +5,7 @@ export const metricsRegistry = new Registry();
 metricsRegistry.setDefaultLabels({ service: 'sluice' });
 collectDefaultMetrics({ register: metricsRegistry });
 
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 export const gatewayMetrics = {
   connectedSockets: new Gauge({ name: 'sluice_gateway_connected_sockets', help: 'Firehose sockets connected to this node', registers: [metricsRegistry] }),
@@ -17,9 +17,15 @@ export const gatewayMetrics = {
   connectRefusals: new Counter({ name: 'sluice_gateway_connect_refusals_total', help: 'Refused firehose connections by code', labelNames: ['code'], registers: [metricsRegistry] }),
   logEventsRead: new Counter({ name: 'sluice_gateway_log_events_read_total', help: 'Events this node read from the firehose log', registers: [metricsRegistry] }),
   lagSeconds: new Gauge({ name: 'sluice_gateway_lag_seconds', help: 'How far this node’s dispatch is behind the head of the log', registers: [metricsRegistry] }),
+  // One flush writes a batch to every socket of every room in one synchronous run: everything
+  // else on the node (requests, the relay, workers) waits that long.
+  flushSeconds: new Histogram({
+    name: 'sluice_gateway_flush_seconds',
+    help: 'Time one dispatcher flush holds the event loop (every room, every socket)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [metricsRegistry],
+  }),
 };
-
-import { Histogram } from 'prom-client';
 
 export const jobMetrics = {
   completed: new Counter({ name: 'sluice_jobs_completed_total', help: 'Jobs completed by this node’s workers', labelNames: ['queue', 'name'], registers: [metricsRegistry] }),

@@ -152,6 +152,7 @@ export class Dispatcher {
     this.sizes = new Map();
     this.pendingBytes = 0;
     if (!batch.length) return;
+    const started = performance.now();
     const adapterRooms = this.firehose.adapter.rooms;
     for (const [key, room] of this.rooms) {
       const members = adapterRooms.get(key);
@@ -179,6 +180,7 @@ export class Dispatcher {
     this.lastDispatched = batch[batch.length - 1].cursor;
     this.lastFlushAt = Date.now();
     if (this.publicNsp) this.queuePublic(batch);
+    gatewayMetrics.flushSeconds.observe((performance.now() - started) / 1000);
   }
 
   /**
