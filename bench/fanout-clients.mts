@@ -2,6 +2,7 @@
 // (MODE=sluice), Server-Sent Events from GET /api/v1/stream (MODE=sse) or plain ws (MODE=baseline).
 // Counts events per measurement window and samples latency = receipt time − the event's reportedAt
 // (stamped by the publisher when it submits the indicator).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 
@@ -89,9 +90,18 @@ for (let i = 0; i < clients; i += 50) {
 }
 
 process.send?.({ type: 'connected', setupMs: Date.now() - connectStarted });
+// This process's own load during a phase: a saturated client process adds its queueing to every
+// latency it measures (socket.io's client decodes each frame per socket, like ws + JSON.parse).
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+let cpuAtStart = process.cpuUsage();
+let startedAt = Date.now();
 process.on('message', (message: { type: string }) => {
   if (message.type === 'start') {
     counting = true;
+    loop.reset();
+    cpuAtStart = process.cpuUsage();
+    startedAt = Date.now();
     received = 0;
     samples = [];
     max = 0;
@@ -100,7 +110,9 @@ process.on('message', (message: { type: string }) => {
     counting = false;
     samples.sort((a, b) => a - b);
     const pick = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN;
-    process.send?.({ type: 'stats', received, p50: pick(0.5), p99: pick(0.99), max, disconnects });
+    const cpu = process.cpuUsage(cpuAtStart);
+    const cpuPercent = Math.round(((cpu.user + cpu.system) / 1000 / (Date.now() - startedAt)) * 100);
+    process.send?.({ type: 'stats', received, p50: pick(0.5), p99: pick(0.99), max, disconnects, cpuPercent, loopP99Ms: Math.round(loop.percentile(99) / 1e6) });
   }
   if (message.type === 'exit') {
     for (const s of sockets) (s instanceof WebSocket ? s.terminate() : s.disconnect());

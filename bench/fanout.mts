@@ -10,6 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
 import { createApiToken } from '../lib/tokens';
 import { startServer } from '../tests/helpers/server-process';
 import { createTestDatabase, createTestEngines, deleteRedisPrefix } from '../tests/helpers/test-env';
@@ -19,23 +20,34 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '1000' },
     rates: { type: 'string', default: '100,200,500,1000' },
     seconds: { type: 'string', default: '8' },
+    // Which targets to run (all by default): sluice, sse, baseline.
+    targets: { type: 'string', default: 'sluice,sse,baseline' },
+    // The streams from a node of their own (ROLES=gateway) beside a web+worker node that takes the
+    // ingest, as a deployment at scale runs them; by default one node runs every role.
+    'gateway-node': { type: 'boolean', default: false },
   },
 });
 const clients = Number(values.clients);
 const rates = values.rates.split(',').map(Number);
 const seconds = Number(values.seconds);
+const targets = new Set(values.targets.split(','));
+// BENCH_PROFILE=<dir>: the node writes a V8 CPU profile there (bench/cpuprofile-summary.mts reads it;
+// the bench prints each phase's window in seconds after the node started).
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 const here = import.meta.dirname;
 
 function message<T>(child: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) before sending ${type}`));
     const onMessage = (m: { type: string }) => {
       if (m.type === type) {
         child.off('message', onMessage);
+        child.off('exit', onExit);
         resolve(m as T);
       }
     };
     child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`child exited (${code}) before sending ${type}`)));
+    child.once('exit', onExit);
   });
 }
 
@@ -51,13 +63,63 @@ const publishTokens = await Promise.all(
   Array.from({ length: 4 }, (_, i) => createApiToken(t.db.prisma, { userId: user.id, name: `bench-publisher-${i}`, scopes: ['submit'] }).then((created) => created.token)),
 );
 if (t.db.kind === 'embedded') await t.db.close();
-const server = await startServer({ ...t.env, ...engines.env, PUBLIC_STREAM_DELAY_SECONDS: '0', STREAMS_PER_TOKEN: '0' });
+const serverStartedAt = Date.now();
+// --inspect on a free port: the bench asks the node for a full GC before each memory reading
+// (HeapProfiler.collectGarbage), as the baseline's process runs gc() before its own: idle memory
+// per connection is then what connections keep, not their handshakes' garbage not yet collected.
+const nodeArgs = ['--inspect=127.0.0.1:0', ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])];
+const nodeEnv = { ...t.env, ...engines.env, PUBLIC_STREAM_DELAY_SECONDS: '0', STREAMS_PER_TOKEN: '0' };
+const gatewayApart = values['gateway-node'];
+// `server` takes the ingest; `streams` serves the clients (the same node unless --gateway-node).
+const server = await startServer(gatewayApart ? { ...nodeEnv, ROLES: 'web,worker' } : nodeEnv, { nodeArgs });
+const streams = gatewayApart ? await startServer({ ...nodeEnv, ROLES: 'gateway' }, { nodeArgs }) : server;
 
-async function serverUsage(): Promise<{ cpuSeconds: number; rss: number }> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN);
-  return { cpuSeconds: metric('process_cpu_seconds_total'), rss: metric('process_resident_memory_bytes') };
+/** Runs a full garbage collection in a node started with --inspect (its inspector's address is in its log). */
+async function collectGarbage(node: typeof server): Promise<void> {
+  const address = node.logs.map((line) => /Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1]).find(Boolean);
+  if (!address) return;
+  const session = new WebSocket(address);
+  await new Promise<void>((resolve, reject) => {
+    session.once('open', () => session.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' })));
+    session.on('message', (data) => {
+      if ((JSON.parse(String(data)) as { id?: number }).id === 1) resolve();
+    });
+    session.once('error', reject);
+  });
+  session.close();
 }
+
+interface Usage {
+  cpuSeconds: number;
+  rss: number;
+  /** Event-loop delay since the previous reading (p99 and max, ms): how long a ready callback waited. */
+  loopP99Ms: number;
+  loopMaxMs: number;
+  /** Frames written so far (each to every client of its room): socket writes = frames × clients. */
+  frames: number;
+  /** Time spent in flushes so far (ms; each writes one frame to every client in one synchronous run). */
+  flushMs: number;
+}
+
+async function nodeUsage(node: typeof server, options: { gc?: boolean } = {}): Promise<Usage> {
+  if (options.gc) {
+    await collectGarbage(node);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  // prom-client's event-loop histogram (monitorEventLoopDelay) is reset at every scrape.
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    cpuSeconds: metric('process_cpu_seconds_total'),
+    rss: metric('process_resident_memory_bytes'),
+    loopP99Ms: metric('nodejs_eventloop_lag_p99_seconds') * 1000,
+    loopMaxMs: metric('nodejs_eventloop_lag_max_seconds') * 1000,
+    frames: metric('sluice_gateway_frames_total'),
+    flushMs: metric('sluice_gateway_flush_seconds_sum') * 1000,
+  };
+}
+
+const serverUsage = (options?: { gc?: boolean }) => nodeUsage(streams, options);
 
 let sequence = 0;
 let requests = 0;
@@ -98,12 +160,23 @@ interface Row {
   maxMs: number;
   serverCpuPercent: number;
   serverRssMb: number;
+  /** The server's event-loop delay during the phase (p99 / max, ms). */
+  serverLoopMs: string;
+  /** When the events reached the log's Redis stream, after submission (p50 / p99, ms): ingest + relay; the rest is fan-out. */
+  inLogMs: string;
+  /** Batch frames per second (one per flush, written to every client). */
+  framesPerSec: number;
+  /** Mean time one flush held the event loop (ms): frame written to every client. */
+  msPerFlush: number;
+  /** The clients' process: CPU % of one core and event-loop delay p99 (ms) during the phase. */
+  clientCpuPercent: number;
+  clientLoopP99Ms: number;
 }
 
 const TARGETS = { sluice: 'sluice gateway', sse: 'sluice SSE', baseline: 'baseline ws' } as const;
 
-async function sweep(mode: keyof typeof TARGETS, targetUrl: string, usage: () => Promise<{ cpuSeconds: number; rss: number }>) {
-  const before = await usage();
+async function sweep(mode: keyof typeof TARGETS, targetUrl: string, usage: (options?: { gc?: boolean }) => Promise<Usage>) {
+  const before = await usage({ gc: true });
   const client = fork(path.join(here, 'fanout-clients.mts'), [], {
     env: { ...process.env, MODE: mode, TARGET_URL: targetUrl, TOKEN: token, CLIENTS: String(clients) },
     execArgv: ['--import', 'tsx'],
@@ -112,19 +185,32 @@ async function sweep(mode: keyof typeof TARGETS, targetUrl: string, usage: () =>
   const { setupMs } = await message<{ setupMs: number }>(client, 'connected');
   await new Promise((r) => setTimeout(r, 3000));
   const idle = await usage();
-  const perConnectionKb = (idle.rss - before.rss) / clients / 1024;
+  // Growth as the node is (garbage included, as before) and after a full GC on both sides.
+  const rawPerConnectionKb = (idle.rss - before.rss) / clients / 1024;
+  const perConnectionKb = ((await usage({ gc: true })).rss - before.rss) / clients / 1024;
   const rows: Row[] = [];
   for (const rate of rates) {
     client.send({ type: 'start' });
+    baseline?.send({ type: 'arrivals-start' });
     const u0 = await usage();
+    // The node that takes the ingest, when it is not the one measured: its own share of the machine.
+    const ingest0 = gatewayApart || mode === 'baseline' ? await nodeUsage(server) : null;
     const started = Date.now();
     const accepted = await publish(rate, seconds * 1000);
     await new Promise((r) => setTimeout(r, 1500)); // let the tail arrive
-    const stats = message<{ received: number; p50: number; p99: number; max: number; disconnects: number }>(client, 'stats');
+    const stats = message<{ received: number; p50: number; p99: number; max: number; disconnects: number; cpuPercent: number; loopP99Ms: number }>(client, 'stats');
     client.send({ type: 'stop' });
     const s = await stats;
+    const arrivals = baseline ? message<{ p50: number; p99: number }>(baseline, 'arrivals') : null;
+    baseline?.send({ type: 'arrivals' });
+    const inLog = arrivals ? await arrivals : null;
     const u1 = await usage();
     const elapsed = (Date.now() - started) / 1000;
+    if (ingest0) {
+      const ingest1 = await nodeUsage(server);
+      console.log(`${mode} at ${rate}/s: the ${gatewayApart ? 'web+worker ' : ''}node taking the ingest (with relay and workers${mode === 'baseline' && !gatewayApart ? ', its streams idle' : ''}) used ${Math.round(((ingest1.cpuSeconds - ingest0.cpuSeconds) / elapsed) * 100)} % CPU, event loop p99/max ${Math.round(ingest1.loopP99Ms)}/${Math.round(ingest1.loopMaxMs)} ms`);
+    }
+    if (PROFILE_DIR && mode !== 'baseline') console.log(`${mode} at ${rate}/s: profile window ${((started - serverStartedAt) / 1000).toFixed(0)}-${((Date.now() - serverStartedAt) / 1000).toFixed(0)} s`);
     const expected = accepted * clients;
     rows.push({
       target: TARGETS[mode],
@@ -136,46 +222,65 @@ async function sweep(mode: keyof typeof TARGETS, targetUrl: string, usage: () =>
       maxMs: s.max,
       serverCpuPercent: Math.round(((u1.cpuSeconds - u0.cpuSeconds) / elapsed) * 100),
       serverRssMb: Math.round(u1.rss / 1048576),
+      serverLoopMs: `${Math.round(u1.loopP99Ms)} / ${Math.round(u1.loopMaxMs)}`,
+      inLogMs: inLog ? `${inLog.p50} / ${inLog.p99}` : 'n/a',
+      framesPerSec: Math.round((u1.frames - u0.frames) / elapsed),
+      msPerFlush: Number(((u1.flushMs - u0.flushMs) / Math.max(1, u1.frames - u0.frames)).toFixed(1)),
+      clientCpuPercent: s.cpuPercent,
+      clientLoopP99Ms: s.loopP99Ms,
     });
     if (s.disconnects) console.log(`${mode} at ${rate}/s: ${s.disconnects} clients disconnected`);
   }
   client.send({ type: 'exit' });
-  return { rows, perConnectionKb, setupMs };
+  return { rows, perConnectionKb, rawPerConnectionKb, setupMs };
 }
 
 // Warm-up: the first requests compile routes and fill caches; keep that out of the figures.
 await publish(rates[0], 3000);
 
+// The baseline process starts now (the warm-up made the log's stream) and tails the log during
+// every phase: without clients it only notes when each event reached Redis (see `arrivals`).
+const baseline =
+  engines.kind === 'redis'
+    ? fork(path.join(here, 'fanout-baseline.mts'), [], {
+        env: { ...process.env, REDIS_PREFIX: engines.prefix },
+        execArgv: ['--expose-gc', '--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      })
+    : null;
+const baselinePort = baseline ? (await message<{ port: number }>(baseline, 'ready')).port : null;
+const baselineUsage = async (options: { gc?: boolean } = {}) => {
+  const reply = message<Usage>(baseline!, 'usage');
+  baseline!.send({ type: 'usage', gc: options.gc ?? false });
+  return reply;
+};
+
 console.log(`fan-out: ${clients} clients, rates ${rates.join(', ')} events/s, ${seconds} s each; database ${t.db.kind}, log ${engines.kind}`);
 const results: Row[] = [];
-const sluice = await sweep('sluice', server.url, serverUsage);
+const skipped = { rows: [] as Row[], perConnectionKb: NaN, rawPerConnectionKb: NaN, setupMs: NaN };
+const sluice = targets.has('sluice') ? await sweep('sluice', streams.url, serverUsage) : skipped;
 results.push(...sluice.rows);
-const sse = await sweep('sse', server.url, serverUsage);
+const sse = targets.has('sse') ? await sweep('sse', streams.url, serverUsage) : skipped;
 results.push(...sse.rows);
 let baselinePerConnection: number | null = null;
+let baselineRawPerConnection: number | null = null;
 let baselineSetupMs: number | null = null;
-if (engines.kind === 'redis') {
-  const baseline = fork(path.join(here, 'fanout-baseline.mts'), [], {
-    env: { ...process.env, REDIS_PREFIX: engines.prefix },
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const { port } = await message<{ port: number }>(baseline, 'ready');
-  const baselineUsage = async () => {
-    const reply = message<{ cpuSeconds: number; rss: number }>(baseline, 'usage');
-    baseline.send({ type: 'usage' });
-    return reply;
-  };
-  const b = await sweep('baseline', `ws://127.0.0.1:${port}`, baselineUsage);
+if (baseline && baselinePort !== null) {
+  const b = await sweep('baseline', `ws://127.0.0.1:${baselinePort}`, baselineUsage);
   results.push(...b.rows);
   baselinePerConnection = b.perConnectionKb;
+  baselineRawPerConnection = b.rawPerConnectionKb;
   baselineSetupMs = b.setupMs;
-  baseline.send({ type: 'stop' });
-} else {
+} else if (targets.has('baseline')) {
   console.log('(no REDIS_URL: the baseline, which tails the Redis Stream, is skipped)');
 }
+baseline?.send({ type: 'stop' });
 console.table(results);
-console.log(`idle memory per connection: sluice ${sluice.perConnectionKb.toFixed(1)} KB, SSE ${sse.perConnectionKb.toFixed(1)} KB${baselinePerConnection !== null ? `, baseline ${baselinePerConnection.toFixed(1)} KB` : ''}`);
+const kb = (n: number | null) => (n === null || Number.isNaN(n) ? 'n/a' : `${n.toFixed(1)} KB`);
+console.log(
+  `idle memory per connection (RSS growth after a full GC on both sides): sluice ${kb(sluice.perConnectionKb)}, SSE ${kb(sse.perConnectionKb)}, baseline ${kb(baselinePerConnection)}` +
+    ` (without the GC, garbage included: sluice ${kb(sluice.rawPerConnectionKb)}, SSE ${kb(sse.rawPerConnectionKb)}, baseline ${kb(baselineRawPerConnection)})`,
+);
 console.log(`connection set-up for ${clients} clients (waves of 50): sluice ${(sluice.setupMs / 1000).toFixed(1)} s, SSE ${(sse.setupMs / 1000).toFixed(1)} s${baselineSetupMs !== null ? `, baseline ${(baselineSetupMs / 1000).toFixed(1)} s` : ''}`);
 const best = (target: string) => Math.max(0, ...results.filter((r) => r.target === target && r.lossPercent === 0).map((r) => r.rate * clients));
 const sluiceBest = best('sluice gateway');
@@ -183,6 +288,23 @@ const baselineBest = best('baseline ws');
 const sseBest = best('sluice SSE');
 console.log(`highest rate with zero loss (deliveries/s): sluice ${sluiceBest}, SSE ${sseBest}, baseline ${baselineBest || 'n/a'}${baselineBest ? `, ratio ${(sluiceBest / baselineBest).toFixed(2)}` : ''}`);
 
+// The issue's targets (#13), for the socket.io gateway against the batched baseline of this run.
+console.log(`\ntargets (#13), ${gatewayApart ? 'gateway on its own node (ROLES=gateway; ingest, relay and workers on a web,worker node)' : 'one node with every role (web, gateway, relay, workers)'}:`);
+const verdict = (met: boolean) => (met ? 'MET' : 'NOT MET');
+for (const rate of rates) {
+  const g = results.find((r) => r.target === TARGETS.sluice && r.rate === rate);
+  const b = results.find((r) => r.target === TARGETS.baseline && r.rate === rate);
+  if (!g || !b) continue;
+  const ratio = g.p99ms / b.p99ms;
+  const withinRatio = ratio <= 1.5;
+  const absolute = rate <= 10 ? ` and < 100 ms: ${g.p99ms} ms` : '';
+  const met = withinRatio && (rate > 10 || g.p99ms < 100);
+  console.log(`  p99 at ${rate} events/s: ${g.p99ms} ms vs ${b.p99ms} ms = ${ratio.toFixed(2)}x (within 1.5x${absolute}): ${verdict(met)}`);
+}
+if (!Number.isNaN(sluice.perConnectionKb)) console.log(`  idle memory per connection <= 15 KB: ${kb(sluice.perConnectionKb)}: ${verdict(sluice.perConnectionKb <= 15)}`);
+if (!Number.isNaN(sluice.setupMs)) console.log(`  set-up for ${clients} clients < 3 s: ${(sluice.setupMs / 1000).toFixed(1)} s: ${verdict(sluice.setupMs < 3000)}`);
+
+if (streams !== server) await streams.stop();
 await server.stop();
 await deleteRedisPrefix(engines);
 await engines.close();
