@@ -225,7 +225,8 @@ async function sweep(mode: keyof typeof TARGETS, targetUrl: string, usage: (opti
       serverLoopMs: `${Math.round(u1.loopP99Ms)} / ${Math.round(u1.loopMaxMs)}`,
       inLogMs: inLog ? `${inLog.p50} / ${inLog.p99}` : 'n/a',
       framesPerSec: Math.round((u1.frames - u0.frames) / elapsed),
-      msPerFlush: Number(((u1.flushMs - u0.flushMs) / Math.max(1, u1.frames - u0.frames)).toFixed(1)),
+      // Socket.io frames only (an SSE phase's flushes write to HTTP responses, counted as no frame).
+      msPerFlush: u1.frames > u0.frames ? Number(((u1.flushMs - u0.flushMs) / (u1.frames - u0.frames)).toFixed(1)) : NaN,
       clientCpuPercent: s.cpuPercent,
       clientLoopP99Ms: s.loopP99Ms,
     });
