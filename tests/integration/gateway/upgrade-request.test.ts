@@ -3,6 +3,8 @@
 // listener is gone from the TCP socket, and the stream, its headers and a /public namespace opened
 // later on the same connection work as before.
 import { IncomingMessage } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect } from 'socket.io-client';
 import type { Socket as ServerSocket } from 'socket.io';
@@ -19,6 +21,11 @@ const serverSocket = (namespace: string, id: string | undefined) => h.io.of(name
 describe('the upgrade request of an admitted stream', () => {
   it('is not kept; the stream, its headers and a later namespace on the same connection work', async () => {
     const { token } = await h.makeToken();
+    // The request engine.io saw, weakly: once released it must be collectable (whatever shape
+    // engine.io's own references to it take in a later version).
+    let upgradeRequest: WeakRef<IncomingMessage> | undefined;
+    const onConnection = (conn: { request: IncomingMessage }) => (upgradeRequest = new WeakRef(conn.request));
+    h.io.engine.on('connection', onConnection);
     const client = h.client({ token }, { extraHeaders: { 'x-forwarded-for': '198.51.100.7', 'user-agent': 'upgrade-request-test', origin: 'http://example.test' } });
     const sink = collect(client);
     await connected(client);
@@ -33,6 +40,15 @@ describe('the upgrade request of an admitted stream', () => {
     const tcp = (socket.conn as unknown as { transport: { socket: { _socket: import('node:net').Socket } } }).transport.socket._socket;
     const closeListeners = (tcp.rawListeners('close') as { listener?: () => void }[]).map((l) => String(l.listener ?? l));
     expect(closeListeners.some((source) => source.includes('this.emit("close")'))).toBe(false);
+
+    h.io.engine.off('connection', onConnection);
+    expect(upgradeRequest?.deref()).toBeDefined();
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    await until(() => {
+      gc();
+      return upgradeRequest!.deref() === undefined;
+    }, 10_000, 'the upgrade request to be collected');
 
     const events = await h.append(3);
     await until(() => sink.events.length === 3, 10_000, 'the three events');
