@@ -10,6 +10,7 @@
 // encoded, gzip already made. Nothing here queries the database for an anonymous request.
 import { z } from 'zod';
 import { parseInput, safeText } from '../http/parse-input';
+import { acceptsGzip } from '../http/page-snapshot';
 import { addressLimitKey } from '../client-address';
 import { consumeApiRequest } from '../plan-limits';
 import type { Runtime } from '../runtime';
@@ -53,18 +54,6 @@ const GZIP_MIN_BYTES = 1024;
 const nameSchema = safeText('a path segment').max(4096);
 const queryValuesSchema = z.array(safeText('a query value').max(8192)).max(100, 'at most 100 query parameters');
 
-/** Whether an Accept-Encoding header accepts gzip (q=0 refuses it). */
-export function acceptsGzipEncoding(value: string | null): boolean {
-  if (!value) return false;
-  for (const part of value.split(',')) {
-    const [coding, ...params] = part.trim().toLowerCase().split(';');
-    if (coding.trim() !== 'gzip' && coding.trim() !== '*') continue;
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    return !q || Number(q.slice(2)) > 0;
-  }
-  return false;
-}
-
 /**
  * The answer to one export request. Throws AppError for refusals that are not rate limits (404
  * unknown export, 400 bad query, 401/403 token); a rate limit is a 429 answer with its headers.
@@ -105,7 +94,7 @@ export async function serveExport(deps: ServeExportDeps, req: ExportRequestParts
   };
   if (notModified(req.headers, result)) return { status: 304, headers, body: null };
   headers['content-type'] = CONTENT_TYPES[query.format];
-  if (result.bytes.length >= GZIP_MIN_BYTES && acceptsGzipEncoding(req.headers.get('accept-encoding'))) {
+  if (result.bytes.length >= GZIP_MIN_BYTES && acceptsGzip(req.headers.get('accept-encoding') ?? undefined)) {
     headers['content-encoding'] = 'gzip';
     return { status: 200, headers, body: result.gzip() };
   }

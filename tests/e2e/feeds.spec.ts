@@ -2,20 +2,11 @@
 // statistics once reports arrive, make it public (with the warning that says what that means),
 // and delete it after being told what goes with it.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { expect, test, type APIRequestContext } from '@playwright/test';
-import { ADMIN_HEADER, ADMIN_PATH, deriveAdminKey } from '@/lib/accounts/admin-channel';
+import { expect, test } from '@playwright/test';
+import { adminCommand, signUpInBrowser } from '@/tests/helpers/e2e-node';
 
 const run = randomBytes(3).toString('hex');
 const password = 'a long enough passphrase';
-
-async function admin(request: APIRequestContext, command: Record<string, unknown>) {
-  const secret = (await readFile(path.join(process.env.E2E_DATA_DIR!, 'secret'), 'utf8')).trim();
-  const res = await request.post(ADMIN_PATH, { headers: { [ADMIN_HEADER]: deriveAdminKey(secret) }, data: command });
-  expect(res.status(), await res.text()).toBe(200);
-  return (await res.json()) as { result: { token?: string } };
-}
 
 test.describe.configure({ timeout: 180_000 });
 // Server actions on a loaded machine can take seconds: wait for their effects longer than the default.
@@ -23,11 +14,7 @@ const slow = { timeout: 20_000 };
 
 test('create, report into, make public, and delete a feed from the dashboard', async ({ page, request }) => {
   const email = `feeds-${run}@example.com`;
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 30_000 });
+  await signUpInBrowser(page, email, password);
 
   // Create a private feed; a bad slug is refused with the API's own message first.
   const slug = `honeypot-${run}`;
@@ -46,7 +33,7 @@ test('create, report into, make public, and delete a feed from the dashboard', a
   await expect(row).toContainText('SSH brute force seen by <b>our</b> sensors'); // text, not markup
 
   // Reports arrive through the API; the statistics count them.
-  const { token } = (await admin(request, { type: 'token.create', email, name: 'feeds-e2e', scopes: ['submit', 'read'] })).result;
+  const { token } = (await adminCommand(request, { type: 'token.create', email, name: 'feeds-e2e', scopes: ['submit', 'read'] })).result;
   const submitted = await request.post(`/api/v1/feeds/${slug}/indicators`, {
     headers: { authorization: `Bearer ${token}` },
     data: { indicators: [{ value: `45.83.${Number.parseInt(run.slice(0, 2), 16)}.${Number.parseInt(run.slice(2, 4), 16)}` }, { value: `brute-${run}.sshbrute-sample.com` }] },

@@ -6,10 +6,10 @@
 // - the site's own 404s ("not seen yet" for an unknown indicator), an icon;
 // - no sideways overflow on a 390 px phone; no console error (hydration) on /admin.
 import { randomBytes } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { ADMIN_HEADER, ADMIN_PATH, deriveAdminKey } from '@/lib/accounts/admin-channel';
+import { adminCommand } from '@/tests/helpers/e2e-node';
 
 const run = randomBytes(3).toString('hex');
 const password = 'a long enough passphrase 42';
@@ -19,13 +19,6 @@ const FEED = `site-${run}`;
 const DOMAIN = `seen-${run}.hardening-test.net`;
 const LONG_URL = `http://long-${run}.hardening-test.net/${'a-very-long-path-segment/'.repeat(12)}payload.php?${'q=xyzzy&'.repeat(20)}end=1`;
 let token = '';
-
-async function admin(request: APIRequestContext, command: Record<string, unknown>) {
-  const secret = (await readFile(path.join(process.env.E2E_DATA_DIR!, 'secret'), 'utf8')).trim();
-  const res = await request.post(ADMIN_PATH, { headers: { [ADMIN_HEADER]: deriveAdminKey(secret) }, data: command });
-  expect(res.status(), await res.text()).toBe(200);
-  return (await res.json()) as { result: { token?: string } };
-}
 
 async function api(request: APIRequestContext, url: string, data: unknown) {
   const res = await request.post(url, { headers: { authorization: `Bearer ${token}` }, data });
@@ -66,9 +59,9 @@ function watch(page: Page) {
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
 test.beforeAll(async ({ request }) => {
-  await admin(request, { type: 'user.create', email: USER, password, plan: 'firehose' });
-  await admin(request, { type: 'user.create', email: ADMIN, password, admin: true });
-  token = (await admin(request, { type: 'token.create', email: USER, name: 'site', scopes: ['submit', 'read'] })).result.token!;
+  await adminCommand(request, { type: 'user.create', email: USER, password, plan: 'firehose' });
+  await adminCommand(request, { type: 'user.create', email: ADMIN, password, admin: true });
+  token = (await adminCommand(request, { type: 'token.create', email: USER, name: 'site', scopes: ['submit', 'read'] })).result.token!;
   await api(request, '/api/v1/feeds', { slug: FEED, name: 'Hardening test feed', tlp: 'CLEAR' });
   await api(request, `/api/v1/feeds/${FEED}/indicators`, {
     indicators: [

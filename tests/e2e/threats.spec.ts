@@ -2,10 +2,8 @@
 // JavaScript, filters, live arrivals within two seconds, hostile values rendered inert, private
 // data absent everywhere, the indicator page, exports, and screenshots at desktop and phone sizes.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { ADMIN_HEADER, ADMIN_PATH, deriveAdminKey } from '@/lib/accounts/admin-channel';
+import { adminCommand } from '@/tests/helpers/e2e-node';
 
 const run = randomBytes(3).toString('hex');
 const PUBLIC_FEED = `e2e-public-${run}`;
@@ -14,13 +12,6 @@ const PRIVATE_VALUE = `private-only-${run}.net`;
 const PRIVATE_TAG = `amber-secret-${run}`;
 const XSS_HOST = `xss-target-${run}.com`;
 let token = '';
-
-async function admin(request: APIRequestContext, command: Record<string, unknown>) {
-  const secret = (await readFile(path.join(process.env.E2E_DATA_DIR!, 'secret'), 'utf8')).trim();
-  const res = await request.post(ADMIN_PATH, { headers: { [ADMIN_HEADER]: deriveAdminKey(secret) }, data: command });
-  expect(res.status(), await res.text()).toBe(200);
-  return (await res.json()) as { result: { token?: string } };
-}
 
 async function api(request: APIRequestContext, method: 'GET' | 'POST', url: string, data?: unknown) {
   const res = await request.fetch(url, { method, headers: { authorization: `Bearer ${token}` }, ...(data ? { data } : {}) });
@@ -43,8 +34,8 @@ test.describe.configure({ mode: 'serial', timeout: 90_000 });
 
 test.beforeAll(async ({ request }) => {
   const email = `e2e-${run}@sluice.test`;
-  await admin(request, { type: 'user.create', email, password: 'correct horse battery staple 42', plan: 'firehose' });
-  token = (await admin(request, { type: 'token.create', email, name: 'e2e', scopes: ['submit', 'read', 'stream'] })).result.token!;
+  await adminCommand(request, { type: 'user.create', email, password: 'correct horse battery staple 42', plan: 'firehose' });
+  token = (await adminCommand(request, { type: 'token.create', email, name: 'e2e', scopes: ['submit', 'read', 'stream'] })).result.token!;
   await api(request, 'POST', '/api/v1/feeds', { slug: PUBLIC_FEED, name: 'E2E botnet tracker', tlp: 'CLEAR' });
   await api(request, 'POST', '/api/v1/feeds', { slug: PRIVATE_FEED, name: 'E2E private', tlp: 'AMBER' });
   const families = ['mirai', 'emotet', 'qakbot', 'phishing', 'cobalt strike', 'scanner'];

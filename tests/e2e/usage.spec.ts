@@ -2,31 +2,18 @@
 // totals and the per-hour and per-day charts — reached from the dashboard and from settings, and
 // readable on a phone. Answers carry the documented X-RateLimit-* headers.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { expect, test, type APIRequestContext } from '@playwright/test';
-import { ADMIN_HEADER, ADMIN_PATH, deriveAdminKey } from '@/lib/accounts/admin-channel';
+import { expect, test } from '@playwright/test';
+import { adminCommand, signUpInBrowser } from '@/tests/helpers/e2e-node';
 
 const run = randomBytes(3).toString('hex');
 const password = 'a long enough passphrase';
-
-async function admin(request: APIRequestContext, command: Record<string, unknown>) {
-  const secret = (await readFile(path.join(process.env.E2E_DATA_DIR!, 'secret'), 'utf8')).trim();
-  const res = await request.post(ADMIN_PATH, { headers: { [ADMIN_HEADER]: deriveAdminKey(secret) }, data: command });
-  expect(res.status(), await res.text()).toBe(200);
-  return (await res.json()) as { result: { token?: string } };
-}
 
 test.describe.configure({ timeout: 180_000 });
 const slow = { timeout: 20_000 };
 
 test('the usage page shows the requests just made with a token', async ({ page, request }) => {
   const email = `usage-${run}@example.com`;
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 30_000 });
+  await signUpInBrowser(page, email, password);
 
   // Before any request: nothing used.
   await page.getByRole('link', { name: 'Usage →' }).click();
@@ -35,7 +22,7 @@ test('the usage page shows the requests just made with a token', async ({ page, 
   await expect(page.getByTestId('today-requests')).toHaveText('0');
 
   // Requests with a token: five lookups (/check) and one search, each answered with the rate-limit headers.
-  const { token } = (await admin(request, { type: 'token.create', email, name: `usage-e2e-${run}`, scopes: ['read'] })).result;
+  const { token } = (await adminCommand(request, { type: 'token.create', email, name: `usage-e2e-${run}`, scopes: ['read'] })).result;
   const auth = { authorization: `Bearer ${token}` };
   for (let i = 0; i < 5; i += 1) {
     const res = await request.get(`/api/v1/check/${encodeURIComponent(`usage-${run}-${i}.example-usage.net`)}`, { headers: auth });
