@@ -14,6 +14,7 @@ import { renderExport } from './formats';
 import { loadExportSnapshot } from './load-export-snapshot';
 import { exportKey, FORMAT_TYPES } from './parse-export-request';
 import type { ExportQuery, ExportRow, ExportSnapshot, ExportTier } from './types';
+import { etagMatches } from '../http/page-snapshot';
 import { processSlot } from '../process-state';
 
 export interface IndexedSnapshot extends ExportSnapshot {
@@ -174,12 +175,7 @@ export async function getExport(deps: ExportDeps, tier: ExportTier, q: ExportQue
 /** True when the request's validators match (answer 304): If-None-Match first, else If-Modified-Since. */
 export function notModified(headers: Pick<Headers, 'get'>, body: Pick<ExportBody, 'etag' | 'lastModified'>): boolean {
   const inm = headers.get('if-none-match');
-  if (inm !== null) {
-    return inm
-      .split(',')
-      .map((s) => s.trim().replace(/^W\//, ''))
-      .some((tag) => tag === '*' || tag === body.etag);
-  }
+  if (inm !== null) return etagMatches(inm, body.etag);
   const ims = headers.get('if-modified-since');
   if (ims) {
     const since = Date.parse(ims);
