@@ -115,7 +115,10 @@ process.on('message', (message: { type: string }) => {
     process.send?.({ type: 'stats', received, p50: pick(0.5), p99: pick(0.99), max, disconnects, cpuPercent, loopP99Ms: Math.round(loop.percentile(99) / 1e6) });
   }
   if (message.type === 'exit') {
-    for (const s of sockets) (s instanceof WebSocket ? s.terminate() : s.disconnect());
+    for (const s of sockets) {
+      if (s instanceof WebSocket) s.terminate();
+      else s.disconnect();
+    }
     for (const c of streams) c.abort();
     setTimeout(() => process.exit(0), 100);
   }

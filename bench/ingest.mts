@@ -8,7 +8,7 @@
 // matchers' compile time, memory and match rate are measured in process (docs/trust.md).
 // BENCH_LISTS=sequential runs the two phases one after the other (plus the bulk-INSERT ceiling).
 //
-//   node --expose-gc --import tsx bench/ingest.mts   (BENCH_DATABASE_URL, BENCH_N, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_LISTS=compare|sequential|with|matchers, BENCH_PROFILE)
+//   node --expose-gc --import tsx bench/ingest.mts   (BENCH_DATABASE_URL, BENCH_N, BENCH_BATCH, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_LISTS=compare|sequential|with|matchers, BENCH_PROFILE, BENCH_STIX)
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,16 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const LISTS = process.env.BENCH_LISTS ?? 'compare';
 // BENCH_PROFILE=<dir>: the API phase's server writes a V8 CPU profile there (bench/cpuprofile-summary.mts reads it).
 const PROFILE_DIR = process.env.BENCH_PROFILE;
+// BENCH_STIX=off: the scratch databases run without the STIX projection's trigger on the log (the
+// TAXII collections stay empty), to measure its share of the relay's cost; never how Sluice runs.
+const STIX_OFF = process.env.BENCH_STIX === 'off';
+const stixNote = STIX_OFF ? ' — STIX projection OFF (BENCH_STIX=off)' : '';
+async function withoutStixProjection(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('ALTER TABLE firehose_log DISABLE TRIGGER stix_project_log');
+  await client.end();
+}
 const serverNodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -150,6 +160,7 @@ async function startTarget(env: Record<string, string>) {
   const url = new URL(BASE_URL);
   url.pathname = `/${dbName}`;
   const db = await openDatabase({ DATABASE_URL: url.toString(), DATA_DIR: './data' });
+  if (STIX_OFF) await withoutStixProjection(url.toString());
   const user = await db.prisma.user.create({ data: { email: 'bench@sluice.local', passwordHash: '!', plan: 'firehose' } });
   await db.prisma.feed.create({ data: { ownerId: user.id, slug: 'bench', name: 'bench', tlp: 'CLEAR' } });
   const { token } = await createApiToken(db.prisma, { userId: user.id, name: 'bench', scopes: ['submit', 'read'] });
@@ -264,6 +275,7 @@ async function apiPhase(
   const url = new URL(BASE_URL);
   url.pathname = `/${dbName}`;
   const db = await openDatabase({ DATABASE_URL: url.toString(), DATA_DIR: './data' });
+  if (STIX_OFF) await withoutStixProjection(url.toString());
   const user = await db.prisma.user.create({ data: { email: 'bench@sluice.local', passwordHash: '!', plan: 'firehose' } });
   const feed = await db.prisma.feed.create({ data: { ownerId: user.id, slug: 'bench', name: 'bench', tlp: 'CLEAR' } });
   const { token } = await createApiToken(db.prisma, { userId: user.id, name: 'bench', scopes: ['submit', 'read'] });
@@ -373,7 +385,7 @@ async function apiPhase(
       `ratio:       ${ratio.toFixed(2)} of the bulk-insert ceiling`,
       `latency:     p50 ${pct(latencies, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms per ${BATCH}-indicator request`,
       `server:      ${cpu.toFixed(1)} CPU-s for the API phase (${((cpu / apiSeconds) * 100).toFixed(0)}% of one core), RSS ${mem.rss.toFixed(0)} MB, peak ${mem.peak.toFixed(0)} MB`,
-      `relay:       ${fmt(backlog)} events still in the outbox after the last answer, moved into the log ${drainSeconds.toFixed(1)} s later`,
+      `relay:       ${fmt(backlog)} events still in the outbox after the last answer, moved into the log ${drainSeconds.toFixed(1)} s later${stixNote}`,
       `CPU per 1,000 indicators (load-insensitive): API ${perThousand(cpu + dbCpu, accepted)} = server ${perThousand(cpu, accepted)} + PostgreSQL ${perThousand(dbCpu, accepted)} (ingest and relay); bulk INSERT: PostgreSQL ${perThousand(bulkDbCpu, normalised.length)}`,
       `target (#13): API >= 0.6 of the ceiling: ${ratio >= 0.6 ? 'MET' : 'NOT MET'} (${ratio.toFixed(2)}); p99 < 500 ms per ${BATCH}-indicator request: ${p99 < 500 ? 'MET' : 'NOT MET'} (${p99.toFixed(0)} ms); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     ];

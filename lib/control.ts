@@ -169,16 +169,29 @@ export function startControlRelay(deps: ControlDeps & { logger: Logger }, option
   };
 }
 
+type ControlListener = (message: ControlMessage) => void;
+
+/** The Redis client name of a node's control reader. */
+export const controlReaderName = (engines: Pick<Engines, 'prefix'>) => `${engines.prefix.replace(/[^\w:.-]/g, '_')}control-reader`;
+
+/** One node's reader of the control stream, shared by every subscriber on it (see subscribeControl). */
+interface SharedReader {
+  listeners: Set<ControlListener>;
+  /** Resolves once the reader's starting point is fixed: from then on no message is missed. */
+  started: Promise<void>;
+  stop(): Promise<void>;
+}
+const sharedReaders = new WeakMap<Engines, SharedReader>();
+
 /**
  * Subscribes to control messages; returns an unsubscribe function. With Redis the messages travel on
  * a capped stream rather than pub/sub: each node reads on from the last message it saw, so a node
  * whose connection dropped while an announcement went out still gets it when it reconnects.
+ * Subscribers on one set of engines share one reader (one Redis connection per node, however many
+ * parts listen), and each message reaches them in the order they subscribed, in one tick: the
+ * gateway's guard and the node's token cache see a revocation together.
  */
-export async function subscribeControl(
-  engines: Engines,
-  onMessage: (message: ControlMessage) => void,
-  logger?: Pick<Logger, 'warn' | 'debug' | 'info'>,
-): Promise<() => Promise<void>> {
+export async function subscribeControl(engines: Engines, onMessage: ControlListener, logger?: Pick<Logger, 'warn' | 'debug' | 'info'>): Promise<() => Promise<void>> {
   if (!engines.redis) {
     const bus = localBus();
     bus.on('message', onMessage);
@@ -186,41 +199,82 @@ export async function subscribeControl(
       bus.off('message', onMessage);
     };
   }
-  const key = channel(engines);
-  const reader = engines.redis.duplicate();
-  reader.on('error', (error: Error) => logger?.debug({ err: error }, 'control reader connection error'));
-  // Start after the newest message now (a concrete id, so a reconnection does not skip anything).
-  const newest = (await reader.xrevrange(key, '+', '-', 'COUNT', 1)) as [string, string[]][];
-  let lastId = newest[0]?.[0] ?? '0-0';
-  let stopped = false;
-  let failures = 0;
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        const answer = (await reader.xread('COUNT', 100, 'BLOCK', 5000, 'STREAMS', key, lastId)) as [string, [string, string[]][]][] | null;
-        if (failures) logger?.info({ failures }, 'control reader reconnected');
-        failures = 0;
-        for (const [id, fields] of answer?.[0]?.[1] ?? []) {
-          lastId = id;
-          try {
-            onMessage(JSON.parse(fields[1]) as ControlMessage);
-          } catch {
-            // Ignore malformed messages: nothing else writes this stream.
-          }
-        }
-      } catch (error) {
-        if (stopped) break;
-        failures += 1;
-        // Once per outage, then quietly: ioredis reports every failed reconnect.
-        if (failures === 1) logger?.warn({ err: error }, 'control reader lost Redis; retrying (missed announcements are read on reconnect)');
-        else logger?.debug({ err: error, failures }, 'control reader still failing');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * failures)));
-      }
-    }
-  })();
+  let shared = sharedReaders.get(engines);
+  if (!shared) {
+    shared = startSharedReader(engines, logger);
+    sharedReaders.set(engines, shared);
+  }
+  const reader = shared;
+  reader.listeners.add(onMessage);
+  try {
+    await reader.started;
+  } catch (error) {
+    reader.listeners.delete(onMessage);
+    if (sharedReaders.get(engines) === reader) sharedReaders.delete(engines);
+    throw error;
+  }
   return async () => {
-    stopped = true;
-    reader.disconnect(); // interrupts the blocking read
-    await loop;
+    if (!reader.listeners.delete(onMessage) || reader.listeners.size) return;
+    if (sharedReaders.get(engines) === reader) sharedReaders.delete(engines);
+    await reader.stop();
+  };
+}
+
+function startSharedReader(engines: Engines, logger?: Pick<Logger, 'warn' | 'debug' | 'info'>): SharedReader {
+  const key = channel(engines);
+  // Named, so an operator's CLIENT LIST shows what each node's connection is for.
+  const reader = engines.redis!.duplicate({ connectionName: controlReaderName(engines) });
+  reader.on('error', (error: Error) => logger?.debug({ err: error }, 'control reader connection error'));
+  const listeners = new Set<ControlListener>();
+  let stopped = false;
+  let loop: Promise<void> = Promise.resolve();
+  // Start after the newest message now (a concrete id, so a reconnection does not skip anything).
+  const started = (async () => {
+    const newest = (await reader.xrevrange(key, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    let lastId = newest[0]?.[0] ?? '0-0';
+    let failures = 0;
+    loop = (async () => {
+      while (!stopped) {
+        try {
+          const answer = (await reader.xread('COUNT', 100, 'BLOCK', 5000, 'STREAMS', key, lastId)) as [string, [string, string[]][]][] | null;
+          if (failures) logger?.info({ failures }, 'control reader reconnected');
+          failures = 0;
+          for (const [id, fields] of answer?.[0]?.[1] ?? []) {
+            lastId = id;
+            let message: ControlMessage;
+            try {
+              message = JSON.parse(fields[1]) as ControlMessage;
+            } catch {
+              continue; // Ignore malformed messages: nothing else writes this stream.
+            }
+            for (const listener of [...listeners]) {
+              try {
+                listener(message);
+              } catch (error) {
+                logger?.warn({ err: error }, 'a control message listener failed');
+              }
+            }
+          }
+        } catch (error) {
+          if (stopped) break;
+          failures += 1;
+          // Once per outage, then quietly: ioredis reports every failed reconnect.
+          if (failures === 1) logger?.warn({ err: error }, 'control reader lost Redis; retrying (missed announcements are read on reconnect)');
+          else logger?.debug({ err: error, failures }, 'control reader still failing');
+          await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * failures)));
+        }
+      }
+    })();
+  })();
+  started.catch(() => reader.disconnect());
+  return {
+    listeners,
+    started,
+    async stop() {
+      stopped = true;
+      reader.disconnect(); // interrupts the blocking read
+      await started.catch(() => undefined);
+      await loop;
+    },
   };
 }

@@ -4,8 +4,9 @@
 // `invalidate` on every node, before it ends that node's streams, so a revoked token is refused
 // as soon as its announcement arrives. Expiry and allowed networks are checked at every use from
 // the cached row; the TTL bounds what an announcement lost with Redis down can leave behind.
-// REST requests answered at the HTTP edge (the exports, server/export-edge.ts) use one more
-// instance per node, installed by startRestTokenCache with its own control subscription.
+// One instance per node (startNodeTokenCache) serves the gateway's handshakes and the REST requests
+// answered at the HTTP edge (the exports, server/export-edge.ts); the gateway's guard invalidates it
+// too, in the same tick as the cache's own listener (lib/control shares one reader per node).
 import { subscribeControl, type ControlMessage } from './control';
 import type { Engines } from './engines';
 import type { PrismaClient } from './generated/prisma/client';
@@ -106,16 +107,17 @@ export class TokenCache {
   }
 }
 
-const REST_SLOT = 'restTokenCache';
+const NODE_SLOT = 'nodeTokenCache';
 /** How long start-up waits for the control subscription before going without the cache. */
 const SUBSCRIBE_TIMEOUT_MS = 5000;
 
 /**
- * The node's token cache for REST requests, fed every control message (on every node, like the
- * gateway's), installed only once its subscription is live: a node that cannot subscribe (Redis
- * unreachable at start) reads the database at every use instead. Returns the stop function.
+ * The node's token cache, fed every control message (on every node), installed only once its
+ * subscription is live: a node that cannot subscribe (Redis unreachable at start) reads the database
+ * at every use instead. Started once per node, before the web and gateway parts that use it (server/node.ts).
+ * Returns the stop function.
  */
-export async function startRestTokenCache(deps: { prisma: PrismaClient; engines: Engines; logger: Logger; ttlMs: number }): Promise<() => Promise<void>> {
+export async function startNodeTokenCache(deps: { prisma: PrismaClient; engines: Engines; logger: Logger; ttlMs: number }): Promise<() => Promise<void>> {
   if (deps.ttlMs <= 0) return async () => undefined;
   const cache = new TokenCache(deps.prisma, { ttlMs: deps.ttlMs });
   const subscribing = subscribeControl(deps.engines, (message) => cache.invalidate(message), deps.logger);
@@ -124,26 +126,31 @@ export async function startRestTokenCache(deps: { prisma: PrismaClient; engines:
     timer = setTimeout(() => resolve(null), SUBSCRIBE_TIMEOUT_MS);
   });
   const unsubscribe = await Promise.race([subscribing, timeout]).catch((error: unknown) => {
-    deps.logger.warn({ err: error }, 'REST token cache off: cannot subscribe to control messages');
+    deps.logger.warn({ err: error }, 'token cache off: cannot subscribe to control messages');
     return null;
   });
   clearTimeout(timer);
   if (!unsubscribe) {
-    deps.logger.warn('REST token cache off: no control subscription; every export request with a token reads the database');
+    deps.logger.warn('token cache off: no control subscription; every token use reads the database');
     void subscribing.then((stop) => stop(), () => undefined);
     return async () => undefined;
   }
-  setProcessSlot(REST_SLOT, cache);
+  setProcessSlot(NODE_SLOT, cache);
   return async () => {
-    if (peekProcessSlot(REST_SLOT) === cache) setProcessSlot(REST_SLOT, undefined);
+    if (peekProcessSlot(NODE_SLOT) === cache) setProcessSlot(NODE_SLOT, undefined);
     await unsubscribe();
   };
+}
+
+/** The node's token cache, when startNodeTokenCache installed one. */
+export function nodeTokenCache(): TokenCache | undefined {
+  return peekProcessSlot<TokenCache>(NODE_SLOT);
 }
 
 /** Verifies a REST request's token: through the node's cache when it has one, else from the database. */
 export function restTokenVerifier(prisma: PrismaClient): (raw: string, use: TokenUse) => Promise<VerifiedToken> {
   return (raw, use) => {
-    const cache = peekProcessSlot<TokenCache>(REST_SLOT);
+    const cache = nodeTokenCache();
     return cache ? cache.verify(raw, use) : verifyApiToken(prisma, raw, use);
   };
 }

@@ -7,7 +7,7 @@ import { handleAdminRequest, isAdminRequest, isLoopbackAddress } from './admin-c
 import { createHttpServer, type RequestHandler } from './http';
 import { createPageSnapshots } from './page-snapshots';
 import { createExportEdge } from './export-edge';
-import { startRestTokenCache } from '../lib/token-cache';
+import { startNodeTokenCache } from '../lib/token-cache';
 import { setThreatsViewTtl } from '../lib/threats';
 import { createFirehoseGateway } from './gateway/firehose-gateway';
 import { HTTP_STREAM_PATH } from '../lib/realtime/protocol';
@@ -71,6 +71,14 @@ export async function startNode(config: Config, logger: Logger, options: StartNo
       res.end(JSON.stringify({ error: { code: 'not_found', message: `this node runs roles ${runtime.roles.join(',')}; pages and the API are served by web nodes` } }));
     });
 
+    // Verified tokens are cached a few seconds, dropped on every control message (lib/token-cache.ts):
+    // one cache per node for the gateway's handshakes and the exports at the edge.
+    if (runtime.roles.includes('web') || runtime.roles.includes('gateway')) {
+      stoppers.push(
+        await startNodeTokenCache({ prisma: runtime.db.prisma, engines: runtime.engines, logger, ttlMs: config.STREAM_TOKEN_CACHE_SECONDS * 1000 }),
+      );
+    }
+
     if (runtime.roles.includes('web')) {
       const { default: next } = await import('next');
       const dev = config.NODE_ENV === 'development';
@@ -82,15 +90,7 @@ export async function startNode(config: Config, logger: Logger, options: StartNo
       stoppers.push(async () => {
         await app.close?.();
       });
-      // REST tokens verified at the edge (the exports) are cached a few seconds, dropped on every
-      // control message (lib/token-cache.ts); then the exports are answered before Next.
-      const stopTokenCache = await startRestTokenCache({
-        prisma: runtime.db.prisma,
-        engines: runtime.engines,
-        logger,
-        ttlMs: config.STREAM_TOKEN_CACHE_SECONDS * 1000,
-      });
-      stoppers.push(stopTokenCache);
+      // The exports are answered before Next, their tokens through the node's cache (below).
       setExportEdge(createExportEdge(runtime));
     }
 

@@ -6,7 +6,7 @@
 // over HTTP (SSE / NDJSON) from the same dispatcher, handshake and guard.
 import type { Namespace, Server, Socket } from 'socket.io';
 import { createStreamSlots } from '../../lib/realtime/stream-slots';
-import { TokenCache } from '../../lib/token-cache';
+import { nodeTokenCache, TokenCache } from '../../lib/token-cache';
 import { INTRODUCTIONS_EVENT, streamFiltersSchema, FIREHOSE_NAMESPACE, PUBLIC_NAMESPACE } from '../../lib/realtime/protocol';
 import type { Runtime } from '../../lib/runtime';
 import { getUsageRecorder } from '../../lib/usage';
@@ -67,8 +67,10 @@ export async function createFirehoseGateway(io: Server, runtime: Runtime, option
 
   const slots = createStreamSlots(runtime.engines);
   const watch = new ControlWatch();
-  // Invalidated by the guard's control subscription (below), on every node.
-  const tokens = new TokenCache(runtime.db.prisma, { ttlMs: runtime.config.STREAM_TOKEN_CACHE_SECONDS * 1000 });
+  // The node's cache (server/node.ts), shared with the exports; its own only where the node has none
+  // (a gateway made apart from startNode, or no control subscription at start). Either way the
+  // guard's control listener (below) invalidates it first, before it ends this node's streams.
+  const tokens = nodeTokenCache() ?? new TokenCache(runtime.db.prisma, { ttlMs: runtime.config.STREAM_TOKEN_CACHE_SECONDS * 1000 });
   const handshakeDeps: HandshakeDeps = { prisma: runtime.db.prisma, log: runtime.engines.log, logger: log, slots, watch, tokens, streamsPerToken: runtime.config.STREAMS_PER_TOKEN, trustProxy: runtime.config.TRUST_PROXY,
     peers: { resolve: (auth, instance) => resolvePeerAccess(runtime.db.sql, auth, instance, runtime.config.FEDERATION_MAX_HOPS) },
   };

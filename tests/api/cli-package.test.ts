@@ -37,7 +37,7 @@ function sluice(args: string[], { input, token: tk = token }: { input?: string; 
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
 }
@@ -130,7 +130,7 @@ describe('the packed sluice-cli', () => {
       const out = { lines: [] as string[], stderr: '', code: null as number | null };
       createInterface({ input: child.stdout }).on('line', (line) => out.lines.push(line));
       child.stderr.on('data', (d: Buffer) => (out.stderr += d));
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((out.code = code))));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve((out.code = code))));
       return { child, out, exited };
     });
     try {

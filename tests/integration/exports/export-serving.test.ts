@@ -11,7 +11,7 @@ import { publishControl } from '@/lib/control';
 import { EXPORT_NAMES, getExport, parseExportRequest, serveExport, type ExportAnswer } from '@/lib/exports';
 import { allowListFromConfig, ingestIndicators } from '@/lib/ingest';
 import { createLogger } from '@/lib/logger';
-import { restTokenVerifier, startRestTokenCache } from '@/lib/token-cache';
+import { restTokenVerifier, startNodeTokenCache } from '@/lib/token-cache';
 import { createApiToken, revokeApiToken } from '@/lib/tokens';
 import { createTrustPolicy } from '@/lib/trust/policy';
 import { createAccount, type Account } from '@/tests/helpers/fixtures';
@@ -56,7 +56,7 @@ beforeAll(async () => {
   await ingest([{ value: '45.83.64.77', tags: ['ssh'] }, { value: 'fresh-only.example-phish.net', tags: ['phishing'] }]);
   // The snapshot cache takes its clock from its first use.
   await getExport(deps(), 'firehose', parseExportRequest('ipv4.txt', new URLSearchParams()));
-  stopTokenCache = await startRestTokenCache({ prisma: t.db.prisma, engines, logger, ttlMs: 60_000 });
+  stopTokenCache = await startNodeTokenCache({ prisma: t.db.prisma, engines, logger, ttlMs: 60_000 });
 }, 180_000);
 
 afterAll(async () => {

@@ -44,7 +44,7 @@ function run(args: string[]) {
   createInterface({ input: child.stdout }).on('line', (line) => out.lines.push(line));
   child.stderr.on('data', (d) => (out.stderr += d));
   const exit = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       out.code = code;
       out.exited = true;
       resolve(code);

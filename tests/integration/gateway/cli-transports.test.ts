@@ -21,7 +21,7 @@ function run(args: string[]) {
   const out = { lines: [] as string[], stderr: '' };
   createInterface({ input: child.stdout }).on('line', (line) => out.lines.push(line));
   child.stderr.on('data', (d) => (out.stderr += d));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { child, out, exit };
 }
 

@@ -52,7 +52,7 @@ function admin(args: string[]): Promise<{ code: number | null; stdout: string; s
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -174,17 +174,30 @@ describe(`streaming across ${multiNode ? 'two nodes (PostgreSQL + Redis)' : 'one
     createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
+    // Listened for from the start: the CLI may get its three events and exit before the submission's
+    // answer reaches this test. Bounded, so a hang says what the CLI printed.
+    const exited = new Promise<number | null | 'still running'>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill();
+        resolve('still running');
+      }, 30_000);
+      // 'close', not 'exit': by then its output has been read to the end.
+      child.on('close', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
     await until(() => stderr.includes('streaming from'), 15_000, 'the CLI to connect');
     await submit(people.alice.token, 'public', ['45.83.200.1', 'cli-1.sluice-test.net', 'cli-2.sluice-test.net', 'cli-3.sluice-test.net']);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code).toBe(0);
+    const code = await exited;
+    expect(code, `stdout: ${lines.join('\n')}\nstderr: ${stderr}`).toBe(0);
     const events = lines.map((l) => JSON.parse(l) as FirehoseEvent);
     expect(events.map((e) => e.indicator.value)).toEqual(['cli-1.sluice-test.net', 'cli-2.sluice-test.net', 'cli-3.sluice-test.net']);
 
     const bad = spawn(process.execPath, ['bin/sluice.mjs', 'stream', '--url', web.url, '--token', 'slc_nope'], { cwd: ROOT });
     let badErr = '';
     bad.stderr.on('data', (d) => (badErr += d));
-    const badCode = await new Promise<number | null>((resolve) => bad.on('exit', resolve));
+    const badCode = await new Promise<number | null>((resolve) => bad.on('close', resolve));
     expect(badCode).toBe(3);
     expect(badErr).toMatch(/invalid_token/);
   });

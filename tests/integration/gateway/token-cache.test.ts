@@ -4,7 +4,7 @@
 // it cached; a read that raced a revocation is never kept.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishControl } from '@/lib/control';
-import { TokenCache } from '@/lib/token-cache';
+import { nodeTokenCache, restTokenVerifier, startNodeTokenCache, TokenCache } from '@/lib/token-cache';
 import { createApiToken, revokeApiToken } from '@/lib/tokens';
 import { createAccount } from '../../helpers/fixtures';
 import { connected, connectError, startGatewayHarness, until, type GatewayHarness, type GatewayNode } from '../../helpers/gateway-harness';
@@ -133,5 +133,41 @@ describe('a token revoked while two nodes have it cached', () => {
     expect((await ended).reason).toBe('plan_ended');
     await until(() => !first.connected, 5000, 'the stream to close');
     expect((await connectError(other.client({ token: a.token }))).code).toBe('plan_required');
+  });
+});
+
+describe("the node's one token cache", () => {
+  let h: GatewayHarness;
+  let stopCache: () => Promise<void>;
+  let node: GatewayNode;
+  beforeAll(async () => {
+    h = await startGatewayHarness({}, { STREAM_TOKEN_CACHE_SECONDS: '60' });
+    // As server/node.ts does: the node's cache first, then the gateway that uses it.
+    stopCache = await startNodeTokenCache({ prisma: h.runtime.db.prisma, engines: h.runtime.engines, logger: h.runtime.logger, ttlMs: 60_000 });
+    node = await h.addNode();
+  });
+  afterAll(async () => {
+    await stopCache?.();
+    await h?.close();
+  });
+
+  it('serves the stream handshakes and the REST verifier alike, and a revocation empties it for both', async () => {
+    const cache = nodeTokenCache()!;
+    expect(cache).toBeDefined();
+    const a = await h.makeToken();
+    const socket = node.client({ token: a.token });
+    await connected(socket);
+    socket.disconnect();
+    // The handshake's verification is the one the exports' verifier now gets, without a database read.
+    expect(cache.size).toBe(1);
+    const verify = restTokenVerifier(h.runtime.db.prisma);
+    const verified = await verify(a.token, use);
+    expect(verified.tokenId).toBe(a.tokenId);
+    expect(await verify(a.token, use)).toBe(verified);
+
+    await revokeApiToken({ prisma: h.runtime.db.prisma, engines: h.runtime.engines }, { id: a.tokenId, userId: a.userId });
+    expect((await connectError(node.client({ token: a.token }))).code).toBe('invalid_token');
+    expect(await refusal(verify(a.token, use))).toBe('invalid_token');
+    expect(cache.size).toBe(0);
   });
 });
