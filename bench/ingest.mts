@@ -35,12 +35,7 @@ const PROFILE_DIR = process.env.BENCH_PROFILE;
 // TAXII collections stay empty), to measure its share of the relay's cost; never how Sluice runs.
 const STIX_OFF = process.env.BENCH_STIX === 'off';
 const stixNote = STIX_OFF ? ' — STIX projection OFF (BENCH_STIX=off)' : '';
-async function withoutStixProjection(url: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query('ALTER TABLE firehose_log DISABLE TRIGGER stix_project_log');
-  await client.end();
-}
+const withoutStixProjection = (db: { sql: { query(sql: string): Promise<unknown> } }) => db.sql.query('ALTER TABLE firehose_log DISABLE TRIGGER stix_project_log');
 const serverNodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -160,7 +155,7 @@ async function startTarget(env: Record<string, string>) {
   const url = new URL(BASE_URL);
   url.pathname = `/${dbName}`;
   const db = await openDatabase({ DATABASE_URL: url.toString(), DATA_DIR: './data' });
-  if (STIX_OFF) await withoutStixProjection(url.toString());
+  if (STIX_OFF) await withoutStixProjection(db);
   const user = await db.prisma.user.create({ data: { email: 'bench@sluice.local', passwordHash: '!', plan: 'firehose' } });
   await db.prisma.feed.create({ data: { ownerId: user.id, slug: 'bench', name: 'bench', tlp: 'CLEAR' } });
   const { token } = await createApiToken(db.prisma, { userId: user.id, name: 'bench', scopes: ['submit', 'read'] });
@@ -275,7 +270,7 @@ async function apiPhase(
   const url = new URL(BASE_URL);
   url.pathname = `/${dbName}`;
   const db = await openDatabase({ DATABASE_URL: url.toString(), DATA_DIR: './data' });
-  if (STIX_OFF) await withoutStixProjection(url.toString());
+  if (STIX_OFF) await withoutStixProjection(db);
   const user = await db.prisma.user.create({ data: { email: 'bench@sluice.local', passwordHash: '!', plan: 'firehose' } });
   const feed = await db.prisma.feed.create({ data: { ownerId: user.id, slug: 'bench', name: 'bench', tlp: 'CLEAR' } });
   const { token } = await createApiToken(db.prisma, { userId: user.id, name: 'bench', scopes: ['submit', 'read'] });

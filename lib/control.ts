@@ -227,45 +227,51 @@ function startSharedReader(engines: Engines, logger?: Pick<Logger, 'warn' | 'deb
   reader.on('error', (error: Error) => logger?.debug({ err: error }, 'control reader connection error'));
   const listeners = new Set<ControlListener>();
   let stopped = false;
-  let loop: Promise<void> = Promise.resolve();
-  // Start after the newest message now (a concrete id, so a reconnection does not skip anything).
-  const started = (async () => {
-    const newest = (await reader.xrevrange(key, '+', '-', 'COUNT', 1)) as [string, string[]][];
-    let lastId = newest[0]?.[0] ?? '0-0';
-    let failures = 0;
-    loop = (async () => {
-      while (!stopped) {
-        try {
-          const answer = (await reader.xread('COUNT', 100, 'BLOCK', 5000, 'STREAMS', key, lastId)) as [string, [string, string[]][]][] | null;
-          if (failures) logger?.info({ failures }, 'control reader reconnected');
-          failures = 0;
-          for (const [id, fields] of answer?.[0]?.[1] ?? []) {
-            lastId = id;
-            let message: ControlMessage;
-            try {
-              message = JSON.parse(fields[1]) as ControlMessage;
-            } catch {
-              continue; // Ignore malformed messages: nothing else writes this stream.
-            }
-            for (const listener of [...listeners]) {
-              try {
-                listener(message);
-              } catch (error) {
-                logger?.warn({ err: error }, 'a control message listener failed');
-              }
-            }
-          }
-        } catch (error) {
-          if (stopped) break;
-          failures += 1;
-          // Once per outage, then quietly: ioredis reports every failed reconnect.
-          if (failures === 1) logger?.warn({ err: error }, 'control reader lost Redis; retrying (missed announcements are read on reconnect)');
-          else logger?.debug({ err: error, failures }, 'control reader still failing');
-          await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * failures)));
-        }
+
+  const deliver = (message: ControlMessage) => {
+    for (const listener of [...listeners]) {
+      try {
+        listener(message);
+      } catch (error) {
+        logger?.warn({ err: error }, 'a control message listener failed');
       }
-    })();
-  })();
+    }
+  };
+
+  const readFrom = async (after: string) => {
+    let lastId = after;
+    let failures = 0;
+    while (!stopped) {
+      try {
+        const answer = (await reader.xread('COUNT', 100, 'BLOCK', 5000, 'STREAMS', key, lastId)) as [string, [string, string[]][]][] | null;
+        if (failures) logger?.info({ failures }, 'control reader reconnected');
+        failures = 0;
+        for (const [id, fields] of answer?.[0]?.[1] ?? []) {
+          lastId = id;
+          let message: ControlMessage;
+          try {
+            message = JSON.parse(fields[1]) as ControlMessage;
+          } catch {
+            continue; // Ignore malformed messages: nothing else writes this stream.
+          }
+          deliver(message);
+        }
+      } catch (error) {
+        if (stopped) break;
+        failures += 1;
+        // Once per outage, then quietly: ioredis reports every failed reconnect.
+        if (failures === 1) logger?.warn({ err: error }, 'control reader lost Redis; retrying (missed announcements are read on reconnect)');
+        else logger?.debug({ err: error, failures }, 'control reader still failing');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * failures)));
+      }
+    }
+  };
+
+  // Start after the newest message now (a concrete id, so a reconnection does not skip anything).
+  let loop: Promise<void> = Promise.resolve();
+  const started = (reader.xrevrange(key, '+', '-', 'COUNT', 1) as Promise<[string, string[]][]>).then((newest) => {
+    loop = readFrom(newest[0]?.[0] ?? '0-0');
+  });
   started.catch(() => reader.disconnect());
   return {
     listeners,

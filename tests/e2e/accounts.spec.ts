@@ -1,21 +1,14 @@
 // The account story in Chromium, local billing mode (no Stripe keys): sign up, create a token
 // (shown once), the token is refused for streaming on Free, flick the Firehose switch and the same
 // token is allowed, flick it off and it is refused again, revoke it, sign out.
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { signUpInBrowser } from '@/tests/helpers/e2e-node';
 
 const password = 'a long enough passphrase';
 
 async function streamCheck(request: APIRequestContext, token: string) {
   const res = await request.get('/api/account/token?action=stream', { headers: { authorization: `Bearer ${token}` } });
   return { status: res.status(), body: await res.json() };
-}
-
-async function signUp(page: Page, email: string) {
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
 }
 
 test('sign up, create a token, flick the Firehose on and off, revoke, sign out', async ({ page, request, context }) => {
@@ -101,7 +94,7 @@ test('sign up, create a token, flick the Firehose on and off, revoke, sign out',
 
 test('a taken email does not say so (its owner is mailed instead); a wrong password gets a clear error; sign-in works', async ({ page }) => {
   const email = `taken-${Date.now()}@example.com`;
-  await signUp(page, email);
+  await signUpInBrowser(page, email, password);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
 

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test, type APIRequestContext } from '@playwright/test';
+import { signUpInBrowser } from '@/tests/helpers/e2e-node';
 
 async function readCheck(request: APIRequestContext, token: string) {
   const res = await request.get('/api/account/token?action=read', { headers: { authorization: `Bearer ${token}` } });
@@ -14,11 +15,7 @@ async function readCheck(request: APIRequestContext, token: string) {
 
 test('create tokens with an expiry and allowed networks; the list shows them and they hold at use', async ({ page, request }) => {
   test.setTimeout(90_000); // sign-up hashes a password and answers no sooner than 500 ms
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(`limits-${Date.now()}@example.com`);
-  await page.getByLabel('Password').fill('a long enough passphrase');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 30_000 }); // password hashing on a loaded machine
+  await signUpInBrowser(page, `limits-${Date.now()}@example.com`, 'a long enough passphrase');
 
   // A malformed network: refused, the form says which entry.
   await page.getByRole('button', { name: 'Create your first token' }).click();
@@ -72,11 +69,7 @@ test('create tokens with an expiry and allowed networks; the list shows them and
 test('a token with an expiry works until it and is refused after it; the dashboard says it expired', async ({ page, request }) => {
   test.setTimeout(120_000);
   const email = `expiry-${Date.now()}@example.com`;
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('a long enough passphrase');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/, { timeout: 30_000 });
+  await signUpInBrowser(page, email, 'a long enough passphrase');
 
   // The dashboard offers days or a date; seconds come from the operator's CLI (--expires-in 45s),
   // run as an operator would against this node's database (the embedded one through the node).
