@@ -64,6 +64,14 @@ interface Row {
   eventsDelivered: number;
 }
 
+/** An open stream: connection time accrued up to `accruedTo`; events delivered since, counted from `deliveredHour`. */
+interface OpenStream {
+  subject: UsageSubject;
+  accruedTo: number;
+  delivered: number;
+  deliveredHour: number;
+}
+
 const HOUR_MS = 3_600_000;
 const ROWS_PER_STATEMENT = 1000;
 const PRUNE_EVERY_MS = HOUR_MS;
@@ -81,7 +89,7 @@ export function createUsageRecorder(sql: SqlDriver, options: UsageRecorderOption
   const now = options.now ?? Date.now;
   const log = options.logger;
   let rows = new Map<string, Row>();
-  const streams = new Set<{ subject: UsageSubject; accruedTo: number }>();
+  const streams = new Set<OpenStream>();
   let dropped = 0;
   let droppedSinceWarning = 0;
   let running: Promise<void> | null = null;
@@ -112,14 +120,23 @@ export function createUsageRecorder(sql: SqlDriver, options: UsageRecorderOption
     for (const name of COUNTERS) row[name] += clean(counts[name]);
   };
 
-  /** Adds an open stream's time since it was last accrued, split at hour boundaries. */
-  const accrue = (stream: { subject: UsageSubject; accruedTo: number }, until: number) => {
+  /** Moves the events a stream delivered since it was last folded into their hour's row. */
+  const foldDelivered = (stream: OpenStream) => {
+    if (!stream.delivered) return;
+    const row = rowFor(stream.subject, stream.deliveredHour);
+    if (row) row.eventsDelivered += stream.delivered;
+    stream.delivered = 0;
+  };
+
+  /** Adds an open stream's time since it was last accrued, split at hour boundaries, and its events. */
+  const accrue = (stream: OpenStream, until: number) => {
     while (stream.accruedTo < until) {
       const end = Math.min(until, hourOf(stream.accruedTo) + HOUR_MS);
       const row = rowFor(stream.subject, stream.accruedTo);
       if (row) row.streamMs += end - stream.accruedTo;
       stream.accruedTo = end;
     }
+    foldDelivered(stream);
   };
 
   const write = async (batch: Row[]) => {
@@ -203,14 +220,16 @@ export function createUsageRecorder(sql: SqlDriver, options: UsageRecorderOption
     add,
     openStream(subject) {
       if (!valid(subject) || closed) return { delivered: () => undefined, close: () => undefined };
-      const stream = { subject, accruedTo: now() };
+      const stream: OpenStream = { subject, accruedTo: now(), delivered: 0, deliveredHour: 0 };
       streams.add(stream);
       return {
-        // Called per socket per flush by the gateway's fan-out loop: the subject was checked above,
-        // so only the hour's row is looked up (no counts object, no re-validation).
+        // Called per socket per flush by the gateway's fan-out loop: an addition on the stream,
+        // moved into a row when the stream is accrued (every flush interval, at close). The clock
+        // is read once per interval, not per frame (Next patches Date.now), so events delivered
+        // just after an hour turns may count in the hour before (at most one flush interval's).
         delivered: (events) => {
-          const row = rowFor(subject, now());
-          if (row) row.eventsDelivered += clean(events);
+          if (!stream.delivered) stream.deliveredHour = hourOf(now());
+          stream.delivered += clean(events);
         },
         close: () => {
           if (!streams.delete(stream)) return;

@@ -91,6 +91,33 @@ describe('usage recorder', () => {
     expect(recorder.stats()).toMatchObject({ openStreams: 0, bufferedRows: 0 });
   });
 
+  it('counts a stream’s frames without reading the clock per frame (the gateway calls it per socket per flush)', async () => {
+    const a = await createAccount(t.db.prisma);
+    let reads = 0;
+    const clock = { now: Date.UTC(2026, 10, 30, 11, 59, 58) };
+    const recorder = createUsageRecorder(t.db.sql, {
+      flushMs: 60_000,
+      now: () => {
+        reads += 1;
+        return clock.now;
+      },
+    });
+    const stream = recorder.openStream({ userId: a.user.id, tokenId: a.tokenId });
+    const opened = reads;
+    for (let frame = 0; frame < 1000; frame += 1) stream.delivered(3);
+    expect(reads - opened).toBe(1); // once, for the hour of the first frame since the last flush
+    await recorder.flush();
+    clock.now += 4_000; // 12:00:02: the next frames count in the new hour
+    for (let frame = 0; frame < 10; frame += 1) stream.delivered(1);
+    stream.close();
+    await recorder.close();
+    const stored = await rows(a.user.id);
+    expect(stored.map((r) => [r.hour.toISOString(), r.events_delivered])).toEqual([
+      ['2026-11-30T11:00:00.000Z', '3000'],
+      ['2026-11-30T12:00:00.000Z', '10'],
+    ]);
+  });
+
   it('ignores bad input, skips deleted accounts and bounds what waits in memory', async () => {
     const a = await createAccount(t.db.prisma);
     const gone = await createAccount(t.db.prisma);
