@@ -198,7 +198,7 @@ export function buildAsyncApiDocument() {
           'A refused handshake is a connect_error whose `data` is ConnectError. The server announces a later disconnect with `stream:ended`.',
         servers: [server],
         messages: {
-          indicators: message(EVENTS.indicators, 'A batch of events', { type: 'array', items: event }, 'Events in log order, batched (a frame every ~10 ms or at 1,000 events / 256 KB).'),
+          indicators: message(EVENTS.indicators, 'A batch of events', { type: 'array', items: event }, 'Events in log order, batched (at most one frame per ~10 ms, sooner at 1,000 events / 256 KB; an event after a quiet spell goes at once).'),
           streamEnded: message(EVENTS.ended, 'The server ends the stream', ended, 'Sent just before the server disconnects.'),
           connectError: message('connect_error', 'The handshake was refused', refusal, 'socket.io `connect_error` with `err.data`.'),
           subscribe: message(EVENTS.subscribe, 'Change the filters live', filters, 'Emitted with an acknowledgement callback.'),

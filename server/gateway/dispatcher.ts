@@ -1,6 +1,8 @@
-// Each gateway node tails the firehose log once. Events are batched for a few milliseconds, then
-// every distinct filter (room) on this node gets one frame, encoded once by socket.io for all of
-// its sockets. `lastDispatched` marks the seam that resuming sockets catch up to (see catchUp).
+// Each gateway node tails the firehose log once. Events are batched — at most one flush per
+// `flushMs`: what arrives after a quiet spell goes out at once, what arrives within `flushMs` of the
+// last flush waits for the window's end — then every distinct filter (room) on this node gets one
+// frame, encoded once by socket.io for all of its sockets. `lastDispatched` marks the seam that
+// resuming sockets catch up to (see catchUp).
 import type { Namespace, Socket } from 'socket.io';
 import type { FirehoseEvent, FirehoseEventBody } from '../../lib/events';
 import { compareCursors, type FirehoseLog, type LogEntry, type LogTail } from '../../lib/engines/log/types';
@@ -13,7 +15,7 @@ import type { CompiledFilter } from './filters';
 import type { SocketData } from './types';
 
 export interface DispatcherOptions {
-  /** Longest an event waits for its batch. @default 10 */
+  /** Shortest time between two flushes, so the longest an event waits for its batch. @default 10 */
   flushMs: number;
   /** Flush as soon as this many events are pending. @default 1000 */
   maxBatch: number;
@@ -44,6 +46,8 @@ export class Dispatcher {
   lastDispatched = '0-0';
   /** When the last batch was handed out (for the lag gauge). */
   private lastFlushAt = Date.now();
+  /** The same on the monotonic clock (performance.now), for the flush window. */
+  private lastFlushMono = -Infinity;
   private pending: FirehoseEvent[] = [];
   private sizes = new Map<FirehoseEvent, number>();
   private pendingBytes = 0;
@@ -138,7 +142,13 @@ export class Dispatcher {
       this.pendingBytes += size;
       if (this.pending.length >= this.options.maxBatch || this.pendingBytes >= this.options.maxBatchBytes) this.flush();
     }
-    if (!this.timer && this.pending.length) this.timer = setTimeout(() => this.flush(), this.options.flushMs);
+    if (this.timer || !this.pending.length) return;
+    // Leading edge: after a quiet spell the batch goes now (a lone event does not wait out a window
+    // for company that is not coming); within flushMs of the last flush it waits for the window's
+    // end, so a busy log still gets at most one frame per room per flushMs.
+    const wait = this.lastFlushMono + this.options.flushMs - performance.now();
+    if (wait <= 0) this.flush();
+    else this.timer = setTimeout(() => this.flush(), wait);
   }
 
   private flush() {
@@ -179,6 +189,7 @@ export class Dispatcher {
     // can join its room without a gap or a duplicate.
     this.lastDispatched = batch[batch.length - 1].cursor;
     this.lastFlushAt = Date.now();
+    this.lastFlushMono = started;
     if (this.publicNsp) this.queuePublic(batch);
     gatewayMetrics.flushSeconds.observe((performance.now() - started) / 1000);
   }

@@ -134,6 +134,15 @@ describe.each(caches)('firehose log (cache: %s)', (_name, makeCache) => {
     await log.close();
   });
 
+  it('hands a waiting reader one append\'s entries together (the gateways then flush them as one frame)', async () => {
+    const cache = makeCache();
+    const waiting = cache.waitAfter('7-0', 100, 5000);
+    await new Promise((r) => setTimeout(r, 200)); // the reader is blocked before the append
+    await cache.put(['7-1', '7-2', '7-3'].map((cursor) => ({ cursor, data: cursor })));
+    expect((await waiting).map((e) => e.cursor)).toEqual(['7-1', '7-2', '7-3']);
+    await cache.close();
+  });
+
   it('tails from the head when no cursor is given', async () => {
     const log = make();
     await log.append(['old']);

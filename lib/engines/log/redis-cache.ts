@@ -29,9 +29,13 @@ export class RedisCache implements LogCache {
 
   async put(entries: LogEntry[]): Promise<void> {
     if (!entries.length) return;
-    const pipeline = this.redis.pipeline();
-    for (const entry of entries) pipeline.xadd(this.keyOf(entry.cursor), 'MAXLEN', '~', String(this.maxLength), entry.cursor, 'e', entry.data);
-    const results = (await pipeline.exec()) ?? [];
+    // MULTI, not a plain pipeline: a reader blocked in XREAD is answered once, after the last
+    // entry, with all of them (a pipeline woke it after the first XADD, and each gateway then
+    // flushed a frame for the first event and another for the rest). An XADD that fails does not
+    // undo the others (Redis has no rollback); its error comes back in its place, as before.
+    const transaction = this.redis.multi();
+    for (const entry of entries) transaction.xadd(this.keyOf(entry.cursor), 'MAXLEN', '~', String(this.maxLength), entry.cursor, 'e', entry.data);
+    const results = (await transaction.exec()) ?? [];
     for (const [error] of results) {
       // An id not above the stream's last one: already there (a refill raced a relay). Harmless.
       if (error && !/equal or smaller/i.test(error.message)) throw error;

@@ -1,11 +1,7 @@
 // The public stream's delay queue: empty when nobody watches /public, and bounded by
 // publicMaxPerSecond × (delay + 1) however fast events arrive.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Namespace } from 'socket.io';
-import type { FirehoseLog, LogEntry } from '@/lib/engines/log/types';
-import { createLogger } from '@/lib/logger';
-import { Dispatcher } from '@/server/gateway/dispatcher';
-import { eventBody } from '../../helpers/gateway-harness';
+import { startStubDispatcher } from '../../helpers/stub-dispatcher';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -13,39 +9,9 @@ afterEach(async () => {
 });
 
 async function setUp(options: { publicMaxPerSecond: number; publicDelayMs: number }) {
-  let push: (entries: LogEntry[]) => void = () => undefined;
-  const log = {
-    async bounds() {
-      return { oldest: null, head: null, trimmedThrough: null };
-    },
-    async tail(_after: string | null, onEntries: (entries: LogEntry[]) => void | Promise<void>) {
-      push = (entries) => void onEntries(entries);
-      return { stop: async () => undefined };
-    },
-  } as unknown as FirehoseLog;
-  const firehose = { adapter: { rooms: new Map() }, sockets: new Map(), local: { to: () => ({ emit: () => true }) } } as unknown as Namespace;
-  const viewers = new Map<string, unknown>();
-  const shown: { at: number; count: number }[] = [];
-  const publicNsp = { sockets: viewers, local: { emit: (_event: string, frame: unknown[]) => shown.push({ at: Date.now(), count: frame.length }) } } as unknown as Namespace;
-  const dispatcher = new Dispatcher(
-    log,
-    firehose,
-    publicNsp,
-    { flushMs: 5, maxBatch: 1000, maxBatchBytes: 1 << 30, maxBufferedBytes: 1 << 20, ...options },
-    createLogger('silent'),
-    () => undefined,
-  );
-  await dispatcher.start();
-  stops.push(() => dispatcher.stop());
-  let n = 0;
-  const feed = (count: number) =>
-    push(
-      Array.from({ length: count }, () => {
-        n += 1;
-        return { cursor: `${1_700_000_000_000 + n}-0`, data: JSON.stringify(eventBody(n)) };
-      }),
-    );
-  return { dispatcher, viewers, shown, feed };
+  const stub = await startStubDispatcher(options);
+  stops.push(stub.stop);
+  return stub;
 }
 
 const settle = (ms = 30) => new Promise((r) => setTimeout(r, ms));
