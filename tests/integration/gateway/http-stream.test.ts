@@ -15,7 +15,10 @@ let other: GatewayNode;
 
 
 beforeAll(async () => {
-  h = await startGatewayHarness({ maxBufferedBytes: 256 * 1024 });
+  // A low limit so the slow-consumer tests cut a stalled reader quickly, with room for four full
+  // batches (256 KB each): a healthy reader on a loaded machine may still hold a frame or two when
+  // the next one comes (a limit of one batch cut healthy readers too; the default is 4 MB).
+  h = await startGatewayHarness({ maxBufferedBytes: 1024 * 1024 });
   other = await h.addNode();
 }, 120_000);
 afterAll(async () => {
