@@ -22,7 +22,7 @@ import {
   type CompiledAllowList,
   type IndicatorType,
 } from '../indicators';
-import { defaultTrustPolicy, eventConfidence, expiresAt, isEstablished, type TrustLevel, type TrustPolicy } from '../trust/policy';
+import { batchExpiries, defaultTrustPolicy, eventConfidence, isEstablished, type TrustLevel, type TrustPolicy } from '../trust/policy';
 import { recordWarningHits } from '../trust/warning-lists';
 import { formatZodIssues } from '../http/parse-input';
 import { enrichIndicator, type IpEnrichment } from '../enrichment/enrich-indicator';
@@ -555,16 +555,7 @@ async function writeBatch(tx: SqlSession, input: IngestInput, prepared: Prepared
   //    the only ones an event may show; `new` marks the indicator's first public sighting ever.
   const seenInBatch = new Map<string, number>();
   const events: FirehoseEventBody[] = [];
-  // A batch's values mostly share a few last-seen times (items without reportedAt all have the
-  // batch's): each expiry is computed once per (lifetime, time). Dates are slow under Next's
-  // patched global Date.
-  const expiries = new Map<string, string>();
-  const expiryOf = (type: IndicatorType, lastSeen: string) => {
-    const key = `${type === 'ipv4' || type === 'ipv6' ? 'ip' : 'other'}|${lastSeen}`;
-    let expiry = expiries.get(key);
-    if (expiry === undefined) expiries.set(key, (expiry = expiresAt(type, lastSeen, policy.lifetimes)));
-    return expiry;
-  };
+  const expiryOf = batchExpiries(policy.lifetimes);
   const indicatorOf = (row: IndicatorRow, count: number, tags: string[], base: number, extra: { warnings: string[]; enrichment: IpEnrichment; corroborated?: true }) => {
     const tally = tallies.get(row.id) ?? { pub: 0, recent: 0, disputes: 0 };
     const lastSeen = row.public_last_seen ?? '';

@@ -75,8 +75,26 @@ export function eventConfidence(base: number, reporters: number, openDisputes = 
 
 const DAY_MS = 86_400_000;
 
+function lifetimeDays(type: IndicatorType, lifetimes: TrustPolicy['lifetimes']): number {
+  return type === 'ipv4' || type === 'ipv6' ? lifetimes.ipDays : lifetimes.otherDays;
+}
+
 export function expiresAt(type: IndicatorType, lastSeen: string, lifetimes: TrustPolicy['lifetimes']): string {
-  const days = type === 'ipv4' || type === 'ipv6' ? lifetimes.ipDays : lifetimes.otherDays;
   const last = Date.parse(lastSeen);
-  return new Date((Number.isFinite(last) ? last : Date.now()) + days * DAY_MS).toISOString();
+  return new Date((Number.isFinite(last) ? last : Date.now()) + lifetimeDays(type, lifetimes) * DAY_MS).toISOString();
+}
+
+/**
+ * expiresAt, remembered per (lifetime, last-seen time) for one batch: a batch's values mostly share
+ * a few last-seen times (items without reportedAt all have the batch's), and Dates are slow under
+ * Next's patched global Date.
+ */
+export function batchExpiries(lifetimes: TrustPolicy['lifetimes']): (type: IndicatorType, lastSeen: string) => string {
+  const memo = new Map<string, string>();
+  return (type, lastSeen) => {
+    const key = `${lifetimeDays(type, lifetimes)}|${lastSeen}`;
+    let expiry = memo.get(key);
+    if (expiry === undefined) memo.set(key, (expiry = expiresAt(type, lastSeen, lifetimes)));
+    return expiry;
+  };
 }

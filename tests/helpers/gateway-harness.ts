@@ -94,6 +94,13 @@ export function eventBody(i: number, overrides: Partial<FirehoseEventBody> = {})
   };
 }
 
+/**
+ * maxBufferedBytes for tests that cut a stalled reader: low, so it is cut quickly, with room for four
+ * full batches (256 KB each). A healthy reader on a loaded machine may still hold a frame or two when
+ * the next one comes; a limit of one batch cut healthy readers too. The product's default is 4 MB.
+ */
+export const SLOW_CONSUMER_TEST_LIMIT = 1024 * 1024;
+
 export async function startGatewayHarness(
   options: GatewayOptions = {},
   env: Record<string, string> = {},

@@ -4,14 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { publishControl } from '@/lib/control';
 import { gatewayMetrics } from '@/server/metrics';
-import { collect, connected, connectError, startGatewayHarness, until, type GatewayHarness } from '../../helpers/gateway-harness';
+import { collect, connected, connectError, SLOW_CONSUMER_TEST_LIMIT, startGatewayHarness, until, type GatewayHarness } from '../../helpers/gateway-harness';
 
 let h: GatewayHarness;
 beforeAll(async () => {
-  // A low limit so the slow-consumer tests cut a stalled reader quickly, with room for four full
-  // batches (256 KB each): a healthy reader on a loaded machine may still hold a frame or two when
-  // the next one comes (a limit of one batch cut healthy readers too; the default is 4 MB).
-  h = await startGatewayHarness({ maxBufferedBytes: 1024 * 1024 });
+  h = await startGatewayHarness({ maxBufferedBytes: SLOW_CONSUMER_TEST_LIMIT });
 });
 afterAll(async () => h?.close());
 

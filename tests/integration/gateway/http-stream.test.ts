@@ -8,17 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FirehoseEvent } from '@/lib/events';
 import { revokeApiToken } from '@/lib/tokens';
 import { gatewayMetrics } from '@/server/metrics';
-import { collect, connected, startGatewayHarness, until, type GatewayHarness, type GatewayNode } from '../../helpers/gateway-harness';
+import { collect, connected, SLOW_CONSUMER_TEST_LIMIT, startGatewayHarness, until, type GatewayHarness, type GatewayNode } from '../../helpers/gateway-harness';
 
 let h: GatewayHarness;
 let other: GatewayNode;
 
 
 beforeAll(async () => {
-  // A low limit so the slow-consumer tests cut a stalled reader quickly, with room for four full
-  // batches (256 KB each): a healthy reader on a loaded machine may still hold a frame or two when
-  // the next one comes (a limit of one batch cut healthy readers too; the default is 4 MB).
-  h = await startGatewayHarness({ maxBufferedBytes: 1024 * 1024 });
+  h = await startGatewayHarness({ maxBufferedBytes: SLOW_CONSUMER_TEST_LIMIT });
   other = await h.addNode();
 }, 120_000);
 afterAll(async () => {
