@@ -1,6 +1,7 @@
 // Ingest benchmark: indicators/s through the batch API (HTTP, a real node, PostgreSQL) against the
 // ceiling of a bulk multi-row INSERT of the same normalised rows into the same database, in the
-// same run. Prints both, the ratio, p50/p99 request latency, and the server's CPU and RSS.
+// same run. Prints both, the ratio, p50/p99 request latency, and the server's CPU and RSS; and the
+// data model's own ceiling (every row Sluice keeps per public indicator, bulk-inserted the same way).
 // Longer than 300 lines because the workload, both comparisons and their set-up read best in one file.
 // With BENCH_LISTS=compare (the default) two nodes run at once, each on a fresh database: one without
 // warning lists (an empty WARNING_LISTS_DIR), one with the shipped ones; the workload is posted to
@@ -14,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../lib/db/index.ts';
+import type { SqlDriver, SqlSession } from '../lib/db/sql-driver.ts';
 import { DurableLog } from '../lib/engines/log/durable-log.ts';
 import { MemoryCache } from '../lib/engines/log/memory-cache.ts';
 import { parseIndicator, checkNeverPublish, compileAllowList } from '../lib/indicators/index.ts';
@@ -349,16 +351,7 @@ async function apiPhase(
       for (let i = 0; i < normalised.length; i += CHUNK) {
         const chunk = normalised.slice(i, i + CHUNK);
         const now = new Date().toISOString();
-        const ids = await tx.query<{ id: string }>(
-          `INSERT INTO bench_indicators (type, value, first_seen, last_seen, count, public_first_seen, public_last_seen, public_count)
-           SELECT t::"IndicatorType", v, $3, $3, 1, $3, $3, 1 FROM unnest($1::text[], $2::text[]) AS x(t, v) RETURNING id::text AS id`,
-          [chunk.map((r) => r.type), chunk.map((r) => r.value), now],
-        );
-        await tx.query(
-          `INSERT INTO bench_sightings (indicator_id, feed_id, reporter_id, is_public, tags, confidence, reference, port, reported_at)
-           SELECT i, $2::uuid, $3::uuid, true, string_to_array(g, ','), 50, r, p, $4 FROM unnest($1::bigint[], $5::text[], $6::text[], $7::int[]) AS x(i, g, r, p)`,
-          [ids.map((r) => r.id), feed.id, user.id, now, chunk.map((r) => r.tags.join(',')), chunk.map((r) => r.reference), chunk.map((r) => r.port)],
-        );
+        await insertIndicatorsAndSightings(tx, 'bench', chunk, { feedId: feed.id, userId: user.id, now });
         await tx.query(
           `INSERT INTO bench_outbox (event_id, payload) SELECT gen_random_uuid(), jsonb_build_object('type', t, 'value', v) FROM unnest($1::text[], $2::text[]) AS x(t, v)`,
           [chunk.map((r) => r.type), chunk.map((r) => r.value)],
@@ -368,6 +361,7 @@ async function apiPhase(
     const bulkSeconds = (performance.now() - b0) / 1000;
     const bulkRate = normalised.length / bulkSeconds;
     const bulkDbCpu = bulkDbCpu0.stop();
+    const model = await modelCeiling(db.sql, dbName, normalised, { feedId: feed.id, userId: user.id });
     const perThousand = (seconds: number, n: number) => `${((seconds * 1e6) / n).toFixed(0)} ms`;
     const ratio = apiRate / bulkRate;
     const p99 = pct(latencies, 99);
@@ -378,6 +372,8 @@ async function apiPhase(
       apiLine,
       `bulk INSERT: ${fmt(bulkRate)} indicators/s (indicator + sighting + outbox rows, multi-row INSERT of ${CHUNK}, one transaction)`,
       `ratio:       ${ratio.toFixed(2)} of the bulk-insert ceiling`,
+      `data model:  ${fmt(model.rate)} indicators/s for every row Sluice keeps per public indicator (${model.rows}), bulk-inserted the same way: ` +
+        `the API is ${(apiRate / model.rate).toFixed(2)} of it; PostgreSQL ${perThousand(model.dbCpu, normalised.length)} per 1,000`,
       `latency:     p50 ${pct(latencies, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms per ${BATCH}-indicator request`,
       `server:      ${cpu.toFixed(1)} CPU-s for the API phase (${((cpu / apiSeconds) * 100).toFixed(0)}% of one core), RSS ${mem.rss.toFixed(0)} MB, peak ${mem.peak.toFixed(0)} MB`,
       `relay:       ${fmt(backlog)} events still in the outbox after the last answer, moved into the log ${drainSeconds.toFixed(1)} s later${stixNote}`,
@@ -392,6 +388,85 @@ async function apiPhase(
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
+}
+
+type NormalisedRow = { type: string; value: string; port: number | null; tags: string[]; reference: string | null };
+
+/** Both ceilings' first two rows per indicator: `<prefix>_indicators` and `<prefix>_sightings`; returns the indicator ids. */
+async function insertIndicatorsAndSightings(
+  tx: SqlSession,
+  prefix: 'bench' | 'model',
+  chunk: NormalisedRow[],
+  { feedId, userId, now }: { feedId: string; userId: string; now: string },
+): Promise<string[]> {
+  const ids = await tx.query<{ id: string }>(
+    `INSERT INTO ${prefix}_indicators (type, value, first_seen, last_seen, count, public_first_seen, public_last_seen, public_count)
+     SELECT t::"IndicatorType", v, $3, $3, 1, $3, $3, 1 FROM unnest($1::text[], $2::text[]) AS x(t, v) RETURNING id::text AS id`,
+    [chunk.map((r) => r.type), chunk.map((r) => r.value), now],
+  );
+  const idList = ids.map((r) => r.id);
+  await tx.query(
+    `INSERT INTO ${prefix}_sightings (indicator_id, feed_id, reporter_id, is_public, tags, confidence, reference, port, reported_at)
+     SELECT i, $2::uuid, $3::uuid, true, string_to_array(g, ','), 50, r, p, $4 FROM unnest($1::bigint[], $5::text[], $6::text[], $7::int[]) AS x(i, g, r, p)`,
+    [idList, feedId, userId, now, chunk.map((r) => r.tags.join(',')), chunk.map((r) => r.reference), chunk.map((r) => r.port)],
+  );
+  return idList;
+}
+
+/**
+ * The data model's own ceiling: every row a public indicator costs in Sluice, bulk-inserted like the
+ * ceiling above (copies of the tables with all their indexes, chunks of 5,000 in one transaction):
+ * indicator, sighting, the reporter's row, the outbox event with an event-sized payload, the log
+ * entry and, unless BENCH_STIX=off, its two STIX objects (indicator and sighting). No statement
+ * logic: what the API does beyond this is its code path; the rest is what the model writes.
+ */
+async function modelCeiling(
+  sql: SqlDriver,
+  dbName: string,
+  normalised: NormalisedRow[],
+  { feedId, userId }: { feedId: string; userId: string },
+): Promise<{ rate: number; dbCpu: number; rows: string }> {
+  await sql.exec(`CREATE TABLE model_indicators (LIKE indicators INCLUDING ALL);
+    CREATE TABLE model_sightings (LIKE sightings INCLUDING ALL);
+    CREATE TABLE model_reporters (LIKE indicator_reporters INCLUDING ALL);
+    CREATE TABLE model_outbox (LIKE outbox INCLUDING ALL);
+    CREATE TABLE model_log (LIKE firehose_log INCLUDING ALL);
+    CREATE TABLE model_stix (LIKE stix_objects INCLUDING ALL);`);
+  const CHUNK = 5000;
+  const cpu0 = databaseCpu(dbName);
+  const t0 = performance.now();
+  await sql.transaction(async (tx) => {
+    for (let i = 0; i < normalised.length; i += CHUNK) {
+      const chunk = normalised.slice(i, i + CHUNK);
+      const now = new Date().toISOString();
+      const idList = await insertIndicatorsAndSightings(tx, 'model', chunk, { feedId, userId, now });
+      await tx.query(`INSERT INTO model_reporters (indicator_id, reporter_id, last_at, public) SELECT i, $2::uuid, $3, true FROM unnest($1::bigint[]) AS x(i)`, [idList, userId, now]);
+      // An event as the API writes it (the same fields), built once per row in SQL.
+      const events = `SELECT gen_random_uuid() AS id, jsonb_build_object('id', gen_random_uuid(), 'kind', 'new',
+           'indicator', jsonb_build_object('type', t, 'value', v, 'tags', to_jsonb(string_to_array(g, ',')), 'confidence', 50, 'firstSeen', $3::text,
+             'lastSeen', $3::text, 'count', 1, 'reporters', 1, 'warnings', '[]'::jsonb),
+           'expiresAt', $3::text, 'feed', jsonb_build_object('slug', 'bench', 'owner', $4::text), 'reportedAt', $3::text) AS payload
+         FROM unnest($1::text[], $2::text[], $5::text[]) AS x(t, v, g)`;
+      const eventParams = [chunk.map((r) => r.type), chunk.map((r) => r.value), now, userId, chunk.map((r) => r.tags.join(','))];
+      await tx.query(`INSERT INTO model_outbox (event_id, payload) SELECT id, payload FROM (${events}) e`, eventParams);
+      await tx.query(`INSERT INTO model_log (position, data) SELECT $6::bigint + row_number() OVER (), payload::text FROM (${events}) e`, [...eventParams, i]);
+      if (!STIX_OFF) {
+        await tx.query(
+          `INSERT INTO model_stix (seq, indicator_id, feed_id, log_position, date_added, created, modified, first_seen, last_seen, count, confidence, labels)
+           SELECT $4::bigint + 2 * o + k, i, CASE WHEN k = 1 THEN $2::uuid END, $4::bigint + o, clock_timestamp() + (2 * o + k) * interval '1 microsecond',
+             $3, $3, $3, $3, 1, 50, ARRAY[]::text[]
+           FROM unnest($1::bigint[]) WITH ORDINALITY AS x(i, o) CROSS JOIN (VALUES (0), (1)) AS kinds(k)`,
+          [idList, feedId, now, 2 * i],
+        );
+      }
+    }
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    rate: normalised.length / seconds,
+    dbCpu: cpu0.stop(),
+    rows: STIX_OFF ? 'indicator, sighting, reporter, outbox event, log entry' : 'indicator, sighting, reporter, outbox event, log entry, 2 STIX objects',
+  };
 }
 
 // DROP DATABASE … WITH (FORCE) ends connections a closed pool may still hold: not a failure here.
