@@ -361,7 +361,8 @@ async function apiPhase(
     const bulkSeconds = (performance.now() - b0) / 1000;
     const bulkRate = normalised.length / bulkSeconds;
     const bulkDbCpu = bulkDbCpu0.stop();
-    const model = await modelCeiling(db.sql, dbName, normalised, { feedId: feed.id, userId: user.id });
+    const model = await modelCeiling(db.sql, dbName, normalised, { feedId: feed.id, userId: user.id, foreignKeys: false });
+    const modelFk = await modelCeiling(db.sql, dbName, normalised, { feedId: feed.id, userId: user.id, foreignKeys: true });
     const perThousand = (seconds: number, n: number) => `${((seconds * 1e6) / n).toFixed(0)} ms`;
     const ratio = apiRate / bulkRate;
     const p99 = pct(latencies, 99);
@@ -374,6 +375,8 @@ async function apiPhase(
       `ratio:       ${ratio.toFixed(2)} of the bulk-insert ceiling`,
       `data model:  ${fmt(model.rate)} indicators/s for every row Sluice keeps per public indicator (${model.rows}), bulk-inserted the same way: ` +
         `the API is ${(apiRate / model.rate).toFixed(2)} of it; PostgreSQL ${perThousand(model.dbCpu, normalised.length)} per 1,000`,
+      `  with FKs: ${fmt(modelFk.rate)} indicators/s with the tables' foreign keys (${modelFk.foreignKeys} checks per indicator, one per row): ` +
+        `the API is ${(apiRate / modelFk.rate).toFixed(2)} of it; PostgreSQL ${perThousand(modelFk.dbCpu, normalised.length)} per 1,000`,
       `latency:     p50 ${pct(latencies, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms per ${BATCH}-indicator request`,
       `server:      ${cpu.toFixed(1)} CPU-s for the API phase (${((cpu / apiSeconds) * 100).toFixed(0)}% of one core), RSS ${mem.rss.toFixed(0)} MB, peak ${mem.peak.toFixed(0)} MB`,
       `relay:       ${fmt(backlog)} events still in the outbox after the last answer, moved into the log ${drainSeconds.toFixed(1)} s later${stixNote}`,
@@ -395,7 +398,7 @@ type NormalisedRow = { type: string; value: string; port: number | null; tags: s
 /** Both ceilings' first two rows per indicator: `<prefix>_indicators` and `<prefix>_sightings`; returns the indicator ids. */
 async function insertIndicatorsAndSightings(
   tx: SqlSession,
-  prefix: 'bench' | 'model',
+  prefix: 'bench' | 'model' | 'modelfk',
   chunk: NormalisedRow[],
   { feedId, userId, now }: { feedId: string; userId: string; now: string },
 ): Promise<string[]> {
@@ -424,14 +427,22 @@ async function modelCeiling(
   sql: SqlDriver,
   dbName: string,
   normalised: NormalisedRow[],
-  { feedId, userId }: { feedId: string; userId: string },
-): Promise<{ rate: number; dbCpu: number; rows: string }> {
-  await sql.exec(`CREATE TABLE model_indicators (LIKE indicators INCLUDING ALL);
-    CREATE TABLE model_sightings (LIKE sightings INCLUDING ALL);
-    CREATE TABLE model_reporters (LIKE indicator_reporters INCLUDING ALL);
-    CREATE TABLE model_outbox (LIKE outbox INCLUDING ALL);
-    CREATE TABLE model_log (LIKE firehose_log INCLUDING ALL);
-    CREATE TABLE model_stix (LIKE stix_objects INCLUDING ALL);`);
+  { feedId, userId, foreignKeys }: { feedId: string; userId: string; foreignKeys: boolean },
+): Promise<{ rate: number; dbCpu: number; rows: string; foreignKeys: number }> {
+  const m = foreignKeys ? 'modelfk' : 'model';
+  await sql.exec(`CREATE TABLE ${m}_indicators (LIKE indicators INCLUDING ALL);
+    CREATE TABLE ${m}_sightings (LIKE sightings INCLUDING ALL);
+    CREATE TABLE ${m}_reporters (LIKE indicator_reporters INCLUDING ALL);
+    CREATE TABLE ${m}_outbox (LIKE outbox INCLUDING ALL);
+    CREATE TABLE ${m}_log (LIKE firehose_log INCLUDING ALL);
+    CREATE TABLE ${m}_stix (LIKE stix_objects INCLUDING ALL);`);
+  // The foreign keys the real tables have (LIKE copies none): each is a per-row check at insert.
+  const keys = [
+    `ALTER TABLE ${m}_sightings ADD FOREIGN KEY (indicator_id) REFERENCES ${m}_indicators(id), ADD FOREIGN KEY (feed_id) REFERENCES feeds(id), ADD FOREIGN KEY (reporter_id) REFERENCES users(id)`,
+    `ALTER TABLE ${m}_reporters ADD FOREIGN KEY (indicator_id) REFERENCES ${m}_indicators(id), ADD FOREIGN KEY (reporter_id) REFERENCES users(id)`,
+    ...(STIX_OFF ? [] : [`ALTER TABLE ${m}_stix ADD FOREIGN KEY (indicator_id) REFERENCES ${m}_indicators(id), ADD FOREIGN KEY (feed_id) REFERENCES feeds(id)`]),
+  ];
+  if (foreignKeys) for (const statement of keys) await sql.exec(statement);
   const CHUNK = 5000;
   const cpu0 = databaseCpu(dbName);
   const t0 = performance.now();
@@ -439,8 +450,8 @@ async function modelCeiling(
     for (let i = 0; i < normalised.length; i += CHUNK) {
       const chunk = normalised.slice(i, i + CHUNK);
       const now = new Date().toISOString();
-      const idList = await insertIndicatorsAndSightings(tx, 'model', chunk, { feedId, userId, now });
-      await tx.query(`INSERT INTO model_reporters (indicator_id, reporter_id, last_at, public) SELECT i, $2::uuid, $3, true FROM unnest($1::bigint[]) AS x(i)`, [idList, userId, now]);
+      const idList = await insertIndicatorsAndSightings(tx, m, chunk, { feedId, userId, now });
+      await tx.query(`INSERT INTO ${m}_reporters (indicator_id, reporter_id, last_at, public) SELECT i, $2::uuid, $3, true FROM unnest($1::bigint[]) AS x(i)`, [idList, userId, now]);
       // An event as the API writes it (the same fields), built once per row in SQL.
       const events = `SELECT gen_random_uuid() AS id, jsonb_build_object('id', gen_random_uuid(), 'kind', 'new',
            'indicator', jsonb_build_object('type', t, 'value', v, 'tags', to_jsonb(string_to_array(g, ',')), 'confidence', 50, 'firstSeen', $3::text,
@@ -448,11 +459,11 @@ async function modelCeiling(
            'expiresAt', $3::text, 'feed', jsonb_build_object('slug', 'bench', 'owner', $4::text), 'reportedAt', $3::text) AS payload
          FROM unnest($1::text[], $2::text[], $5::text[]) AS x(t, v, g)`;
       const eventParams = [chunk.map((r) => r.type), chunk.map((r) => r.value), now, userId, chunk.map((r) => r.tags.join(','))];
-      await tx.query(`INSERT INTO model_outbox (event_id, payload) SELECT id, payload FROM (${events}) e`, eventParams);
-      await tx.query(`INSERT INTO model_log (position, data) SELECT $6::bigint + row_number() OVER (), payload::text FROM (${events}) e`, [...eventParams, i]);
+      await tx.query(`INSERT INTO ${m}_outbox (event_id, payload) SELECT id, payload FROM (${events}) e`, eventParams);
+      await tx.query(`INSERT INTO ${m}_log (position, data) SELECT $6::bigint + row_number() OVER (), payload::text FROM (${events}) e`, [...eventParams, i]);
       if (!STIX_OFF) {
         await tx.query(
-          `INSERT INTO model_stix (seq, indicator_id, feed_id, log_position, date_added, created, modified, first_seen, last_seen, count, confidence, labels)
+          `INSERT INTO ${m}_stix (seq, indicator_id, feed_id, log_position, date_added, created, modified, first_seen, last_seen, count, confidence, labels)
            SELECT $4::bigint + 2 * o + k, i, CASE WHEN k = 1 THEN $2::uuid END, $4::bigint + o, clock_timestamp() + (2 * o + k) * interval '1 microsecond',
              $3, $3, $3, $3, 1, 50, ARRAY[]::text[]
            FROM unnest($1::bigint[]) WITH ORDINALITY AS x(i, o) CROSS JOIN (VALUES (0), (1)) AS kinds(k)`,
@@ -466,6 +477,9 @@ async function modelCeiling(
     rate: normalised.length / seconds,
     dbCpu: cpu0.stop(),
     rows: STIX_OFF ? 'indicator, sighting, reporter, outbox event, log entry' : 'indicator, sighting, reporter, outbox event, log entry, 2 STIX objects',
+    // Per indicator: 3 on its sighting, 2 on its reporter row, 3 on its STIX objects (the indicator
+    // object's feed_id is NULL: not checked).
+    foreignKeys: STIX_OFF ? 5 : 8,
   };
 }
 
