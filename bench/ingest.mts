@@ -91,7 +91,7 @@ async function main() {
   const allow = compileAllowList({ domains: [], networks: [] });
   const seen = new Set<string>();
   const raw: { value: string; tags: string[]; reference?: string }[] = [];
-  const normalised: { type: string; value: string; port: number | null; tags: string[]; reference: string | null }[] = [];
+  const normalised: NormalisedRow[] = [];
   for await (const row of readTrails(Infinity)) {
     const parsed = parseIndicator(row.value);
     if (!parsed.ok || checkNeverPublish(parsed, allow).blocked) continue;
@@ -260,7 +260,7 @@ async function interleaved(raw: { value: string; tags: string[]; reference?: str
 
 async function apiPhase(
   raw: { value: string; tags: string[]; reference?: string }[],
-  normalised: { type: string; value: string; port: number | null; tags: string[]; reference: string | null }[],
+  normalised: NormalisedRow[],
   env: Record<string, string>,
   withBaseline: boolean,
 ): Promise<{ rate: number; p50: number; lines: string[] }> {
@@ -344,23 +344,13 @@ async function apiPhase(
     await db.sql.exec(`CREATE TABLE bench_indicators (LIKE indicators INCLUDING ALL);
       CREATE TABLE bench_sightings (LIKE sightings INCLUDING ALL);
       CREATE TABLE bench_outbox (LIKE outbox INCLUDING ALL);`);
-    const CHUNK = 5000;
-    const bulkDbCpu0 = databaseCpu(dbName);
-    const b0 = performance.now();
-    await db.sql.transaction(async (tx) => {
-      for (let i = 0; i < normalised.length; i += CHUNK) {
-        const chunk = normalised.slice(i, i + CHUNK);
-        const now = new Date().toISOString();
-        await insertIndicatorsAndSightings(tx, 'bench', chunk, { feedId: feed.id, userId: user.id, now });
-        await tx.query(
-          `INSERT INTO bench_outbox (event_id, payload) SELECT gen_random_uuid(), jsonb_build_object('type', t, 'value', v) FROM unnest($1::text[], $2::text[]) AS x(t, v)`,
-          [chunk.map((r) => r.type), chunk.map((r) => r.value)],
-        );
-      }
+    const { rate: bulkRate, dbCpu: bulkDbCpu } = await timedBulkInsert(db.sql, dbName, normalised, async (tx, chunk, _offset, now) => {
+      await insertIndicatorsAndSightings(tx, 'bench', chunk, { feedId: feed.id, userId: user.id, now });
+      await tx.query(
+        `INSERT INTO bench_outbox (event_id, payload) SELECT gen_random_uuid(), jsonb_build_object('type', t, 'value', v) FROM unnest($1::text[], $2::text[]) AS x(t, v)`,
+        [chunk.map((r) => r.type), chunk.map((r) => r.value)],
+      );
     });
-    const bulkSeconds = (performance.now() - b0) / 1000;
-    const bulkRate = normalised.length / bulkSeconds;
-    const bulkDbCpu = bulkDbCpu0.stop();
     const model = await modelCeiling(db.sql, dbName, normalised, { feedId: feed.id, userId: user.id, foreignKeys: false });
     const modelFk = await modelCeiling(db.sql, dbName, normalised, { feedId: feed.id, userId: user.id, foreignKeys: true });
     const perThousand = (seconds: number, n: number) => `${((seconds * 1e6) / n).toFixed(0)} ms`;
@@ -371,7 +361,7 @@ async function apiPhase(
       `sluice ingest benchmark — ${os.cpus().length} CPUs, Node ${process.version}, PostgreSQL ${db.location}`,
       `workload: ${fmt(raw.length)} distinct maltrail indicators from ${corpusPath()}, ${BATCH} per request, ${CONCURRENCY} concurrent requests`,
       apiLine,
-      `bulk INSERT: ${fmt(bulkRate)} indicators/s (indicator + sighting + outbox rows, multi-row INSERT of ${CHUNK}, one transaction)`,
+      `bulk INSERT: ${fmt(bulkRate)} indicators/s (indicator + sighting + outbox rows, multi-row INSERT of ${BULK_CHUNK}, one transaction)`,
       `ratio:       ${ratio.toFixed(2)} of the bulk-insert ceiling`,
       `data model:  ${fmt(model.rate)} indicators/s for every row Sluice keeps per public indicator (${model.rows}), bulk-inserted the same way: ` +
         `the API is ${(apiRate / model.rate).toFixed(2)} of it; PostgreSQL ${perThousand(model.dbCpu, normalised.length)} per 1,000`,
@@ -391,6 +381,29 @@ async function apiPhase(
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
+}
+
+/** Rows per multi-row INSERT in the bulk ceilings. */
+const BULK_CHUNK = 5000;
+
+/**
+ * Times a bulk ceiling: `writeChunk` for each BULK_CHUNK rows of the workload (`offset`: the chunk's
+ * first index), all in one transaction; returns indicators/s and the database's CPU seconds.
+ */
+async function timedBulkInsert(
+  sql: SqlDriver,
+  dbName: string,
+  normalised: NormalisedRow[],
+  writeChunk: (tx: SqlSession, chunk: NormalisedRow[], offset: number, now: string) => Promise<void>,
+): Promise<{ rate: number; dbCpu: number }> {
+  const cpu0 = databaseCpu(dbName);
+  const t0 = performance.now();
+  await sql.transaction(async (tx) => {
+    for (let offset = 0; offset < normalised.length; offset += BULK_CHUNK) {
+      await writeChunk(tx, normalised.slice(offset, offset + BULK_CHUNK), offset, new Date().toISOString());
+    }
+  });
+  return { rate: normalised.length / ((performance.now() - t0) / 1000), dbCpu: cpu0.stop() };
 }
 
 type NormalisedRow = { type: string; value: string; port: number | null; tags: string[]; reference: string | null };
@@ -443,39 +456,30 @@ async function modelCeiling(
     ...(STIX_OFF ? [] : [`ALTER TABLE ${m}_stix ADD FOREIGN KEY (indicator_id) REFERENCES ${m}_indicators(id), ADD FOREIGN KEY (feed_id) REFERENCES feeds(id)`]),
   ];
   if (foreignKeys) for (const statement of keys) await sql.exec(statement);
-  const CHUNK = 5000;
-  const cpu0 = databaseCpu(dbName);
-  const t0 = performance.now();
-  await sql.transaction(async (tx) => {
-    for (let i = 0; i < normalised.length; i += CHUNK) {
-      const chunk = normalised.slice(i, i + CHUNK);
-      const now = new Date().toISOString();
-      const idList = await insertIndicatorsAndSightings(tx, m, chunk, { feedId, userId, now });
-      await tx.query(`INSERT INTO ${m}_reporters (indicator_id, reporter_id, last_at, public) SELECT i, $2::uuid, $3, true FROM unnest($1::bigint[]) AS x(i)`, [idList, userId, now]);
-      // An event as the API writes it (the same fields), built once per row in SQL.
-      const events = `SELECT gen_random_uuid() AS id, jsonb_build_object('id', gen_random_uuid(), 'kind', 'new',
-           'indicator', jsonb_build_object('type', t, 'value', v, 'tags', to_jsonb(string_to_array(g, ',')), 'confidence', 50, 'firstSeen', $3::text,
-             'lastSeen', $3::text, 'count', 1, 'reporters', 1, 'warnings', '[]'::jsonb),
-           'expiresAt', $3::text, 'feed', jsonb_build_object('slug', 'bench', 'owner', $4::text), 'reportedAt', $3::text) AS payload
-         FROM unnest($1::text[], $2::text[], $5::text[]) AS x(t, v, g)`;
-      const eventParams = [chunk.map((r) => r.type), chunk.map((r) => r.value), now, userId, chunk.map((r) => r.tags.join(','))];
-      await tx.query(`INSERT INTO ${m}_outbox (event_id, payload) SELECT id, payload FROM (${events}) e`, eventParams);
-      await tx.query(`INSERT INTO ${m}_log (position, data) SELECT $6::bigint + row_number() OVER (), payload::text FROM (${events}) e`, [...eventParams, i]);
-      if (!STIX_OFF) {
-        await tx.query(
-          `INSERT INTO ${m}_stix (seq, indicator_id, feed_id, log_position, date_added, created, modified, first_seen, last_seen, count, confidence, labels)
-           SELECT $4::bigint + 2 * o + k, i, CASE WHEN k = 1 THEN $2::uuid END, $4::bigint + o, clock_timestamp() + (2 * o + k) * interval '1 microsecond',
-             $3, $3, $3, $3, 1, 50, ARRAY[]::text[]
-           FROM unnest($1::bigint[]) WITH ORDINALITY AS x(i, o) CROSS JOIN (VALUES (0), (1)) AS kinds(k)`,
-          [idList, feedId, now, 2 * i],
-        );
-      }
+  const timed = await timedBulkInsert(sql, dbName, normalised, async (tx, chunk, offset, now) => {
+    const idList = await insertIndicatorsAndSightings(tx, m, chunk, { feedId, userId, now });
+    await tx.query(`INSERT INTO ${m}_reporters (indicator_id, reporter_id, last_at, public) SELECT i, $2::uuid, $3, true FROM unnest($1::bigint[]) AS x(i)`, [idList, userId, now]);
+    // An event as the API writes it (the same fields), built once per row in SQL.
+    const events = `SELECT gen_random_uuid() AS id, jsonb_build_object('id', gen_random_uuid(), 'kind', 'new',
+         'indicator', jsonb_build_object('type', t, 'value', v, 'tags', to_jsonb(string_to_array(g, ',')), 'confidence', 50, 'firstSeen', $3::text,
+           'lastSeen', $3::text, 'count', 1, 'reporters', 1, 'warnings', '[]'::jsonb),
+         'expiresAt', $3::text, 'feed', jsonb_build_object('slug', 'bench', 'owner', $4::text), 'reportedAt', $3::text) AS payload
+       FROM unnest($1::text[], $2::text[], $5::text[]) AS x(t, v, g)`;
+    const eventParams = [chunk.map((r) => r.type), chunk.map((r) => r.value), now, userId, chunk.map((r) => r.tags.join(','))];
+    await tx.query(`INSERT INTO ${m}_outbox (event_id, payload) SELECT id, payload FROM (${events}) e`, eventParams);
+    await tx.query(`INSERT INTO ${m}_log (position, data) SELECT $6::bigint + row_number() OVER (), payload::text FROM (${events}) e`, [...eventParams, offset]);
+    if (!STIX_OFF) {
+      await tx.query(
+        `INSERT INTO ${m}_stix (seq, indicator_id, feed_id, log_position, date_added, created, modified, first_seen, last_seen, count, confidence, labels)
+         SELECT $4::bigint + 2 * o + k, i, CASE WHEN k = 1 THEN $2::uuid END, $4::bigint + o, clock_timestamp() + (2 * o + k) * interval '1 microsecond',
+           $3, $3, $3, $3, 1, 50, ARRAY[]::text[]
+         FROM unnest($1::bigint[]) WITH ORDINALITY AS x(i, o) CROSS JOIN (VALUES (0), (1)) AS kinds(k)`,
+        [idList, feedId, now, 2 * offset],
+      );
     }
   });
-  const seconds = (performance.now() - t0) / 1000;
   return {
-    rate: normalised.length / seconds,
-    dbCpu: cpu0.stop(),
+    ...timed,
     rows: STIX_OFF ? 'indicator, sighting, reporter, outbox event, log entry' : 'indicator, sighting, reporter, outbox event, log entry, 2 STIX objects',
     // Per indicator: 3 on its sighting, 2 on its reporter row, 3 on its STIX objects (the indicator
     // object's feed_id is NULL: not checked).

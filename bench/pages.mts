@@ -115,6 +115,8 @@ interface Row {
   name: string;
   /** Bytes of one response body as sent (compressed when the target asks for it). */
   bytes: number;
+  /** That body (empty for a 304 row). */
+  body: Buffer;
   /** The server process's CPU time (user + system, /proc) per request, in µs; null without a pid. */
   cpuUs: number | null;
   rps: number;
@@ -139,15 +141,13 @@ function cpuTimeUs(pid: number): number {
 /** Warms every target up, then autocannon on each in turn; `pid`: the server's, for CPU per request. */
 async function measure(baseUrl: string, targets: Target[], pid?: number): Promise<Row[]> {
   const etags = new Map<string, string>();
-  const sizes = new Map<Target, number>();
+  const bodies = new Map<Target, Buffer>();
   for (const t of targets) {
-    const res = await fetch(baseUrl + t.path, { headers: { 'accept-encoding': 'identity', ...t.headers } });
-    if (!res.ok) throw new Error(`${t.path}: HTTP ${res.status}`);
-    const length = Number(res.headers.get('content-length') ?? NaN);
-    const body = await res.arrayBuffer();
-    // fetch inflates what it asked for; content-length is what went over the wire.
-    sizes.set(t, Number.isFinite(length) ? length : body.byteLength);
-    const etag = res.headers.get('etag');
+    // The body as sent (gzip left compressed), which a size-bound row's same-bytes ceiling serves too.
+    const res = await rawResponse(baseUrl + t.path, t.headers);
+    if (res.status !== 200) throw new Error(`${t.path}: HTTP ${res.status}`);
+    bodies.set(t, res.body);
+    const etag = res.etag;
     if (t.revalidate && etag) etags.set(t.path, etag);
     await autocannon({ url: baseUrl + t.path, connections: CONNECTIONS, duration: 2, headers: t.headers }); // warm-up
   }
@@ -157,10 +157,10 @@ async function measure(baseUrl: string, targets: Target[], pid?: number): Promis
     const headers = t.revalidate ? { ...t.headers, 'if-none-match': etags.get(t.path) ?? '' } : t.headers;
     const cpuBefore = pid ? cpuTimeUs(pid) : 0;
     const r = await autocannon({ url: baseUrl + t.path, connections: CONNECTIONS, duration: DURATION, headers });
-    const total = r.requests.total ?? r.totalRequests ?? r.requests.average * DURATION;
+    const total = requestCount(r);
     const cpuUs = pid && total ? (cpuTimeUs(pid) - cpuBefore) / total : null;
-    const bytes = t.revalidate ? 0 : (sizes.get(t) ?? 0);
-    rows.push({ name: t.name, bytes, cpuUs, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad: (t.revalidate ? 0 : r.non2xx) + r.errors + r.timeouts });
+    const body = t.revalidate ? Buffer.alloc(0) : (bodies.get(t) ?? Buffer.alloc(0));
+    rows.push({ name: t.name, bytes: body.length, body, cpuUs, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad: (t.revalidate ? 0 : r.non2xx) + r.errors + r.timeouts });
   }
   return rows;
 }
@@ -174,19 +174,22 @@ interface SameBytes {
   cpuUs: number;
 }
 
-/** One answer's body exactly as sent (gzip left compressed: fetch would inflate it). */
-function rawBody(url: string, headers: Record<string, string> = {}): Promise<Buffer> {
+/** One answer as sent: status, ETag and body (gzip left compressed: fetch would inflate it). */
+function rawResponse(url: string, headers: Record<string, string> = {}): Promise<{ status: number; etag: string | null; body: Buffer }> {
   return new Promise((resolve, reject) => {
     http
       .get(url, { headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(Buffer.concat(chunks)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, etag: (res.headers.etag as string | undefined) ?? null, body: Buffer.concat(chunks) }));
         res.on('error', reject);
       })
       .on('error', reject);
   });
 }
+
+/** Requests autocannon completed in a run (older versions report only the average). */
+const requestCount = (r: AutocannonResult) => r.requests.total ?? r.totalRequests ?? r.requests.average * DURATION;
 
 /**
  * For each row whose body is SIZE_BOUND_BYTES or more: requests/s of a bare Node HTTP server, in its
@@ -195,14 +198,14 @@ function rawBody(url: string, headers: Record<string, string> = {}): Promise<Buf
  * lower of it and the static file's. (Autocannon reads ~18,000 answers/s of 223 KB of text
  * but only ~400/s of 223 KB of gzip or random bytes, from any server.) Keyed by row name.
  */
-async function sameBytesCeilings(baseUrl: string, targets: Target[], rows: Row[]): Promise<Map<string, SameBytes>> {
+async function sameBytesCeilings(rows: Row[]): Promise<Map<string, SameBytes>> {
   const ceilings = new Map<string, SameBytes>();
   const dir = await mkdtemp(path.join(tmpdir(), 'sluice-bench-same-bytes-'));
   try {
-    for (const t of targets) {
-      if ((rows.find((r) => r.name === t.name)?.bytes ?? 0) < SIZE_BOUND_BYTES) continue;
+    for (const row of rows) {
+      if (row.bytes < SIZE_BOUND_BYTES) continue;
       const file = path.join(dir, 'body');
-      await writeFile(file, await rawBody(baseUrl + t.path, t.headers));
+      await writeFile(file, row.body);
       const script =
         `const body = require('node:fs').readFileSync(${JSON.stringify(file)});` +
         `const s = require('node:http').createServer((q, r) => { r.writeHead(200, { 'content-length': String(body.length) }); r.end(body); });` +
@@ -217,8 +220,7 @@ async function sameBytesCeilings(baseUrl: string, targets: Target[], rows: Row[]
         await autocannon({ url, connections: CONNECTIONS, duration: 2 }); // warm-up
         const cpuBefore = cpuTimeUs(child.pid!);
         const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
-        const total = r.requests.total ?? r.totalRequests ?? r.requests.average * DURATION;
-        ceilings.set(t.name, { rps: r.requests.average, cpuUs: (cpuTimeUs(child.pid!) - cpuBefore) / total });
+        ceilings.set(row.name, { rps: r.requests.average, cpuUs: (cpuTimeUs(child.pid!) - cpuBefore) / requestCount(r) });
       } finally {
         await stopNode({ child });
       }
@@ -348,7 +350,7 @@ async function main() {
     }
     const rows = await measure(baseUrl!, targets, server?.child.pid);
     header(`${baseUrl} (PUBLIC_SNAPSHOT_INTERVAL_MS=${process.env.BENCH_SNAPSHOT_MS ?? 'default'})`);
-    print(rows, await sameBytesCeilings(baseUrl!, targets, rows));
+    print(rows, await sameBytesCeilings(rows));
   } finally {
     if (server) await stopNode(server);
     await cleanup();
