@@ -459,15 +459,21 @@ async function modelCeiling(
   const timed = await timedBulkInsert(sql, dbName, normalised, async (tx, chunk, offset, now) => {
     const idList = await insertIndicatorsAndSightings(tx, m, chunk, { feedId, userId, now });
     await tx.query(`INSERT INTO ${m}_reporters (indicator_id, reporter_id, last_at, public) SELECT i, $2::uuid, $3, true FROM unnest($1::bigint[]) AS x(i)`, [idList, userId, now]);
-    // An event as the API writes it (the same fields), built once per row in SQL.
-    const events = `SELECT gen_random_uuid() AS id, jsonb_build_object('id', gen_random_uuid(), 'kind', 'new',
-         'indicator', jsonb_build_object('type', t, 'value', v, 'tags', to_jsonb(string_to_array(g, ',')), 'confidence', 50, 'firstSeen', $3::text,
-           'lastSeen', $3::text, 'count', 1, 'reporters', 1, 'warnings', '[]'::jsonb),
-         'expiresAt', $3::text, 'feed', jsonb_build_object('slug', 'bench', 'owner', $4::text), 'reportedAt', $3::text) AS payload
-       FROM unnest($1::text[], $2::text[], $5::text[]) AS x(t, v, g)`;
-    const eventParams = [chunk.map((r) => r.type), chunk.map((r) => r.value), now, userId, chunk.map((r) => r.tags.join(','))];
-    await tx.query(`INSERT INTO ${m}_outbox (event_id, payload) SELECT id, payload FROM (${events}) e`, eventParams);
-    await tx.query(`INSERT INTO ${m}_log (position, data) SELECT $6::bigint + row_number() OVER (), payload::text FROM (${events}) e`, [...eventParams, offset]);
+    // An event as the API writes it (the same fields, its id also the outbox row's), built once per
+    // row; the log entry is that payload's text, as the relay moves it.
+    await tx.query(
+      `WITH e AS MATERIALIZED (
+         SELECT x.o, jsonb_build_object('id', gen_random_uuid(), 'kind', 'new',
+           'indicator', jsonb_build_object('type', t, 'value', v, 'tags', to_jsonb(string_to_array(g, ',')), 'confidence', 50, 'firstSeen', $3::text,
+             'lastSeen', $3::text, 'count', 1, 'reporters', 1, 'warnings', '[]'::jsonb),
+           'expiresAt', $3::text, 'feed', jsonb_build_object('slug', 'bench', 'owner', $4::text), 'reportedAt', $3::text) AS payload
+         FROM unnest($1::text[], $2::text[], $5::text[]) WITH ORDINALITY AS x(t, v, g, o)
+       ), outboxed AS (
+         INSERT INTO ${m}_outbox (event_id, payload) SELECT (payload->>'id')::uuid, payload FROM e
+       )
+       INSERT INTO ${m}_log (position, data) SELECT $6::bigint + o, payload::text FROM e`,
+      [chunk.map((r) => r.type), chunk.map((r) => r.value), now, userId, chunk.map((r) => r.tags.join(',')), offset],
+    );
     if (!STIX_OFF) {
       await tx.query(
         `INSERT INTO ${m}_stix (seq, indicator_id, feed_id, log_position, date_added, created, modified, first_seen, last_seen, count, confidence, labels)
