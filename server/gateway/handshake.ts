@@ -48,12 +48,26 @@ export function handshakeToken(socket: Pick<Socket, 'handshake'>): string | unde
   return parseBearer(socket.handshake.headers.authorization) ?? undefined;
 }
 
+/**
+ * How a refusal names the input that failed validation: socket.io clients sent an `auth` object,
+ * HTTP stream clients query parameters (`filters.tags` is their `tags`, `token` their `access_token`).
+ */
+export type HandshakeInput = 'socket-auth' | 'query';
+
+function describeInvalidInput(input: HandshakeInput, path: readonly PropertyKey[]): string {
+  const keys = path.map(String);
+  if (input === 'socket-auth') return `invalid handshake auth: ${keys.join('.') || 'auth'}`;
+  const [first, second, ...rest] = keys;
+  const name = first === 'filters' && second !== undefined ? [second, ...rest] : first === 'token' ? ['access_token', second, ...rest] : keys;
+  return `invalid query parameter: ${name.filter((k) => k !== undefined).join('.') || 'query'}`;
+}
+
 /** Admits a socket (its SocketData) or refuses it with a connect_error. */
-export async function admit(socket: Pick<Socket, 'handshake' | 'id'>, deps: HandshakeDeps): Promise<SocketData> {
+export async function admit(socket: Pick<Socket, 'handshake' | 'id'>, deps: HandshakeDeps, input: HandshakeInput = 'socket-auth'): Promise<SocketData> {
   const parsed = firehoseAuthSchema.safeParse(socket.handshake.auth ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw refusal('invalid_request', `invalid handshake auth: ${issue.path.join('.') || 'auth'}: ${issue.message}`);
+    throw refusal('invalid_request', `${describeInvalidInput(input, issue.path)}: ${issue.message}`);
   }
   const controlMark = deps.watch?.mark() ?? 0;
   const address = clientAddress({

@@ -91,10 +91,14 @@ export function httpStreamAuth(req: Pick<IncomingMessage, 'url' | 'headers'>): R
   return { ...(token ? { token } : {}), ...(since ? { since } : {}), ...(Object.keys(filters).length ? { filters } : {}) };
 }
 
-/** SSE unless the client asks for NDJSON (Accept or ?format=ndjson); EventSource asks for SSE. */
-export function httpStreamFormat(req: Pick<IncomingMessage, 'url' | 'headers'>): HttpStreamFormat {
+/**
+ * SSE unless the client asks for NDJSON (Accept or ?format=ndjson); EventSource asks for SSE. An
+ * explicit `format` that is neither is null: refused, not silently answered in another format.
+ */
+export function httpStreamFormat(req: Pick<IncomingMessage, 'url' | 'headers'>): HttpStreamFormat | null {
   const format = new URL(req.url ?? '/', 'http://stream.invalid').searchParams.get('format');
   if (format === 'ndjson' || format === 'sse') return format;
+  if (format !== null) return null;
   const accept = req.headers.accept ?? '';
   if (/application\/(x-)?ndjson/i.test(accept) && !/text\/event-stream/i.test(accept)) return 'ndjson';
   return 'sse';
@@ -157,10 +161,11 @@ export class HttpStreams {
       return this.refuse(res, 405, 'method_not_allowed', 'GET /api/v1/stream', { allow: 'GET' });
     }
     const format = httpStreamFormat(req);
+    if (!format) return this.refuse(res, 400, 'invalid_request', 'invalid query parameter: format must be sse or ndjson');
     const id = randomUUID();
     let data: SocketData;
     try {
-      data = await admit({ id, handshake: { auth: httpStreamAuth(req), headers: req.headers, address: req.socket.remoteAddress ?? '' } } as never, this.handshake);
+      data = await admit({ id, handshake: { auth: httpStreamAuth(req), headers: req.headers, address: req.socket.remoteAddress ?? '' } } as never, this.handshake, 'query');
     } catch (error) {
       const refusal = (error as { data?: ConnectErrorData }).data ?? (isAppError(error) ? ({ code: error.code, message: error.message } as ConnectErrorData) : null);
       if (refusal) {

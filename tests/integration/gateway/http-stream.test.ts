@@ -124,6 +124,13 @@ describe('GET /api/v1/stream', () => {
     const { token } = await h.makeToken();
     const badFilter = await open(h.url, '?types=nonsense', auth(token));
     expect(badFilter.status).toBe(400);
+    await until(() => badFilter.closed, 5000, 'the refusal body');
+    // named as the query parameter the client sent, not as the socket.io auth field behind it
+    expect(JSON.parse(badFilter.body).error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/^invalid query parameter: types\.0: /) });
+    const badFormat = await open(h.url, '?format=xml', auth(token));
+    expect(badFormat.status).toBe(400);
+    await until(() => badFormat.closed, 5000, 'the refusal body');
+    expect(JSON.parse(badFormat.body).error).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('format must be sse or ndjson') });
     const badCursor = await open(h.url, '?since=not-a-cursor', auth(token));
     expect(badCursor.status).toBe(400);
     await until(() => badCursor.closed, 5000, 'the refusal body');
