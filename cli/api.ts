@@ -15,6 +15,18 @@ export function fail(message: string, code: number = EXIT.failure): never {
   process.exit(code);
 }
 
+export function connection(options: { url?: string; token?: string }): { url: string; token: string } {
+  const url = (options.url ?? process.env.SLUICE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+  const token = options.token ?? process.env.SLUICE_TOKEN;
+  if (!token) fail('an API token is required: --token slc_… or SLUICE_TOKEN', EXIT.usage);
+  try {
+    new URL(url);
+  } catch {
+    fail(`--url must be a URL like https://sluice.example.com (got ${JSON.stringify(url)})`, EXIT.usage);
+  }
+  return { url, token };
+}
+
 /** Attempts at a request the server answers 503 (a dependency down): it was not processed, so retrying is safe. */
 const UNAVAILABLE_ATTEMPTS = 6;
 

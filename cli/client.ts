@@ -1,33 +1,20 @@
 // `sluice stream | submit | check` — API client commands for subscribers and reporters.
 // Exit codes: 0 ok, 1 runtime failure, 2 usage, 3 authentication/entitlement refused.
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { io } from 'socket.io-client';
 import { csvCell } from '../lib/csv';
 import { isCountryCode } from '../lib/enrichment/countries';
 import type { FirehoseEvent } from '../lib/events';
 import { INDICATOR_TYPES } from '../lib/indicators/types';
-import { answer, apiClient, EXIT, fail } from './api.ts';
+import { answer, apiClient, connection, EXIT, fail } from './api.ts';
+import { submit, type SubmitOptions } from './submit.ts';
 // Values from names.ts, types from protocol.ts: the packed CLI bundles no zod (scripts/build-cli.mjs).
 import { FIREHOSE_NAMESPACE, SLOW_CONSUMER_CLOSE_CODE } from '../lib/realtime/names';
 import type { ClientToServerEvents, ConnectErrorData, ServerToClientEvents, StreamEnded, StreamFilters } from '../lib/realtime/protocol';
 
-export { EXIT, fail };
+export { connection, EXIT, fail };
 
 const list = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
-
-export function connection(options: { url?: string; token?: string }): { url: string; token: string } {
-  const url = (options.url ?? process.env.SLUICE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
-  const token = options.token ?? process.env.SLUICE_TOKEN;
-  if (!token) fail('an API token is required: --token slc_… or SLUICE_TOKEN', EXIT.usage);
-  try {
-    new URL(url);
-  } catch {
-    fail(`--url must be a URL like https://sluice.example.com (got ${JSON.stringify(url)})`, EXIT.usage);
-  }
-  return { url, token };
-}
 
 const CSV_COLUMNS = ['id', 'cursor', 'kind', 'type', 'value', 'tags', 'confidence', 'count', 'firstSeen', 'lastSeen', 'feed', 'reportedAt', 'asn', 'country'] as const;
 
@@ -218,49 +205,6 @@ async function streamHttp(
   await new Promise<never>(() => undefined); // finish() exits the process
 }
 
-async function readLines(source: string): Promise<string[]> {
-  const input = source === '-' ? process.stdin : createReadStream(source);
-  const lines: string[] = [];
-  try {
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-      const trimmed = line.trim();
-      if (trimmed && !trimmed.startsWith('#')) lines.push(trimmed);
-    }
-  } catch (error) {
-    fail(`cannot read ${source}: ${error instanceof Error ? error.message : String(error)}`, EXIT.usage);
-  }
-  return lines;
-}
-
-async function submit(feed: string, source: string, options: { url?: string; token?: string; tags?: string[]; confidence?: number }) {
-  const { url, token } = connection(options);
-  const lines = await readLines(source);
-  if (!lines.length) fail(`no indicators in ${source === '-' ? 'standard input' : source}`, EXIT.usage);
-  const api = apiClient(url, token);
-  let accepted = 0;
-  let rejected = 0;
-  // The API takes up to 1,000 items per request.
-  for (let offset = 0; offset < lines.length; offset += 1000) {
-    const chunk = lines.slice(offset, offset + 1000);
-    const body = await answer(
-      api.POST('/api/v1/feeds/{slug}/indicators', {
-        params: { path: { slug: feed } },
-        body: {
-          indicators: chunk.map((value) => ({ value, ...(options.tags ? { tags: options.tags } : {}), ...(options.confidence !== undefined ? { confidence: options.confidence } : {}) })),
-        },
-      }),
-    );
-    for (const result of body.results) {
-      if (result.status === 'rejected') {
-        rejected += 1;
-        process.stderr.write(`rejected line ${offset + result.index + 1}: ${result.reason}\n`);
-      } else accepted += 1;
-    }
-  }
-  process.stdout.write(`${accepted} accepted, ${rejected} rejected\n`);
-  process.exit(accepted === 0 && rejected > 0 ? EXIT.failure : EXIT.ok);
-}
-
 async function check(value: string, options: { url?: string; token?: string; json?: boolean }) {
   const { url, token } = connection(options);
   const body = await answer(apiClient(url, token).GET('/api/v1/check/{value}', { params: { path: { value } } }));
@@ -336,12 +280,13 @@ export function register(program: Command): void {
     .action((options: StreamOptions) => stream(options));
 
   common(program.command('submit'))
-    .description('report indicators into one of your feeds, one per line (# comments ignored)')
+    .description('report indicators into one of your feeds, one per line (# comments ignored), sent in batches as they are read')
     .argument('<feed>', 'feed slug')
     .argument('[file]', 'file to read, or - for stdin', '-')
     .option('--tags <list>', 'tags for every indicator', list)
     .option('--confidence <n>', 'confidence 0-100 for every indicator', integer('--confidence', 0, 100))
-    .action((feed: string, file: string, options) => submit(feed, file, options));
+    .option('--skip-lines <n>', 'skip the first n lines of the input (resume after a failure, as its message says)', integer('--skip-lines', 0, Number.MAX_SAFE_INTEGER))
+    .action((feed: string, file: string, options: SubmitOptions) => submit(feed, file, options));
 
   common(program.command('check'))
     .description('look one indicator up')

@@ -1,19 +1,9 @@
 // What one submitted indicator may carry, and the limits of a submission (one request's worth).
 import { z } from 'zod';
 import { INDICATOR_TYPES } from '../indicators';
+import { INGEST_LIMITS } from './limits';
 
-export const INGEST_LIMITS = {
-  /** Items per request (JSON batch or text lines). */
-  maxItems: 1000,
-  /** Request body size in bytes. */
-  maxBodyBytes: 1024 * 1024,
-  maxTags: 32,
-  maxTagLength: 64,
-  maxDescriptionLength: 1000,
-  maxReferenceLength: 2048,
-  /** How far in the future a reportedAt may be (clock skew), in ms. */
-  maxClockSkewMs: 5 * 60_000,
-} as const;
+export { INGEST_LIMITS } from './limits';
 
 // Printable text: tab and newlines allowed, other C0/C1 controls and DEL not (NUL cannot be stored).
 const FREE_TEXT_RE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;

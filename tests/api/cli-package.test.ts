@@ -2,9 +2,11 @@
 // and packs it; the tarball, installed with `npm install -g` into a temporary prefix far from this
 // repository — no node_modules anywhere above it, no tsx — runs as `sluice` against a real node:
 // --help, submit, check, export, webhook list, and both stream transports (socket.io and NDJSON).
+// `submit` also goes through a real HTTP proxy that loses one answer and refuses one batch.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -30,9 +32,9 @@ let readOnly: string;
 /** Only what a user's shell has: no NODE_PATH, no NODE_OPTIONS (tsx), HOME in the temporary directory. */
 const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, NODE_ENV: 'production', ...extra });
 
-function sluice(args: string[], { input, token: tk = token }: { input?: string; token?: string } = {}) {
+function sluice(args: string[], { input, token: tk = token, url = server.url }: { input?: string; token?: string; url?: string } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(bin, args, { cwd: work, env: env({ SLUICE_URL: server.url, SLUICE_TOKEN: tk }) });
+    const child = spawn(bin, args, { cwd: work, env: env({ SLUICE_URL: url, SLUICE_TOKEN: tk }) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -99,7 +101,7 @@ describe('the packed sluice-cli', () => {
   it('submits, checks, exports and lists webhooks against a real node, with the documented exit codes', async () => {
     const submitted = await sluice(['submit', 'honeypot', '-'], { input: '# a comment\nfirst.example-cli-pack.net\nhxxp://second[.]example-cli-pack.net/login\nnot an indicator\n' });
     expect(submitted.stdout).toBe('2 accepted, 1 rejected\n');
-    expect(submitted.stderr).toMatch(/^rejected line 3: /m);
+    expect(submitted.stderr).toMatch(/^rejected line 4: /m); // the input's own line number: the comment counts
     expect(submitted.code).toBe(0);
 
     const known = await sluice(['check', 'first.example-cli-pack.net']);
@@ -147,4 +149,100 @@ describe('the packed sluice-cli', () => {
       for (const s of streams) s.child.kill();
     }
   });
+
+  it('submits a large input in batches under the body limit, resends a batch whose answer was lost with the same Idempotency-Key, and says how to resume after a refusal', { timeout: 180_000 }, async () => {
+    // 2,500 URLs of ~1.6 KB: 4 MB in all, so the 1,000-item batches the API allows would exceed its 1 MB body.
+    const lines = Array.from({ length: 2500 }, (_, i) => `http://batch-${i}.example-cli-pack.net/${'p'.repeat(1600)}`);
+    const file = path.join(work, 'long-urls.txt');
+    await writeFile(file, `# exported by a honeypot\n${lines.join('\n')}\n`);
+    const proxy = await submissionProxy(server.url, { loseAnswerOf: 2 });
+    try {
+      const sent = await sluice(['submit', 'honeypot', file], { url: proxy.url });
+      expect(sent.code, sent.stderr).toBe(0);
+      expect(sent.stdout).toBe('2500 accepted, 0 rejected\n');
+      expect(sent.stderr).toMatch(/sending again in .* \(same Idempotency-Key\)/);
+      const posts = proxy.posts;
+      expect(posts.length).toBeGreaterThanOrEqual(5); // ≥ 4 batches, plus the one sent again
+      for (const post of posts) expect(post.bytes).toBeLessThanOrEqual(1024 * 1024);
+      expect(posts[2].key).toBe(posts[1].key); // the lost answer's batch, sent again with its key …
+      expect(posts[2].replayed).toBe('true'); // … got the stored answer: ingested once
+      expect(new Set(posts.map((p) => p.key)).size).toBe(posts.length - 1);
+    } finally {
+      await proxy.close();
+    }
+    // A value of the batch whose answer was lost (batches of ~630 of these lines) was counted once.
+    const checked = await fetch(`${server.url}/api/v1/check/${encodeURIComponent(lines[1000])}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await checked.json()) as { sightings: number }).sightings).toBe(1);
+
+    // A batch refused for good stops the command; what came before is committed and the hint resumes after it.
+    const second = lines.map((line) => line.replace('batch-', 'resume-'));
+    const file2 = path.join(work, 'resume.txt');
+    await writeFile(file2, `${second.join('\n')}\n`);
+    const refusing = await submissionProxy(server.url, { refuse: 2 });
+    let hint: string;
+    try {
+      const failed = await sluice(['submit', 'honeypot', file2], { url: refusing.url });
+      expect(failed.code).toBe(2);
+      const match = /lines 1–(\d+) are done \((\d+) accepted, 0 rejected\); to resume: sluice submit honeypot \S+ --skip-lines (\d+)/.exec(failed.stderr);
+      expect(match, failed.stderr).not.toBeNull();
+      expect(match![1]).toBe(match![3]);
+      expect(match![2]).toBe(match![1]); // no comments in this file: every line done was accepted
+      hint = match![3];
+      expect(refusing.posts).toHaveLength(2); // nothing after the refused batch was sent
+    } finally {
+      await refusing.close();
+    }
+    const resumed = await sluice(['submit', 'honeypot', file2, '--skip-lines', hint]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toBe(`${2500 - Number(hint)} accepted, 0 rejected\n`);
+    for (const value of [second[0], second[Number(hint)], second[2499]]) {
+      const res = await fetch(`${server.url}/api/v1/check/${encodeURIComponent(value)}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(((await res.json()) as { sightings: number }).sightings, value).toBe(1);
+    }
+  });
 });
+
+/**
+ * A plain HTTP proxy in front of the node that records each submission (its Idempotency-Key, body
+ * size and whether the answer was a replay). `loseAnswerOf: n`: the n-th submission reaches the node
+ * and is committed, but its answer never reaches the client (the connection is cut). `refuse: n`:
+ * the n-th is answered 400 without reaching the node.
+ */
+async function submissionProxy(target: string, behaviour: { loseAnswerOf?: number; refuse?: number }) {
+  const upstream = new URL(target);
+  const posts: { key: string | undefined; bytes: number; replayed: string | undefined }[] = [];
+  const proxy: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const isSubmission = req.method === 'POST' && /\/indicators$/.test(req.url ?? '');
+      const post = isSubmission ? { key: req.headers['idempotency-key'] as string | undefined, bytes: body.length, replayed: undefined as string | undefined } : null;
+      if (post) posts.push(post);
+      if (post && posts.length === behaviour.refuse) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ error: { code: 'invalid_request', message: 'refused by the test proxy' } }));
+      }
+      const headers: IncomingHttpHeaders = { ...req.headers, host: upstream.host };
+      const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers }, (answer) => {
+        const parts: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => parts.push(chunk));
+        answer.on('end', () => {
+          if (post) post.replayed = answer.headers['idempotent-replayed'] as string | undefined;
+          if (post && posts.length === behaviour.loseAnswerOf && !post.replayed) return void req.socket.destroy();
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          res.end(Buffer.concat(parts));
+        });
+      });
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const { port } = proxy.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    posts,
+    close: () => new Promise<void>((resolve) => { proxy.closeAllConnections(); proxy.close(() => resolve()); }),
+  };
+}
