@@ -11,6 +11,13 @@ import { addressAllowed, isExpired, parseAllowedNetworks, parseExpiry } from './
 /** `peer`: a federation link of another instance streams through it (docs/federation.md). */
 export const TOKEN_SCOPES = ['stream', 'submit', 'read', 'peer'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
+/**
+ * The scopes users may give their own tokens (the dashboard). Not `peer`: a peer token serves a
+ * federation link, so the operator makes it (`sluice admin peer add`, or `sluice admin token create
+ * --scopes peer` to bind with `--inbound-token`; docs/federation.md).
+ */
+export const USER_TOKEN_SCOPES = ['stream', 'submit', 'read'] as const satisfies readonly TokenScope[];
+export type UserTokenScope = (typeof USER_TOKEN_SCOPES)[number];
 export const TOKEN_PREFIX = 'slc_';
 const TOKEN_RE = /^slc_[A-Za-z0-9_-]{43}$/;
 /** Characters of the secret kept for display ("slc_AbCd1234…"). */

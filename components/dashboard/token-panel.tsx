@@ -5,7 +5,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import type { ServerAction } from '@/lib/action-result';
-import type { TokenScope } from '@/lib/tokens';
+import type { UserTokenScope } from '@/lib/tokens';
 import { EXPIRY_DAY_CHOICES, MAX_TOKEN_NETWORKS } from '@/lib/token-limits';
 import { Badge, Button, Card, CardHeader, FormError, Input } from './ui';
 
@@ -29,7 +29,7 @@ const SCOPES = [
   { id: 'stream', label: 'stream', hint: 'connect to the firehose' },
   { id: 'submit', label: 'submit', hint: 'report indicators to your feeds' },
   { id: 'read', label: 'read', hint: 'search and look up' },
-] as const;
+] as const satisfies readonly { id: UserTokenScope; label: string; hint: string }[];
 
 // Relative to `now` from the server's render and dates in UTC: the server and every browser render
 // the same text whatever their clock and time zone (no hydration mismatch, React #418).
@@ -58,7 +58,7 @@ export interface TokenPanelProps {
   /** When the page was rendered (ISO): "last used" is relative to it. */
   now: string;
   /** Server actions from the page (components do not import app/). */
-  createTokenAction: ServerAction<{ name: string; scopes: TokenScope[]; expires?: string; networks?: string }, { id: string; prefix: string; token: string }>;
+  createTokenAction: ServerAction<{ name: string; scopes: UserTokenScope[]; expires?: string; networks?: string }, { id: string; prefix: string; token: string }>;
   revokeTokenAction: ServerAction<{ id: string }, { id: string }>;
 }
 

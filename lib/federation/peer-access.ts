@@ -19,18 +19,23 @@ export interface PeerAccess {
   maxHops: number;
 }
 
-/** Resolves a peer-scoped token to its link, or refuses it (AppError: the handshake turns it into connect_error). */
+/**
+ * Resolves a peer-scoped token to its link (or an operator's own peer token to the default rules).
+ * A token that is neither is no peer: null when it also has `stream` (it streams as any user's token,
+ * under the owner's plan), refused otherwise (AppError: the handshake turns it into connect_error).
+ */
 export async function resolvePeerAccess(
   sql: SqlSession,
-  auth: Pick<VerifiedToken, 'tokenId' | 'user'>,
+  auth: Pick<VerifiedToken, 'tokenId' | 'user' | 'scopes'>,
   peerInstance: string | undefined,
   maxHops: number,
-): Promise<PeerAccess> {
+): Promise<PeerAccess | null> {
   const [link] = await sql.query<{ id: string; name: string; outbound: SharingRules; paused: boolean; remote_instance: string | null }>(
     `SELECT id::text AS id, name, outbound, paused, remote_instance FROM peer_links WHERE inbound_token_id = $1::uuid`,
     [auth.tokenId],
   );
   if (!link && !auth.user.isAdmin) {
+    if (auth.scopes.includes('stream')) return null;
     throw new AppError('scope_required', 'a peer token serves a peer link (sluice admin peer add) or belongs to an operator', 403);
   }
   if (link?.paused) throw new AppError('unavailable', `the peer link "${link.name}" is paused on this instance; retry later`, 503);

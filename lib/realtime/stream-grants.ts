@@ -17,11 +17,20 @@ export async function findStreamVerdicts(prisma: PrismaClient, tokenIds: Iterabl
   for (let i = 0; i < ids.length; i += CHUNK) {
     const rows = await prisma.apiToken.findMany({
       where: { id: { in: ids.slice(i, i + CHUNK) } },
-      select: { id: true, revokedAt: true, expiresAt: true, scopes: true, user: { select: { plan: true, suspendedAt: true, deletionDueAt: true } } },
+      select: {
+        id: true,
+        revokedAt: true,
+        expiresAt: true,
+        scopes: true,
+        peerLink: { select: { id: true } },
+        user: { select: { plan: true, isAdmin: true, suspendedAt: true, deletionDueAt: true } },
+      },
     });
     for (const row of rows) {
-      // A peer token (docs/federation.md) streams whatever the owner's plan: a link is the operator's decision.
-      const peer = row.scopes.includes('peer');
+      // A peer token (docs/federation.md) streams whatever the owner's plan: a link is the operator's
+      // decision. As in the handshake (lib/federation/peer-access), only one bound to a link or owned
+      // by an operator is a peer; any other streams under its `stream` scope and the owner's plan.
+      const peer = row.scopes.includes('peer') && (row.peerLink !== null || row.user.isAdmin);
       // A suspended account's tokens are refused like revoked ones (lib/accounts/suspension.ts), and
       // so are those of an account waiting to be deleted (lib/accounts/account-deletion.ts).
       if (row.revokedAt || row.user.suspendedAt || row.user.deletionDueAt || !(peer || row.scopes.includes('stream'))) continue;

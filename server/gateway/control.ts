@@ -28,11 +28,11 @@ const SUSPENDED: StreamEnding = { reason: 'token_revoked', message: 'this accoun
 export const endingForVerdict = (verdict: StreamVerdict): StreamEnding | null => (verdict ? ENDINGS[verdict] : null);
 
 /** What a control message means for one stream: null when it does not concern it. */
-export function endingFor(message: ControlMessage, data: Pick<SocketData, 'auth'> | undefined): StreamEnding | null {
+export function endingFor(message: ControlMessage, data: Pick<SocketData, 'auth' | 'peer'> | undefined): StreamEnding | null {
   if (!data?.auth) return null;
   if (message.type === 'token_revoked' && data.auth.tokenId === message.tokenId) return ENDINGS.token_revoked;
   if (message.type === 'user_suspended' && data.auth.user.id === message.userId) return SUSPENDED;
-  if (message.type === 'plan_changed' && !PLANS[message.plan].streaming && data.auth.user.id === message.userId && !data.auth.scopes?.includes('peer')) return ENDINGS.plan_ended;
+  if (message.type === 'plan_changed' && !PLANS[message.plan].streaming && data.auth.user.id === message.userId && !data.peer) return ENDINGS.plan_ended; // a link streams whatever the plan
   return null;
 }
 

@@ -34,8 +34,8 @@ export interface HandshakeDeps {
   streamsPerToken?: number;
   /** Verified tokens reused for a few seconds (invalidated by control messages); without it, every handshake reads the database. */
   tokens?: Pick<TokenCache, 'verify'>;
-  /** Resolves a peer-scoped token to its link's outbound rules (lib/federation), or refuses it. */
-  peers?: { resolve(auth: Awaited<ReturnType<typeof verifyApiToken>>, instance: string | undefined): Promise<PeerAccess> };
+  /** Resolves a peer-scoped token to its link's outbound rules (lib/federation), null when it serves none (then it needs `stream`), or refuses it. */
+  peers?: { resolve(auth: Awaited<ReturnType<typeof verifyApiToken>>, instance: string | undefined): Promise<PeerAccess | null> };
 }
 
 /** Concurrent streams of one peer token (a link needs one; a few more ride out a reconnection). */
@@ -77,8 +77,9 @@ export async function admit(socket: Pick<Socket, 'handshake' | 'id'>, deps: Hand
   });
   const raw = handshakeToken(socket);
   const auth = deps.tokens ? await deps.tokens.verify(raw, { address }) : await verifyApiToken(deps.prisma, raw, { address });
-  // A peer token streams under its link's outbound rules, whatever the owner's plan.
-  const peer = auth.scopes.includes('peer') && deps.peers ? await deps.peers.resolve(auth, parsed.data.peer?.instance) : undefined;
+  // A peer token streams under its link's outbound rules, whatever the owner's plan. One that serves
+  // no link and is no operator's is not a peer: with `stream` too, it streams like any other token.
+  const peer = (auth.scopes.includes('peer') && deps.peers ? await deps.peers.resolve(auth, parsed.data.peer?.instance) : null) ?? undefined;
   if (!peer) {
     const entitlement = checkEntitlement(auth, 'stream');
     if (!entitlement.ok) throw refusal(entitlement.error.code as ConnectErrorData['code'], entitlement.error.message);

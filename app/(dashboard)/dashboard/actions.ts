@@ -12,12 +12,13 @@ import { toggleFirehose } from '@/lib/billing/toggle-firehose';
 import { publicBaseUrl } from '@/lib/config';
 import { updateDisplayName } from '@/lib/accounts/update-display-name';
 import { AppError } from '@/lib/errors';
-import { createApiToken, revokeApiToken, TOKEN_SCOPES } from '@/lib/tokens';
+import { createApiToken, revokeApiToken, USER_TOKEN_SCOPES } from '@/lib/tokens';
 import { expiryFromChoice } from '@/lib/token-limits';
 
 const createTokenSchema = z.object({
   name: z.string().trim().min(1, 'Give the token a name.').max(100, 'Use at most 100 characters.'),
-  scopes: z.array(z.enum(TOKEN_SCOPES)).min(1, 'Pick at least one scope.'),
+  // Only what a user may grant themselves: a `peer` token is the operator's (docs/federation.md).
+  scopes: z.array(z.enum(USER_TOKEN_SCOPES, { error: `Scopes are ${USER_TOKEN_SCOPES.join(', ')}.` })).min(1, 'Pick at least one scope.'),
   /** '' (never), 30/90/365 (days) or YYYY-MM-DD (lib/token-limits expiryFromChoice). */
   expires: z.string().max(20).optional(),
   /** Comma- or space-separated CIDR networks; '' for anywhere. */

@@ -28,6 +28,28 @@ describe('handshake', () => {
     expect(refusal.message).toMatch(/Firehose plan/);
   });
 
+  it('treats a user token with the peer scope that serves no link as an ordinary token: stream and the plan decide', async () => {
+    // Peer tokens are the operator's (docs/federation.md); one on an ordinary account is no peer.
+    const peerOnly = await h.makeToken({ scopes: ['peer'] });
+    expect(await connectError(h.client({ token: peerOnly.token }))).toMatchObject({ code: 'scope_required', message: expect.stringMatching(/peer link/) });
+    const free = await h.makeToken({ plan: 'free', scopes: ['stream', 'peer'] });
+    expect((await connectError(h.client({ token: free.token }))).code).toBe('plan_required');
+
+    const both = await h.makeToken({ scopes: ['stream', 'peer'] });
+    const socket = h.client({ token: both.token });
+    const sink = collect(socket);
+    await connected(socket);
+    // The user's stream, not a link's: kinds that never cross a link arrive too.
+    const sent = await h.append(2, (i) => ({ kind: i ? 'new' : 'correlated' }));
+    await until(() => sink.events.length >= 2, 5000, 'both events');
+    expect(sink.events.map((e) => e.id)).toEqual(sent.map((e) => e.id));
+    // And it ends with the plan, as any user's stream does.
+    const ended = new Promise<{ reason: string }>((resolve) => socket.once('stream:ended', resolve));
+    await h.runtime.db.prisma.user.update({ where: { id: both.userId }, data: { plan: 'free' } });
+    await publishControl(h.runtime.engines, { type: 'plan_changed', userId: both.userId, plan: 'free' });
+    expect((await ended).reason).toBe('plan_ended');
+  });
+
   it('accepts the token in an Authorization header', async () => {
     const { token } = await h.makeToken();
     const socket = h.client({}, { extraHeaders: { authorization: `Bearer ${token}` } });

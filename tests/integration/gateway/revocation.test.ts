@@ -150,4 +150,14 @@ describe('the periodic re-check (an announcement that is never published)', () =
     expect(verdicts.get(gone)).toBe('token_revoked');
     expect([...verdicts.values()].filter((v) => v === null)).toHaveLength(28);
   });
+
+  it('lets a plan loss end a user token with the peer scope that serves no link, not an operator\'s', async () => {
+    const user = await h.makeToken({ scopes: ['stream', 'peer'] });
+    const operator = await h.makeToken({ scopes: ['peer'] });
+    await h.runtime.db.prisma.user.update({ where: { id: operator.userId }, data: { isAdmin: true } });
+    await h.runtime.db.prisma.user.updateMany({ where: { id: { in: [user.userId, operator.userId] } }, data: { plan: 'free' } });
+    const verdicts = await findStreamVerdicts(h.runtime.db.prisma, [user.tokenId, operator.tokenId]);
+    expect(verdicts.get(user.tokenId)).toBe('plan_ended');
+    expect(verdicts.get(operator.tokenId)).toBeNull();
+  });
 });
