@@ -3,6 +3,9 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  // forbidden() from next/navigation: the operators' pages answer 403 to a signed-in non-operator
+  // (app/admin/require-admin.ts, app/admin/forbidden.tsx).
+  experimental: { authInterrupts: true },
   reactStrictMode: true,
   serverExternalPackages: [
     '@electric-sql/pglite',

@@ -1,12 +1,11 @@
 // The operators' page: what the job scheduler sees, updating live (signed-in admins only).
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { redirect } from 'next/navigation';
 import { getJobQueue } from '@/lib/jobs';
 import { getQueueOverview } from '@/lib/jobs/get-queue-overview';
 import { getRuntime } from '@/lib/runtime';
 import { JobsDashboard } from './jobs-dashboard';
-import { checkAdmin } from './require-admin';
+import { requireAdmin } from './require-admin';
 import { PeersSection } from './peers-section';
 import { TrustSection } from './trust-section';
 
@@ -14,16 +13,7 @@ export const metadata: Metadata = { title: 'Operations' };
 export const dynamic = 'force-dynamic';
 
 export default async function AdminPage() {
-  const admin = await checkAdmin();
-  if (!admin.ok && admin.status === 401) redirect('/login?callbackUrl=%2Fadmin');
-  if (!admin.ok) {
-    return (
-      <div className="mx-auto max-w-3xl px-4 py-16 text-center">
-        <h1 className="text-2xl font-semibold text-white">Operators only</h1>
-        <p className="mt-2 text-slate-400">This page is for Sluice operators. Ask one to make your account an admin.</p>
-      </div>
-    );
-  }
+  await requireAdmin('/admin');
   const initial = await getQueueOverview(getJobQueue(getRuntime()));
   return (
     <div className="mx-auto max-w-6xl px-4 py-10 sm:px-6">

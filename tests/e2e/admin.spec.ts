@@ -59,6 +59,13 @@ test('a signed-out visitor is sent to sign in, a regular user is refused', async
   await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fadmin/);
   await signIn(page, 'user@sluice.test');
   await expect(page.getByRole('heading', { name: 'Operators only' })).toBeVisible();
+  // Loaded directly, every operators' page answers 403, and shows the user as signed in.
+  for (const pathname of ['/admin', '/admin/users', '/admin/outbox']) {
+    const response = await page.goto(`${server.url}${pathname}`);
+    expect(response?.status(), pathname).toBe(403);
+    await expect(page.getByRole('heading', { name: 'Operators only' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  }
 });
 
 test('an operator sees the queue live and retries and discards dead letters', async ({ page }) => {
@@ -97,7 +104,7 @@ test('a regular user cannot open the users pages', async ({ page }) => {
   await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fadmin%2Fusers/);
   await signIn(page, 'user@sluice.test', '/dashboard');
   await expect(page).toHaveURL(/\/dashboard/);
-  await page.goto(`${server.url}/admin/users?q=target`);
+  expect((await page.goto(`${server.url}/admin/users?q=target`))?.status()).toBe(403);
   await expect(page.getByRole('heading', { name: 'Operators only' })).toBeVisible();
   await expect(page.getByText('target@sluice.test')).toHaveCount(0);
 });

@@ -1,25 +1,16 @@
 // The local outbox (operators only): mail that would have gone out by SMTP on an instance without
 // SMTP_URL — verification and reset links included, so the flows work before mail is set up.
 import type { Metadata } from 'next';
-import { redirect } from 'next/navigation';
 import { publicBaseUrl } from '@/lib/config';
 import { findOutboxMail } from '@/lib/mail/find-outbox';
 import { getRuntime } from '@/lib/runtime';
-import { checkAdmin } from '../require-admin';
+import { requireAdmin } from '../require-admin';
 
 export const metadata: Metadata = { title: 'Outbox' };
 export const dynamic = 'force-dynamic';
 
 export default async function OutboxPage() {
-  const admin = await checkAdmin();
-  if (!admin.ok && admin.status === 401) redirect('/login?callbackUrl=%2Fadmin%2Foutbox');
-  if (!admin.ok) {
-    return (
-      <div className="mx-auto max-w-3xl px-4 py-16 text-center">
-        <h1 className="text-2xl font-semibold text-white">Operators only</h1>
-      </div>
-    );
-  }
+  await requireAdmin('/admin/outbox');
   const runtime = getRuntime();
   const base = publicBaseUrl(runtime.config);
   const mail = await findOutboxMail(runtime.db.prisma, { limit: 100 });

@@ -2,10 +2,9 @@
 // plan, status, created and last sign-in. Signed-in admins only (checked on every request).
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { redirect } from 'next/navigation';
 import { searchUsers, USER_SEARCH_MAX_QUERY } from '@/lib/accounts/admin-users';
 import { getRuntime } from '@/lib/runtime';
-import { checkAdmin } from '../require-admin';
+import { requireAdmin } from '../require-admin';
 
 export const metadata: Metadata = { title: 'Users' };
 export const dynamic = 'force-dynamic';
@@ -14,16 +13,7 @@ const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : 'never');
 const one = (v: string | string[] | undefined) => (typeof v === 'string' ? v : '');
 
 export default async function AdminUsersPage({ searchParams }: { searchParams: Promise<{ q?: string | string[]; after?: string | string[] }> }) {
-  const admin = await checkAdmin();
-  if (!admin.ok && admin.status === 401) redirect('/login?callbackUrl=%2Fadmin%2Fusers');
-  if (!admin.ok) {
-    return (
-      <div className="mx-auto max-w-3xl px-4 py-16 text-center">
-        <h1 className="text-2xl font-semibold text-white">Operators only</h1>
-        <p className="mt-2 text-slate-400">This page is for Sluice operators.</p>
-      </div>
-    );
-  }
+  await requireAdmin('/admin/users');
   const params = await searchParams;
   const q = one(params.q).slice(0, USER_SEARCH_MAX_QUERY);
   const after = one(params.after);

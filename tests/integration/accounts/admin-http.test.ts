@@ -57,18 +57,32 @@ function sluice(...args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 describe('/admin/users over HTTP', () => {
-  it('sends strangers to sign in and shows members nothing', async () => {
+  it('sends strangers to sign in and answers members 403 with nothing of the page', async () => {
     const anonymous = await page('/admin/users?q=member');
     expect(anonymous.status).toBe(307);
     expect(anonymous.headers.get('location')).toMatch(/\/login\?callbackUrl=%2Fadmin%2Fusers$/);
     const member = await signIn('198.51.100.30', USER);
     const refused = await page('/admin/users?q=member', member.cookie!);
+    expect(refused.status).toBe(403);
     const html = await refused.text();
     expect(html).toContain('Operators only');
     expect(html).not.toContain(USER.email);
-    const detail = await (await page(`/admin/users/${userId}`, member.cookie!)).text();
-    expect(detail).toContain('Operators only');
-    expect(detail).not.toContain(USER.email);
+    const detail = await page(`/admin/users/${userId}`, member.cookie!);
+    expect(detail.status).toBe(403);
+    expect(await detail.text()).not.toContain(USER.email);
+  });
+
+  it('guards every operators\' page alike: sign in when signed out, 403 for a member, 200 for an operator', async () => {
+    const [member, ops] = [await signIn('198.51.100.33', USER), await signIn('198.51.100.34', OPS)];
+    for (const [pathname, callbackUrl] of [['/admin', '/admin'], ['/admin/users', '/admin/users'], [`/admin/users/${userId}`, '/admin/users'], ['/admin/outbox', '/admin/outbox']]) {
+      const anonymous = await page(pathname);
+      expect(anonymous.status, pathname).toBe(307);
+      expect(anonymous.headers.get('location'), pathname).toMatch(new RegExp(`/login\\?callbackUrl=${encodeURIComponent(callbackUrl)}$`));
+      const refused = await page(pathname, member.cookie!);
+      expect(refused.status, pathname).toBe(403);
+      expect(await refused.text(), pathname).toContain('Operators only');
+      expect((await page(pathname, ops.cookie!)).status, pathname).toBe(200);
+    }
   });
 
   it('answers any search string an operator sends, and finds by prefix', async () => {

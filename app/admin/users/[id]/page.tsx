@@ -3,13 +3,12 @@
 import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import Link from 'next/link';
-import { redirect } from 'next/navigation';
 import { SecurityActivity } from '@/components/account/security-activity';
 import { getAdminUserView } from '@/lib/accounts/admin-users';
 import { PLAN_IDS } from '@/lib/plans';
 import { readUsageSummary } from '@/lib/usage';
 import { getRuntime } from '@/lib/runtime';
-import { checkAdmin } from '../../require-admin';
+import { requireAdmin } from '../../require-admin';
 import { endSessionsAction, revokeTokenAction, setPlanAction, suspendAction, unsuspendAction } from '../actions';
 import { USERS_FLASH_COOKIE } from '../flash';
 import { UsageSection } from '../usage-section';
@@ -32,16 +31,7 @@ function Confirm({ label }: { label: string }) {
 
 export default async function AdminUserPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const admin = await checkAdmin();
-  if (!admin.ok && admin.status === 401) redirect(`/login?callbackUrl=${encodeURIComponent('/admin/users')}`);
-  if (!admin.ok) {
-    return (
-      <div className="mx-auto max-w-3xl px-4 py-16 text-center">
-        <h1 className="text-2xl font-semibold text-white">Operators only</h1>
-        <p className="mt-2 text-slate-400">This page is for Sluice operators.</p>
-      </div>
-    );
-  }
+  await requireAdmin('/admin/users');
   const runtime = getRuntime();
   const user = await getAdminUserView(runtime.db.prisma, id);
   if (!user) {
