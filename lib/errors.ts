@@ -47,3 +47,15 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 export function unavailableError(): AppError {
   return new AppError('unavailable', `a service Sluice depends on is unavailable; retry in ${UNAVAILABLE_RETRY_AFTER_SECONDS} s`, 503);
 }
+
+/**
+ * True when reading the request's body failed because the request is gone: the client hung up, or
+ * the server's body bound (server/http.ts) already answered 413 and cut the upload off. Nobody is
+ * waiting for an answer and nothing went wrong on our side: not an error to log as one.
+ */
+export function isAbortedRequestError(error: unknown): boolean {
+  const e = error as { code?: unknown; name?: unknown; cause?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.code === 'ERR_STREAM_PREMATURE_CLOSE' || e.code === 'ECONNRESET' || e.name === 'AbortError') return true;
+  return e.cause !== undefined && e.cause !== error && isAbortedRequestError(e.cause);
+}

@@ -27,6 +27,8 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Prom
 
 const REQUEST_ID_RE = /^[\w.-]{1,64}$/;
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** The methods Next.js routes; any other is refused here with 405. */
+const ROUTABLE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
@@ -206,6 +208,10 @@ export function createHttpServer(runtime: Runtime): {
     try {
       const problem = requestTargetProblem(rawUrl);
       if (problem) return sendError(res, isApi, 400, 'bad_request', problem);
+      // Next throws (a 500) on a method it cannot route (TRACE, CONNECT, WebDAV's PROPFIND…).
+      if (!ROUTABLE_METHODS.has(req.method ?? '')) {
+        return sendError(res, isApi, 405, 'method_not_allowed', `${String(req.method).slice(0, 32)} is not supported`, { allow: [...ROUTABLE_METHODS].join(', ') });
+      }
 
       const isServerAction = req.method === 'POST' && !isApi && !path.startsWith('/_next/');
       if (isServerAction) {

@@ -1,6 +1,7 @@
 // Account input rules, checked once at the boundary: normalised emails and the password policy.
 import { z } from 'zod';
 import { AppError } from '../errors';
+import { displayText, safeText } from '../http/parse-input';
 
 /** Passwords shorter than this are refused; long passphrases are encouraged, up to a sane cap. */
 export const PASSWORD_MIN_LENGTH = 10;
@@ -54,7 +55,7 @@ export const signUpSchema = z
   .object({
     email: emailSchema,
     password: z.string().max(PASSWORD_MAX_LENGTH * 4),
-    name: z.string().trim().max(100).optional(),
+    name: displayText('name', { max: 100 }).optional(),
   })
   .superRefine((value, ctx) => {
     const problem = passwordProblem(value.password, value.email);
@@ -76,6 +77,7 @@ export function parseSignUp(input: SignUpInput): z.output<typeof signUpSchema> {
 }
 
 export const signInSchema = z.object({
-  email: z.string().transform(normaliseEmail).pipe(z.string().min(1).max(254)),
+  // NUL cannot reach the database's lookup (it answers an error, not "no such account").
+  email: z.string().transform(normaliseEmail).pipe(safeText('email').min(1).max(254)),
   password: z.string().min(1).max(PASSWORD_MAX_LENGTH * 4),
 });

@@ -1,5 +1,6 @@
 // Request schemas for feeds: what a caller may send to create or change one of their feeds.
 import { z } from 'zod';
+import { displayText } from '../http/parse-input';
 
 export const TLP_LEVELS = ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const;
 export type TlpLevel = (typeof TLP_LEVELS)[number];
@@ -11,15 +12,13 @@ export function isPublicTlp(tlp: TlpLevel): boolean {
 
 export const FEED_SLUG_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
-// Free text stored and shown back: no control characters (NUL cannot even be stored in PostgreSQL).
-const TEXT_RE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
-
 export const feedSlugSchema = z
   .string()
   .regex(FEED_SLUG_RE, 'slug must be 1–64 lowercase letters, digits or dashes, starting and ending with a letter or digit');
 
-const nameSchema = z.string().trim().min(1, 'name must not be empty').max(100).regex(TEXT_RE, 'name contains control characters');
-const descriptionSchema = z.string().trim().max(2000).regex(TEXT_RE, 'description contains control characters');
+// Shown on the public /feeds page: the shared rules for text others read.
+const nameSchema = displayText('name', { min: 1, max: 100 });
+const descriptionSchema = displayText('description', { max: 2000, multiline: true });
 
 export const createFeedSchema = z.strictObject({
   slug: feedSlugSchema,

@@ -29,3 +29,50 @@ export function safeText(what = 'the value') {
     .refine((s) => !s.includes('\u0000'), `${what} contains a NUL character`)
     .refine((s) => !LONE_SURROGATE_RE.test(s), `${what} is not valid Unicode text`);
 }
+
+// What text others read may not hold: C0 controls (tab, newline and carriage return only where
+// multiline), DEL and the C1 controls; and what makes text display as something else: the
+// bidirectional embeddings, overrides and isolates ("Trojan Source"), the invisible zero-width space,
+// word joiner and byte-order mark, the line and paragraph separators, and the noncharacters
+// U+FFFE/U+FFFF. (Zero-width joiners stay: the Persian and Indic scripts and emoji need them.) As
+// patterns, so that the OpenAPI document states them.
+const DISPLAY_REFUSED = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u200b\\u2028\\u2029\\u202a-\\u202e\\u2060\\u2066-\\u2069\\ufeff\\ufffe\\uffff';
+const MULTILINE_TEXT_RE = new RegExp(`^[^${DISPLAY_REFUSED}]*$`);
+const ONE_LINE_TEXT_RE = new RegExp(`^[^\\t\\n\\r${DISPLAY_REFUSED}]*$`);
+
+/**
+ * Text people type and others read — names, descriptions, reasons, labels: storable (safeText), no
+ * control characters (line breaks only where `multiline`), and nothing that disguises how it
+ * displays. Every such field in lib/ takes its rule from here.
+ */
+export function displayText(what: string, { max, min = 0, multiline = false }: { max: number; min?: number; multiline?: boolean }) {
+  const text = safeText(what).trim();
+  return (min > 0 ? text.min(min, min === 1 ? `${what} must not be empty` : `${what} is at least ${min} characters`) : text)
+    .max(max, `${what} is at most ${max} characters`)
+    .regex(multiline ? MULTILINE_TEXT_RE : ONE_LINE_TEXT_RE, `${what} contains control characters${multiline ? '' : ', line breaks'} or invisible or bidirectional formatting characters`);
+}
+
+/**
+ * Where a decoded JSON value holds a string PostgreSQL cannot store (a NUL, an unpaired surrogate),
+ * as a path like `filters.tags.0`, or null. Keys count too. Iterative: a deeply nested body cannot
+ * overflow the stack.
+ */
+export function findUnstorableText(value: unknown): string | null {
+  const stack: { value: unknown; path: string }[] = [{ value, path: '' }];
+  const bad = (s: string) => s.includes('\u0000') || LONE_SURROGATE_RE.test(s);
+  while (stack.length) {
+    const { value: v, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (bad(v)) return path || 'body';
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => stack.push({ value: item, path: path ? `${path}.${i}` : String(i) }));
+    } else if (v !== null && typeof v === 'object') {
+      for (const [key, item] of Object.entries(v)) {
+        const at = path ? `${path}.${key}` : key;
+        if (bad(key)) return at;
+        stack.push({ value: item, path: at });
+      }
+    }
+  }
+  return null;
+}

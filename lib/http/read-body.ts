@@ -1,6 +1,7 @@
 // Reads a request body up to a byte limit, refusing early (by Content-Length) or as soon as the
 // stream passes the limit, so a 10 MB body is never buffered whole.
 import { AppError } from '../errors';
+import { findUnstorableText } from './parse-input';
 
 export function bodyTooLarge(maxBytes: number): AppError {
   const mb = maxBytes / (1024 * 1024);
@@ -53,10 +54,15 @@ export function parseJsonBody(contentType: string | null, body: Uint8Array): unk
   } catch {
     throw new AppError('invalid_utf8', 'the request body is not valid UTF-8', 400);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     const problem = error instanceof Error ? error.message : 'syntax error';
     throw new AppError('invalid_json', `the request body is not valid JSON: ${problem.slice(0, 200)}`, 400);
   }
+  // Refused here for every route at once: PostgreSQL can store neither in text or jsonb.
+  const unstorable = findUnstorableText(value);
+  if (unstorable) throw new AppError('invalid_request', `${unstorable}: text may not contain a NUL character or an unpaired surrogate (\\u0000, \\ud800)`, 400);
+  return value;
 }

@@ -2,12 +2,13 @@
 // Namespace /firehose: auth { token, since?, filters? }; namespace /public: no auth, read-only.
 import { z } from 'zod';
 import type { FirehoseEvent } from '../events';
+import { displayText } from '../http/parse-input';
 import { isCountryCode } from '../enrichment/countries';
 import { INDICATOR_TYPES } from '../indicators/types';
 
 export { FIREHOSE_NAMESPACE, HTTP_STREAM_PATH, PUBLIC_NAMESPACE, SLOW_CONSUMER_CLOSE_CODE } from './names';
 
-const tag = z.string().trim().toLowerCase().min(1).max(64);
+const tag = displayText('a tag', { min: 1, max: 64 }).toLowerCase();
 
 /** At most this many AS numbers or countries in one filter. */
 export const MAX_FILTER_VALUES = 50;
@@ -28,7 +29,7 @@ export const streamFiltersSchema = z
     /** Receive events carrying at least one of these tags. */
     tags: z.array(tag).max(50).optional(),
     /** Feeds as "owner/slug" (or "slug" for any owner). */
-    feeds: z.array(z.string().trim().toLowerCase().min(1).max(200)).max(50).optional(),
+    feeds: z.array(displayText('a feed', { min: 1, max: 200 }).toLowerCase()).max(50).optional(),
     /** Minimum confidence, 0–100. */
     minConfidence: z.number().int().min(0).max(100).optional(),
     /** Receive only IP events whose address is announced by one of these AS numbers (docs/enrichment.md). */

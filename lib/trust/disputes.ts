@@ -7,10 +7,10 @@ import type { SqlDriver } from '../db/sql-driver';
 import type { Engines } from '../engines';
 import { AppError } from '../errors';
 import { INDICATOR_TYPES, parseIndicator, type IndicatorType } from '../indicators';
-import { parseInput } from '../http/parse-input';
+import { displayText, parseInput } from '../http/parse-input';
 import { retractIndicator } from './retract';
 
-export const disputeBodySchema = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(1000) }).strict();
+export const disputeBodySchema = z.object({ reason: displayText('reason', { min: 1, max: 1000, multiline: true }) }).strict();
 
 export interface DisputeView {
   id: string;

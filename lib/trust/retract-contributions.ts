@@ -10,10 +10,10 @@ import type { SqlDriver } from '../db/sql-driver';
 import { AppError } from '../errors';
 import { INDICATOR_TYPES, parseIndicator, type IndicatorType } from '../indicators';
 import { notifyOutboxWritten } from '../ingest/outbox-signal';
-import { parseInput } from '../http/parse-input';
+import { displayText, parseInput } from '../http/parse-input';
 import { withdrawSightings, type WithdrawResult } from './withdraw';
 
-const reasonSchema = z.string().trim().min(1, 'a reason is required').max(500, 'a reason is at most 500 characters');
+const reasonSchema = displayText('reason', { min: 1, max: 500, multiline: true });
 
 export const feedRetractionSchema = z
   .object({

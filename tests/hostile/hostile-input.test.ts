@@ -326,6 +326,61 @@ describe('hostile input on every public path and parameter', () => {
     expect(res.status).toBe(403);
   });
 
+  it('text others read or the database stores, in JSON bodies: NUL, unpaired surrogates, bidirectional, invisible and C1 controls are 400 and write nothing', async () => {
+    const headers = { authorization: `Bearer ${tokens[0]}`, 'content-type': 'application/json' };
+    // NUL and an unpaired surrogate cannot be stored (PostgreSQL's text and jsonb); the others disguise how text displays.
+    const BAD = ['a\u0000b', 'a\ud800b', '\u202eevil', 'zero\u200bwidth', 'c1\u0085control', 'esc\u001b[31m'];
+    const feedBefore = JSON.parse((await send('GET', '/api/v1/feeds/pub', headers)).body) as unknown;
+    const failures: string[] = [];
+    for (const bad of BAD) {
+      const probes: [string, string, unknown][] = [
+        ['POST', '/api/v1/feeds', { slug: 'hostile-text', name: bad }],
+        ['POST', '/api/v1/feeds', { slug: 'hostile-text', description: bad }],
+        ['PATCH', '/api/v1/feeds/pub', { name: bad }],
+        ['PATCH', '/api/v1/feeds/pub', { description: bad }],
+        // a public value of this user's own feed: the reason is what gets checked
+        ['POST', '/api/v1/indicators/domain/seen.example-hostile.net/disputes', { reason: bad }],
+        ['POST', '/api/v1/feeds/pub/retractions', { value: 'seen.example-hostile.net', reason: bad }],
+        ['POST', '/api/v1/webhooks', { url: 'https://hooks.example-hostile.net/sluice', filters: { tags: [bad] } }],
+        ['POST', '/api/v1/webhooks', { url: 'https://hooks.example-hostile.net/sluice', filters: { feeds: [bad] } }],
+      ];
+      for (const [method, target, body] of probes) {
+        const answer = await send(method, target, headers, JSON.stringify(body));
+        const code = answer.status === 400 ? (JSON.parse(answer.body) as { error: { code: string } }).error.code : null;
+        if (code !== 'invalid_request') failures.push(`${method} ${target} ${JSON.stringify(body)} → ${answer.status} ${answer.body.slice(0, 160)}`);
+      }
+    }
+    expect(failures, failures.join('\n')).toEqual([]);
+    // Nothing was written: no feed, no webhook, the value neither retracted nor disputed.
+    expect((await send('GET', '/api/v1/feeds/hostile-text', headers)).status).toBe(404);
+    expect(JSON.parse((await send('GET', '/api/v1/webhooks', headers)).body)).toMatchObject({ webhooks: [] });
+    expect(JSON.parse((await send('GET', '/api/v1/feeds/pub', headers)).body)).toEqual(feedBefore);
+    expect(JSON.parse((await send('GET', '/api/v1/check/seen.example-hostile.net', headers)).body)).toMatchObject({ known: true });
+  });
+
+  it('methods Next cannot route, malformed next-auth bodies and uploads cut off at the bound: 4xx, and no error in the log', async () => {
+    const isError = (line: string) => /"level":50|⨯|Premature close/.test(line);
+    const errorsBefore = node.server.logs.filter(isError).length;
+    for (const target of ['/', '/threats', '/api/v1/feeds', '/api/v1/exports/ipv4.txt', '/taxii2/', '/i/domain/seen.example-hostile.net']) {
+      const answer = await send('TRACE', target);
+      expect(answer.status, `TRACE ${target}: ${answer.body}`).toBe(405);
+      expect(judge({ method: 'TRACE', target }, answer)).toBeNull();
+    }
+    for (const target of ['/api/auth/callback/credentials', '/api/auth/signin/credentials', '/api/auth/signout', '/api/auth/session']) {
+      const answer = await send('POST', target, { 'content-type': 'application/json' }, '{');
+      expect(answer.status, `${target}: ${answer.body}`).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'invalid_json' } });
+    }
+    // Chunked (no Content-Length): refused with 413 once 1 MB has arrived, the rest cut off.
+    for (const target of ['/api/v1/feeds/pub/indicators', '/api/auth/callback/credentials']) {
+      const answer = await send('POST', target, { authorization: `Bearer ${tokens[0]}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, `{"indicators":["${'a'.repeat(3 * 1024 * 1024)}"]}`);
+      expect([0, 413], `${target}: ${answer.status} ${answer.body.slice(0, 120)}`).toContain(answer.status);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the handlers' failed reads come after the answer
+    const errors = node.server.logs.filter(isError).slice(errorsBefore);
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
   it('leaves the node healthy, its memory and the .next folder bounded', async () => {
     expect((await send('GET', '/api/health')).status).toBe(200);
     const nextAfter = await dirBytes(path.join(ROOT, '.next'));

@@ -2,7 +2,7 @@
 // down → 503 `unavailable` with Retry-After; anything else is a logged 500 with the request id,
 // never a stack trace.
 import { NextResponse } from 'next/server';
-import { isAppError, isUnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS, unavailableError } from '@/lib/errors';
+import { isAbortedRequestError, isAppError, isUnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS, unavailableError } from '@/lib/errors';
 import { getRuntime } from '@/lib/runtime';
 
 export function jsonError(status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers?: HeadersInit) {
@@ -20,6 +20,11 @@ export function errorResponse(error: unknown, req: Request): NextResponse {
       status: 503,
       headers: { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS), 'cache-control': 'no-store' },
     });
+  }
+  if (isAbortedRequestError(error)) {
+    // The client is gone (or already has its 413): this answer reaches no one.
+    getRuntime().logger.debug({ requestId, path: new URL(req.url).pathname }, 'request body cut off');
+    return jsonError(400, 'request_aborted', 'the request body was cut off before it was complete');
   }
   getRuntime().logger.error({ err: error, requestId, path: new URL(req.url).pathname }, 'unhandled API error');
   return jsonError(500, 'internal', 'internal error; the request id identifies it in the server logs', { requestId });

@@ -72,6 +72,19 @@ describe('sign-in', () => {
     const unknown = await rejection(verifyCredentials(deps(), { email: 'nobody@example.com', password: 'not the password', ip: '198.51.100.2' }));
     expect([wrong.code, wrong.status, wrong.message]).toEqual([unknown.code, unknown.status, unknown.message]);
     expect(wrong.code).toBe('invalid_credentials');
+    // Text the database cannot compare (a NUL, an unpaired surrogate) is a wrong email too, not an outage.
+    for (const email of ['ada\u0000@example.com', 'ada\ud800@example.com']) {
+      const odd = await rejection(verifyCredentials(deps(), { email, password: 'not the password', ip: '198.51.100.2' }));
+      expect([odd.code, odd.status, odd.message]).toEqual([unknown.code, unknown.status, unknown.message]);
+    }
+  });
+
+  it('refuses a sign-up name with control, bidirectional or invisible characters, and writes nothing', async () => {
+    for (const name of ['a\u0000b', '\u202eadmin', 'zero\u200bwidth', 'two\nlines']) {
+      const error = await rejection(createUser(t.db.prisma, { email: 'named@example.com', password: 'a good long passphrase', name }));
+      expect(error.code, JSON.stringify(name)).toBe('invalid_input');
+    }
+    expect(await t.db.prisma.user.count({ where: { email: 'named@example.com' } })).toBe(0);
   });
 
   it("lets the owner sign in at once, from their address or a new one, after a stranger's 12 wrong passwords; the stranger is slowed", async () => {
