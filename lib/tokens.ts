@@ -5,6 +5,7 @@ import type { PrismaClient } from './generated/prisma/client';
 import { announceInTransaction, deliverControl } from './control';
 import type { Engines } from './engines';
 import { AppError } from './errors';
+import { displayText } from './http/parse-input';
 import type { PlanId } from './plans';
 import { addressAllowed, isExpired, parseAllowedNetworks, parseExpiry } from './token-limits';
 
@@ -16,6 +17,9 @@ export type TokenScope = (typeof TOKEN_SCOPES)[number];
  * federation link, so the operator makes it (`sluice admin peer add`, or `sluice admin token create
  * --scopes peer` to bind with `--inbound-token`; docs/federation.md).
  */
+/** A token's name, shown on the dashboard, in the audit log and to operators. */
+export const tokenNameSchema = displayText('token name', { min: 1, max: 100 });
+
 export const USER_TOKEN_SCOPES = ['stream', 'submit', 'read'] as const satisfies readonly TokenScope[];
 export type UserTokenScope = (typeof USER_TOKEN_SCOPES)[number];
 export const TOKEN_PREFIX = 'slc_';
@@ -53,8 +57,9 @@ export async function createApiToken(
     allowedNetworks?: string | readonly string[] | null;
   },
 ): Promise<CreatedToken> {
-  const name = input.name.trim();
-  if (!name || name.length > 100) throw new AppError('invalid_name', 'token name must be 1–100 characters');
+  const named = tokenNameSchema.safeParse(input.name);
+  if (!named.success) throw new AppError('invalid_name', named.error.issues[0].message);
+  const name = named.data;
   const scopes = [...new Set(input.scopes)];
   if (!scopes.length || scopes.some((s) => !TOKEN_SCOPES.includes(s))) {
     throw new AppError('invalid_scopes', `scopes must be a non-empty subset of ${TOKEN_SCOPES.join(', ')}`);

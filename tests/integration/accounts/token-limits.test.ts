@@ -106,6 +106,14 @@ describe('allowed networks', () => {
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain('"nope" is not an IP network');
   });
+
+  it('refuses a token name the database cannot store or that disguises how it displays, and creates nothing', async () => {
+    const before = await node.t.db.prisma.apiToken.count({ where: { userId: owner.user.id } });
+    for (const name of ['a\u0000b', 'a\ud800b', '\u202egnp.exe', 'zero\u200bwidth', '', 'x'.repeat(101)]) {
+      await expect(createApiToken(node.t.db.prisma, { userId: owner.user.id, name, scopes: ['read'] }), JSON.stringify(name)).rejects.toMatchObject({ code: 'invalid_name', status: 400 });
+    }
+    expect(await node.t.db.prisma.apiToken.count({ where: { userId: owner.user.id } })).toBe(before);
+  });
 });
 
 describe('expiry', () => {
