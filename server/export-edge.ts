@@ -12,7 +12,6 @@ import { isAppError } from '../lib/errors';
 import { serveExport } from '../lib/exports/serve-export';
 import type { Runtime } from '../lib/runtime';
 import { restTokenVerifier } from '../lib/token-cache';
-import { parseBearer } from '../lib/tokens';
 import { metricsRegistry } from './metrics';
 
 const PREFIX = '/api/v1/exports/';
@@ -56,7 +55,7 @@ export function createExportEdge(runtime: Runtime): ExportEdge | null {
         answer = await serveExport(deps, {
           name,
           search: new URLSearchParams(query),
-          bearer: parseBearer(header(req, 'authorization')),
+          authorization: header(req, 'authorization'),
           address: recordedClientAddress(req.headers['x-forwarded-for']),
           headers: requestHeaders,
         });

@@ -5965,7 +5965,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description `invalid_token`: missing, malformed, unknown or revoked API token */
+            /**
+             * @description `invalid_token`: missing, malformed, unknown or revoked API token
+             *
+             *     `token_expired`: the API token's expiry has passed (create a new one)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5974,7 +5978,32 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_token";
+                            code: "invalid_token" | "token_expired";
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /**
+             * @description `address_not_allowed`: the API token may only be used from the networks it lists, and this request comes from elsewhere
+             *
+             *     `scope_required`: the token lacks the scope this route needs (`error.details.scope`)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "address_not_allowed" | "scope_required";
                             message: string;
                             details?: {
                                 [key: string]: unknown;

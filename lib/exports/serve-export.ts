@@ -26,8 +26,8 @@ export interface ExportRequestParts {
   /** The {name} path segment, decoded. */
   name: string;
   search: URLSearchParams;
-  /** The Bearer token, or null when none was sent. */
-  bearer: string | null;
+  /** The Authorization header, or null when none was sent (lib/exports/resolve-export-tier.ts reads it). */
+  authorization: string | null;
   /** Where the request comes from (the address server/http.ts recorded), for allowed networks and the anonymous limit. */
   address: string | null;
   headers: Pick<Headers, 'get'>;
@@ -64,7 +64,7 @@ export async function serveExport(deps: ServeExportDeps, req: ExportRequestParts
   parseInput(queryValuesSchema, [...req.search.keys(), ...req.search.values()]);
   const query = parseExportRequest(req.name, req.search);
   const use: TokenUse = { address: req.address };
-  const { tier, auth } = await resolveExportTier(runtime.db.prisma, req.bearer, use, deps.verify);
+  const { tier, auth } = await resolveExportTier(runtime.db.prisma, req.authorization, use, deps.verify);
   const limit = auth
     ? await consumeApiRequest(runtime, auth.user.plan, { tokenId: auth.tokenId, userId: auth.user.id })
     : await consumeAnonymousExport(runtime.engines, runtime.config.EXPORTS_ANONYMOUS_PER_MINUTE, addressLimitKey(req.address));

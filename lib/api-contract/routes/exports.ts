@@ -62,5 +62,5 @@ export const getExportContract = defineRoute({
     },
     304: { description: 'not modified since the ETag or date sent', headers: exportHeaders },
   },
-  errors: ['invalid_query', 'export_not_found', 'invalid_token', 'rate_limited', 'daily_limit'],
+  errors: ['invalid_query', 'export_not_found', 'invalid_token', 'token_expired', 'address_not_allowed', 'scope_required', 'rate_limited', 'daily_limit'],
 });

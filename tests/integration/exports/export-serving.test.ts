@@ -38,7 +38,7 @@ function request(name: string, options: { token?: string; query?: string; header
   const headers = new Headers(options.headers ?? {});
   return serveExport(
     { runtime: runtime(), baseUrl: 'http://sluice.test', verify: restTokenVerifier(t.db.prisma) },
-    { name, search: new URLSearchParams(options.query ?? ''), bearer: options.token ?? null, address: options.address ?? '127.0.0.1', headers },
+    { name, search: new URLSearchParams(options.query ?? ''), authorization: options.token ? `Bearer ${options.token}` : null, address: options.address ?? '127.0.0.1', headers },
   );
 }
 const text = (a: ExportAnswer) => (a.body ? (a.headers['content-encoding'] === 'gzip' ? gunzipSync(a.body) : a.body).toString('utf8') : '');

@@ -17,6 +17,7 @@ let server: ServerProcess;
 let engines: ReturnType<typeof createTestEngines>;
 let firehose: { token: string; user: { id: string; email: string } };
 let free: { token: string };
+let submitOnly: { token: string };
 
 beforeAll(async () => {
   if (!hasBuild) return;
@@ -24,6 +25,7 @@ beforeAll(async () => {
   engines = createTestEngines(t.db);
   firehose = await createUserWithToken(t.db, 'firehose');
   free = await createUserWithToken(t.db, 'free');
+  submitOnly = await createUserWithToken(t.db, 'firehose', ['submit']);
   await makeFeed(t.db, firehose.user.id, 'pub');
   await makeFeed(t.db, firehose.user.id, 'mine', 'RED');
   const deps = { sql: t.db.sql, allowList: allowListFromConfig({ NEVER_PUBLISH_DOMAINS: [], NEVER_PUBLISH_NETWORKS: [] }), trust: createTrustPolicy({}) };
@@ -120,6 +122,10 @@ describe.skipIf(!hasBuild)('exports over HTTP', () => {
       ['/api/v1/exports/ipv4.txt?tag=%00', {}, 400, 'bad_request'], // refused at the edge (server/http.ts)
       ['/api/v1/exports/ipv4.txt?tag=' + 'x'.repeat(100), {}, 400, 'invalid_query'],
       ['/api/v1/exports/ipv4.txt', bearer('slc_notatoken'), 401, 'invalid_token'],
+      // Credentials that are sent are never ignored (answered as anonymous, the free tier):
+      ['/api/v1/exports/ipv4.txt', { authorization: 'Bearer ' }, 401, 'invalid_token'],
+      ['/api/v1/exports/ipv4.txt', { authorization: `Basic ${Buffer.from('user:pass').toString('base64')}` }, 401, 'invalid_token'],
+      ['/api/v1/exports/ipv4.txt', bearer(submitOnly.token), 403, 'scope_required'],
     ];
     for (const [p, headers, status, code] of cases) {
       const res = await get(p, headers);
