@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import { AppError } from '../errors';
 
-export function formatZodIssues(error: z.ZodError, max = 5): string {
+export function formatZodIssues(error: z.ZodError, max = 5, root = 'body'): string {
   const parts = error.issues.slice(0, max).map((issue) => {
-    const where = issue.path.length ? issue.path.map(String).join('.') : 'body';
+    const where = issue.path.length ? issue.path.map(String).join('.') : root;
     return `${where}: ${issue.message}`;
   });
   if (error.issues.length > max) parts.push(`and ${error.issues.length - max} more`);
@@ -13,8 +13,22 @@ export function formatZodIssues(error: z.ZodError, max = 5): string {
 
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, code = 'invalid_request'): z.output<S> {
   const result = schema.safeParse(input);
-  if (!result.success) throw new AppError(code, formatZodIssues(result.error), 400);
+  if (!result.success) throw new AppError(code, formatZodIssues(result.error, 5, code === 'invalid_query' ? 'query' : 'body'), 400);
   return result.data;
+}
+
+/**
+ * A query string as one value per name, for parseInput(…, 'invalid_query'). A name given twice is
+ * refused (400 invalid_query) rather than silently reduced to one of its values: `?tag=a&tag=b`
+ * does not mean "tag b".
+ */
+export function singleValuedQuery(params: URLSearchParams): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of params) {
+    if (Object.hasOwn(query, name)) throw new AppError('invalid_query', `${name.slice(0, 64)}: give it at most once`, 400);
+    query[name] = value;
+  }
+  return query;
 }
 
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

@@ -133,6 +133,14 @@ describe('submissions', () => {
     expect((await res.json()).indicators.map((x: { value: string }) => x.value)).toEqual(['1.1.1.1']);
     await expectError(await api('/api/v1/indicators?feed=' + bob.user.id + '/bobs-private'), 404, 'feed_not_found');
     await expectError(await api('/api/v1/indicators?since=yesterday'), 400, 'invalid_query');
+    // A parameter given twice is refused, not read as one of its values; an unknown one is named as a query's.
+    for (const path of ['/api/v1/indicators?type=ipv4&type=domain', '/api/v1/stix/indicators?tag=a&tag=b', '/api/v1/check/1.1.1.1?type=ipv4&type=ipv6']) {
+      const twice = await api(path);
+      expect(twice.status, path).toBe(400);
+      expect(await twice.json(), path).toMatchObject({ error: { code: 'invalid_query', message: expect.stringMatching(/give it at most once/) } });
+    }
+    const unknown = await api('/api/v1/indicators?colour=red');
+    expect(await unknown.json()).toMatchObject({ error: { code: 'invalid_query', message: expect.stringMatching(/^query: .*colour/) } });
   });
 });
 

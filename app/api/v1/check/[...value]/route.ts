@@ -6,15 +6,15 @@ import { getIndicatorAnalysis, requestAnalysis } from '@/lib/analyzers';
 import { getJobQueue } from '@/lib/jobs';
 import { checkIndicator } from '@/lib/search';
 import { recordUsage } from '@/lib/usage';
+import { singleValuedQuery } from '@/lib/http/parse-input';
 
 type Params = { value: string[] };
 
 export const GET = withApiToken<Params, typeof checkIndicatorContract>(
   async (req, { auth, runtime, params, reply }) => {
-    const search = new URL(req.url).searchParams;
+    const { type } = singleValuedQuery(new URL(req.url).searchParams);
     const query: Record<string, string> = { value: params.value.join('/') };
-    const type = search.get('type');
-    if (type !== null) query.type = type;
+    if (type !== undefined) query.type = type;
     const result = await checkIndicator(runtime.db.sql, auth.user.id, query);
     recordUsage(runtime, { userId: auth.user.id, tokenId: auth.tokenId }, { lookups: 1 });
     // Analysis state only for a value the caller can see: for any other, "done at 10:02" would tell

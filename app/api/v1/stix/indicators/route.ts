@@ -5,11 +5,12 @@ import { withApiToken } from '@/app/api/_lib/with-api-token';
 import { findStixIndicatorsContract } from '@/lib/api-contract/routes/stix';
 import { findStixIndicators } from '@/lib/stix';
 import { stixContext, stixResponse } from './stix-context';
+import { singleValuedQuery } from '@/lib/http/parse-input';
 
 export const GET = withApiToken(
   async (req, { auth, runtime }) => {
     const url = new URL(req.url);
-    const query = Object.fromEntries(url.searchParams);
+    const query = singleValuedQuery(url.searchParams);
     const { bundle, next } = await findStixIndicators(runtime.db.sql, await stixContext(runtime), auth.user.id, query);
     if (!next) return stixResponse(bundle);
     const nextUrl = new URL(url.pathname, 'http://x');

@@ -19,6 +19,7 @@ import { getJobQueue } from '@/lib/jobs';
 import { getAnalysisEnqueuer } from '@/lib/jobs/analysis-enqueuer';
 import { consumeSubmissions } from '@/lib/plan-limits';
 import { recordUsage } from '@/lib/usage';
+import { singleValuedQuery } from '@/lib/http/parse-input';
 
 
 export const POST = withApiToken(
@@ -26,7 +27,7 @@ export const POST = withApiToken(
     const idempotencyKey = parseIdempotencyKey(req.headers.get('idempotency-key'));
     const bytes = await readBodyWithLimit(req.body, req.headers.get('content-length'), INGEST_LIMITS.maxBodyBytes);
     const url = new URL(req.url);
-    const submission = parseSubmission(req.headers.get('content-type'), bytes, Object.fromEntries(url.searchParams));
+    const submission = parseSubmission(req.headers.get('content-type'), bytes, singleValuedQuery(url.searchParams));
     // Read once, here (an unknown feed is a 404 before anything is claimed or counted), and handed to the ingest.
     const feed = await readIngestFeed(runtime.db.sql, auth.user.id, params.slug);
 
