@@ -98,6 +98,10 @@ export async function assertWebhookUrl(raw: string, options: GuardOptions): Prom
   if (url.username || url.password) {
     throw new AppError('invalid_url', 'url must not carry credentials (user:password@); authenticate requests with the signature', 400, { field: 'url' });
   }
+  // Plain http can only ever be allowed to loopback: without that allowance, say so before any DNS.
+  if (url.protocol === 'http:' && !options.allowLoopback) {
+    throw new AppError('https_required', 'webhook URLs must use https', 400, { field: 'url' });
+  }
   url.hash = '';
   const host = urlHost(url);
   let addresses: string[];

@@ -57,6 +57,7 @@ describe('webhook SSRF guard', () => {
     ['https://user:pw@93.184.215.14/hook', 'invalid_url'],
     ['not a url', 'invalid_url'],
     ['https://no-such-host.invalid/hook', 'url_unresolvable'],
+    ['http://no-such-host.invalid/hook', 'https_required'], // said before any DNS lookup
   ])('refuses %s with %s', async (url, code) => {
     const refused = await refusal(url);
     expect(refused?.code).toBe(code);
@@ -68,7 +69,8 @@ describe('webhook SSRF guard', () => {
   });
 
   it('allows http to loopback only when loopback is allowed', async () => {
-    expect((await refusal('http://127.0.0.1:9/hook'))?.code).toBe('url_not_allowed');
+    expect((await refusal('http://127.0.0.1:9/hook'))?.code).toBe('https_required');
+    expect((await refusal('https://127.0.0.1:9/hook'))?.code).toBe('url_not_allowed');
     expect(await refusal('http://127.0.0.1:9/hook', loose)).toBeNull();
     expect(await refusal('http://localhost:9/hook', loose)).toBeNull();
     expect((await refusal('http://10.0.0.1/hook', loose))?.code).toBe('url_not_allowed');
