@@ -74,7 +74,7 @@ describe('/admin/users over HTTP', () => {
 
   it('guards every operators\' page alike: sign in when signed out, 403 for a member, 200 for an operator', async () => {
     const [member, ops] = [await signIn('198.51.100.33', USER), await signIn('198.51.100.34', OPS)];
-    for (const [pathname, callbackUrl] of [['/admin', '/admin'], ['/admin/users', '/admin/users'], [`/admin/users/${userId}`, '/admin/users'], ['/admin/outbox', '/admin/outbox']]) {
+    for (const [pathname, callbackUrl] of [['/admin', '/admin'], ['/admin/users', '/admin/users'], [`/admin/users/${userId}`, `/admin/users/${userId}`], ['/admin/outbox', '/admin/outbox']]) {
       const anonymous = await page(pathname);
       expect(anonymous.status, pathname).toBe(307);
       expect(anonymous.headers.get('location'), pathname).toMatch(new RegExp(`/login\\?callbackUrl=${encodeURIComponent(callbackUrl)}$`));
@@ -83,6 +83,8 @@ describe('/admin/users over HTTP', () => {
       expect(await refused.text(), pathname).toContain('Operators only');
       expect((await page(pathname, ops.cookie!)).status, pathname).toBe(200);
     }
+    // An operator asking for an account that does not exist gets the site's 404.
+    for (const missing of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) expect((await page(`/admin/users/${missing}`, ops.cookie!)).status, missing).toBe(404);
   });
 
   it('answers any search string an operator sends, and finds by prefix', async () => {

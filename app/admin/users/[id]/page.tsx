@@ -2,6 +2,7 @@
 // events, and the operator actions (each confirmed, checked server-side and audited; actions.ts).
 import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
+import { notFound } from 'next/navigation';
 import Link from 'next/link';
 import { SecurityActivity } from '@/components/account/security-activity';
 import { getAdminUserView } from '@/lib/accounts/admin-users';
@@ -31,17 +32,10 @@ function Confirm({ label }: { label: string }) {
 
 export default async function AdminUserPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  await requireAdmin('/admin/users');
+  await requireAdmin(`/admin/users/${encodeURIComponent(id)}`);
   const runtime = getRuntime();
   const user = await getAdminUserView(runtime.db.prisma, id);
-  if (!user) {
-    return (
-      <div className="mx-auto max-w-3xl px-4 py-16 text-center">
-        <h1 className="text-2xl font-semibold text-white">No such user</h1>
-        <p className="mt-2"><Link className="text-brand-400 underline" href="/admin/users">Find users</Link></p>
-      </div>
-    );
-  }
+  if (!user) notFound(); // the site's 404 (status 404), not a 200 page saying so
   const usage = await readUsageSummary(runtime.db.prisma, user.id, { days: 30, hours: 24, requestsPerDay: runtime.config.API_REQUESTS_PER_DAY });
   const flash = (await cookies()).get(USERS_FLASH_COOKIE)?.value;
   const stripeManaged = user.subscription?.provider === 'stripe';
