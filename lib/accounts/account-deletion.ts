@@ -22,12 +22,11 @@ import { accountDeletedMail, deletionCancelledMail, deletionScheduledMail, type 
 import { auditInTransaction, recordAudit, type AuditContext } from './audit';
 import { deleteAccount, type DeletedAccount } from './delete-account';
 import { verifyPassword } from './password';
+import { confirmIdentity } from './password-confirmation';
 import { checkSecondFactor } from './two-factor';
 import { PASSWORD_MAX_LENGTH } from './validation';
 
 const DAY_MS = 86_400_000;
-/** Wrong passwords or codes per account per hour before the form refuses for a while. */
-const DELETE_ATTEMPTS = { name: 'account-deletion:user', points: 10, durationSeconds: 3600 };
 
 export type AccountDeletionDeps = AccountMailDeps & { engines: Engines };
 
@@ -71,22 +70,18 @@ export async function scheduleAccountDeletion(
   if (user.subscription?.provider === 'stripe' && ENTITLED_STATUSES.has(user.subscription.status)) {
     throw new AppError('subscription_active', SUBSCRIPTION_ACTIVE_MESSAGE, 409);
   }
-  const limiter = deps.engines.rateLimiter(DELETE_ATTEMPTS);
-  const refuse = async (error: AppError) => {
-    const limit = await limiter.consume(user.id);
-    if (!limit.allowed) throw new AppError('rate_limited', 'Too many wrong attempts. Try again later.', 429);
-    throw error;
-  };
+  // Wrong passwords and codes count under the account's confirmation limit (lib/accounts/password-confirmation.ts).
   const password = typeof input.password === 'string' ? input.password.slice(0, PASSWORD_MAX_LENGTH * 4) : '';
-  if (!(await verifyPassword(user.passwordHash, password))) {
-    await refuse(new AppError('wrong_password', 'Your password is not right.', 400, { field: 'password' }));
-  }
-  if (user.totpEnabledAt) {
-    const code = typeof input.code === 'string' ? input.code.slice(0, 40) : '';
-    if (!code.trim() || !(await checkSecondFactor(deps.prisma, user, code))) {
-      await refuse(new AppError('invalid_code', 'Enter a current code from your authenticator app, or an unused recovery code.', 400, { field: 'code' }));
+  await confirmIdentity(deps.engines, user.id, async () => {
+    if (!(await verifyPassword(user.passwordHash, password))) return new AppError('wrong_password', 'Your password is not right.', 400, { field: 'password' });
+    if (user.totpEnabledAt) {
+      const code = typeof input.code === 'string' ? input.code.slice(0, 40) : '';
+      if (!code.trim() || !(await checkSecondFactor(deps.prisma, user, code))) {
+        return new AppError('invalid_code', 'Enter a current code from your authenticator app, or an unused recovery code.', 400, { field: 'code' });
+      }
     }
-  }
+    return null;
+  });
   if (user.deletionDueAt) {
     return { requestedAt: user.deletionRequestedAt ?? user.deletionDueAt, dueAt: user.deletionDueAt, delivery: Promise.resolve() };
   }

@@ -11,6 +11,7 @@ import { sendInBackground } from '../mail/get-mailer';
 import { passwordChangedMail, resetMail, type AccountMailDeps } from './account-mail';
 import { issueAccountToken, peekAccountToken, revokeAccountTokens, TOKEN_TTL_MS } from './account-tokens';
 import { hashPassword, verifyPassword } from './password';
+import { confirmIdentity } from './password-confirmation';
 import { endOtherSessions } from './sessions';
 import { emailSchema, passwordProblem, PASSWORD_MAX_LENGTH } from './validation';
 
@@ -98,12 +99,10 @@ export async function resetPassword(deps: AccountMailDeps, input: { token: unkno
   return { userId: user.id, email: user.email };
 }
 
-/** Wrong current passwords per account per hour before the form refuses for a while. */
-const CHANGE_ATTEMPTS = { name: 'password-change:user', points: 10, durationSeconds: 3600 };
-
 /**
- * Changes the password of a signed-in user: the current one is required, the new one must pass the
- * password policy; every other session ends (this one stays), and the owner gets a notice.
+ * Changes the password of a signed-in user: the current one is required (under the account's
+ * confirmation limit, lib/accounts/password-confirmation.ts), the new one must pass the password
+ * policy; every other session ends (this one stays), and the owner gets a notice.
  */
 export async function changePassword(
   deps: AccountMailDeps & { engines: Engines },
@@ -111,13 +110,10 @@ export async function changePassword(
 ): Promise<{ endedSessions: number }> {
   const user = await deps.prisma.user.findUnique({ where: { id: input.userId }, select: { id: true, email: true, passwordHash: true } });
   if (!user) throw new AppError('unauthenticated', 'Your session ended. Sign in again.', 401);
-  const limiter = deps.engines.rateLimiter(CHANGE_ATTEMPTS);
   const current = typeof input.currentPassword === 'string' ? input.currentPassword.slice(0, PASSWORD_MAX_LENGTH * 4) : '';
-  if (!(await verifyPassword(user.passwordHash, current))) {
-    const limit = await limiter.consume(user.id);
-    if (!limit.allowed) throw new AppError('rate_limited', 'Too many wrong passwords. Try again later, or reset your password by email.', 429);
-    throw new AppError('wrong_password', 'Your current password is not right.', 400, { field: 'currentPassword' });
-  }
+  await confirmIdentity(deps.engines, user.id, async () =>
+    (await verifyPassword(user.passwordHash, current)) ? null : new AppError('wrong_password', 'Your current password is not right.', 400, { field: 'currentPassword' }),
+  );
   const next = checkNewPassword(input.newPassword, user.email);
   if (next === current) throw new AppError('weak_password', 'Choose a password different from the current one.', 400, { field: 'password' });
   const passwordHash = await hashPassword(next);

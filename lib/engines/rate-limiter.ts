@@ -23,6 +23,8 @@ export interface RateLimiter {
   peek(key: string): Promise<{ consumed: number; msBeforeReset: number }>;
   /** Refuses the key for `seconds` from now (consume answers not allowed until then), whatever it had used. */
   block(key: string, seconds: number): Promise<void>;
+  /** Gives back points consumed in the current window (e.g. a reserved attempt that turned out not to count). */
+  reward(key: string, points?: number): Promise<void>;
 }
 
 /** How long a request waits for Redis to count it before the in-memory insurance counts it. */
@@ -66,6 +68,9 @@ function wrap(limiter: RateLimiterAbstract | RLWrapperTimeouts): RateLimiter {
     },
     async block(key, seconds) {
       await limiter.block(key, Math.max(1, Math.ceil(seconds)));
+    },
+    async reward(key, points = 1) {
+      await limiter.reward(key, points);
     },
   };
 }

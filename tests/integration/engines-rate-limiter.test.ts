@@ -46,4 +46,14 @@ describe.each(stores)('rate limiter (%s)', (_name, store) => {
     await b.consume('k');
     expect((await a.consume('k')).allowed).toBe(false);
   });
+
+  it('reward gives back consumed points in the current window', async () => {
+    const limiter = createRateLimiter({ name: uniqueName('reward'), points: 2, durationSeconds: 60 }, store, prefix);
+    await limiter.consume('k');
+    await limiter.consume('k');
+    await limiter.reward('k');
+    expect(await limiter.peek('k')).toMatchObject({ consumed: 1 });
+    expect((await limiter.consume('k')).allowed).toBe(true);
+    expect((await limiter.consume('k')).allowed).toBe(false);
+  });
 });

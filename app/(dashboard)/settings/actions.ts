@@ -59,7 +59,7 @@ export const confirmTwoFactorAction = authedAction(z.object({ code: z.string().m
 });
 
 export const disableTwoFactorAction = authedAction(z.object({ password: z.string().max(1024) }), async ({ password }, { user, runtime }) => {
-  await disableTwoFactor(runtime.db.prisma, user.id, password);
+  await disableTwoFactor({ prisma: runtime.db.prisma, engines: runtime.engines }, user.id, password);
   await recordAudit(runtime.db.prisma, { ...(await requestAuditContext(user.id)), action: 'two_factor_disabled', subjectUserId: user.id }, runtime.logger);
   runtime.logger.info({ userId: user.id }, 'two-factor sign-in turned off');
   return { ok: true };

@@ -178,6 +178,37 @@ describe('account deletion by its owner', () => {
     expect((await findPendingDeletion(deps(), user.id))?.dueAt.toISOString()).toBe(scheduled.dueAt.toISOString());
   });
 
+  it('takes a TOTP code once: the code that turned 2FA on (or signed in) does not confirm a deletion', async () => {
+    const { user } = await person();
+    const left = 30_000 - (Date.now() % 30_000); // clear of the end of the current 30-second step
+    if (left < 5_000) await new Promise((r) => setTimeout(r, left + 100));
+    const { secret } = await startTwoFactorSetup(t.db.prisma, user.id);
+    const used = await generate({ secret });
+    await confirmTwoFactor(t.db.prisma, user.id, used);
+    expect(await rejection(scheduleAccountDeletion(deps(), { userId: user.id, password: PASSWORD, code: used, coolingOffDays: 7 }))).toMatchObject({ code: 'invalid_code' });
+    expect(await findPendingDeletion(deps(), user.id)).toBeNull();
+    const next = await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
+    await scheduleAccountDeletion(deps(), { userId: user.id, password: PASSWORD, code: next, coolingOffDays: 7 });
+    expect(await findPendingDeletion(deps(), user.id)).not.toBeNull();
+  });
+
+  it('after ten wrong passwords or codes, refuses the right password and code too (rate_limited) and schedules nothing', async () => {
+    const { user } = await person();
+    const { secret } = await startTwoFactorSetup(t.db.prisma, user.id);
+    const { recoveryCodes } = await confirmTwoFactor(t.db.prisma, user.id, await generate({ secret }));
+    const answers: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const attempt = i % 2 ? { password: PASSWORD, code: '000000' } : { password: `wrong ${i}`, code: recoveryCodes[1] };
+      answers.push((await rejection(scheduleAccountDeletion(deps(), { userId: user.id, ...attempt, coolingOffDays: 7 }))).code);
+    }
+    expect(answers).toEqual([...Array.from({ length: 10 }, (_, i) => (i % 2 ? 'invalid_code' : 'wrong_password')), 'rate_limited', 'rate_limited']);
+    const refused = await rejection(scheduleAccountDeletion(deps(), { userId: user.id, password: PASSWORD, code: recoveryCodes[0], coolingOffDays: 7 }));
+    expect(refused).toMatchObject({ code: 'rate_limited', status: 429 });
+    expect(await findPendingDeletion(deps(), user.id)).toBeNull();
+    // Refused before anything was checked: the recovery code was not used up.
+    expect(await t.db.prisma.accountToken.count({ where: { userId: user.id, purpose: 'recovery_code', usedAt: null } })).toBe(10);
+  });
+
   it('is refused while Stripe bills the account, pointing to the billing portal', async () => {
     const { user } = await person();
     await t.db.prisma.subscription.create({ data: { userId: user.id, provider: 'stripe', status: 'active' } });

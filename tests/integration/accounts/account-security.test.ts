@@ -2,7 +2,8 @@
 // real in-process SMTP server: sign-up and "forgot password" answer the same (and in the same time)
 // whether or not the address has an account; reset links are single-use, expire and end every
 // session; a password change ends the other sessions; the emailed verification link confirms the
-// address, which public streaming and Stripe checkout require.
+// address, which public streaming and Stripe checkout require; a TOTP code works once; confirming with
+// the password (change it, turn 2FA off, delete the account) stops, right password too, at the limit.
 import { generate } from 'otplib';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import type { AccountMailDeps } from '@/lib/accounts/account-mail';
 import { hashAccountToken, issueAccountToken } from '@/lib/accounts/account-tokens';
 import { createUser } from '@/lib/accounts/create-user';
 import { resendVerification, verifyEmail } from '@/lib/accounts/email-verification';
+import { scheduleAccountDeletion } from '@/lib/accounts/account-deletion';
+import { CONFIRMATION_ATTEMPTS } from '@/lib/accounts/password-confirmation';
 import { changePassword, requestPasswordReset, resetPassword, RESET_REQUEST_MESSAGE } from '@/lib/accounts/password-reset';
 import { endAllSessions } from '@/lib/accounts/session-version';
 import { createSessionCheckCache, createSessionRecord, endSession, listSessions, readSession } from '@/lib/accounts/sessions';
@@ -59,6 +62,16 @@ async function rejection(promise: Promise<unknown>): Promise<{ code: string; sta
   const error = await promise.then(() => null, (e: unknown) => e);
   expect(error).toBeTruthy();
   return error as { code: string; status: number };
+}
+
+/** The TOTP code of the time step `steps` away from now (one step either way is within the tolerance). */
+const codeAt = (secret: string, steps: number) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + steps * 30 });
+const currentStep = () => Math.floor(Date.now() / 30_000);
+
+/** Starts a test that compares time steps at least `seconds` before the current 30-second step ends. */
+async function clearOfStepEnd(seconds = 10) {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < seconds * 1000) await new Promise((r) => setTimeout(r, left + 100));
 }
 
 /** Waits for the n-th mail to an address (oldest first). */
@@ -331,6 +344,7 @@ describe('email verification', () => {
 describe('two-factor sign-in (TOTP)', () => {
   it('turns on with a code from the app, then sign-in needs a code or a recovery code (each once); off needs the password', async () => {
     const user = await createUser(t.db.prisma, { email: 'totp@example.com', password: PASSWORD });
+    await clearOfStepEnd();
     const signIn = (code?: string) => verifyCredentials({ prisma: t.db.prisma, engines }, { email: 'totp@example.com', password: PASSWORD, ip: '192.0.2.77', code });
 
     const { secret, uri, qr } = await startTwoFactorSetup(t.db.prisma, user.id);
@@ -346,7 +360,9 @@ describe('two-factor sign-in (TOTP)', () => {
 
     expect(await rejection(signIn())).toMatchObject({ code: 'two_factor_required', status: 401 });
     expect(await rejection(signIn('123456'))).toMatchObject({ code: 'invalid_code', status: 401 });
-    expect(await signIn(await generate({ secret }))).toMatchObject({ id: user.id });
+    // The setup code was used once (to turn 2FA on): sign-in takes the next one (still within the tolerance).
+    expect(await rejection(signIn(await generate({ secret })))).toMatchObject({ code: 'invalid_code', status: 401 });
+    expect(await signIn(await codeAt(secret, 1))).toMatchObject({ id: user.id });
     expect(await signIn(recoveryCodes[0].toUpperCase())).toMatchObject({ id: user.id });
     expect(await rejection(signIn(recoveryCodes[0]))).toMatchObject({ code: 'invalid_code' });
     // Another account's recovery code is no good here.
@@ -355,8 +371,120 @@ describe('two-factor sign-in (TOTP)', () => {
     const otherCodes = await confirmTwoFactor(t.db.prisma, other.id, await generate({ secret: otherSetup.secret }));
     expect(await rejection(signIn(otherCodes.recoveryCodes[0]))).toMatchObject({ code: 'invalid_code' });
 
-    expect(await rejection(disableTwoFactor(t.db.prisma, user.id, 'not my passphrase'))).toMatchObject({ code: 'wrong_password' });
-    await disableTwoFactor(t.db.prisma, user.id, PASSWORD);
+    expect(await rejection(disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, 'not my passphrase'))).toMatchObject({ code: 'wrong_password' });
+    await disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, PASSWORD);
     expect(await signIn()).toMatchObject({ id: user.id });
+  });
+
+  it('a TOTP code works once: the same code (or an older one) is refused after it signed in, and of two sign-ins racing with one code exactly one wins', async () => {
+    const user = await createUser(t.db.prisma, { email: 'totp-replay@example.com', password: PASSWORD });
+    let ip = 0;
+    // A fresh address per attempt, so that the sign-in slow-down never answers for the code.
+    const signIn = (code: string) => verifyCredentials({ prisma: t.db.prisma, engines }, { email: 'totp-replay@example.com', password: PASSWORD, ip: `198.51.100.${++ip}`, code });
+    await clearOfStepEnd();
+    const step = currentStep();
+    const { secret } = await startTwoFactorSetup(t.db.prisma, user.id);
+    await confirmTwoFactor(t.db.prisma, user.id, await codeAt(secret, -1));
+
+    const now = await codeAt(secret, 0);
+    expect(await signIn(now)).toMatchObject({ id: user.id });
+    expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).totpLastStep).toBe(step);
+    expect(await rejection(signIn(now))).toMatchObject({ code: 'invalid_code', status: 401 });
+    // The code of the step before (still within the clock tolerance) is older than the one used.
+    expect(await rejection(signIn(await codeAt(secret, -1)))).toMatchObject({ code: 'invalid_code' });
+
+    // The next step's code, in three sign-ins at once: one session.
+    const next = await codeAt(secret, 1);
+    const raced = await Promise.allSettled([signIn(next), signIn(next), signIn(next)]);
+    expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of raced) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'invalid_code' });
+    expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).totpLastStep).toBe(step + 1);
+
+    // A new secret is a new sequence: its current code turns 2FA on (once), the next one signs in.
+    await disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, PASSWORD);
+    const again = await startTwoFactorSetup(t.db.prisma, user.id);
+    const setupCode = await codeAt(again.secret, 0);
+    await confirmTwoFactor(t.db.prisma, user.id, setupCode);
+    expect(await rejection(signIn(setupCode))).toMatchObject({ code: 'invalid_code' });
+    expect(await signIn(await codeAt(again.secret, 1))).toMatchObject({ id: user.id });
+  });
+
+  it('of two setup confirmations at once, one turns 2FA on', async () => {
+    const user = await createUser(t.db.prisma, { email: 'totp-confirm-race@example.com', password: PASSWORD });
+    await clearOfStepEnd(5);
+    const { secret } = await startTwoFactorSetup(t.db.prisma, user.id);
+    const code = await codeAt(secret, 0);
+    const raced = await Promise.allSettled([confirmTwoFactor(t.db.prisma, user.id, code), confirmTwoFactor(t.db.prisma, user.id, code)]);
+    expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const won = raced.find((r) => r.status === 'fulfilled')!;
+    const issued = won.status === 'fulfilled' ? won.value.recoveryCodes : [];
+    // The recovery codes shown are the ones that work.
+    const stored = await t.db.prisma.accountToken.findMany({ where: { userId: user.id, purpose: 'recovery_code', usedAt: null } });
+    expect(stored.map((r) => r.tokenHash).sort()).toEqual(issued.map((c) => hashAccountToken(c.replace('-', ''))).sort());
+  });
+});
+
+describe('confirming with the password (change password, turn 2FA off, delete the account)', () => {
+  const over = (p: Promise<unknown>) => rejection(p).then((e) => {
+    expect(e).toMatchObject({ code: 'rate_limited', status: 429 });
+    expect(e.details?.retryAfterSeconds).toBeGreaterThan(0);
+    expect(e.details?.retryAfterSeconds).toBeLessThanOrEqual(CONFIRMATION_ATTEMPTS.durationSeconds);
+  });
+
+  it('once an account has used up its wrong passwords, every attempt is refused — the right password too — in every confirming action, until the window passes', async () => {
+    const user = await createUser(t.db.prisma, { email: 'confirm-limit@example.com', password: PASSWORD });
+    const change = (currentPassword: string) =>
+      changePassword(deps(), { userId: user.id, sessionId: null, currentPassword, newPassword: 'a different passphrase now' });
+    const disable = (password: string) => disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, password);
+    const schedule = (password: string) => scheduleAccountDeletion(deps(), { userId: user.id, password, coolingOffDays: 7 });
+
+    // One limit over the three actions: wrong passwords in any of them count.
+    const wrongs = [change, disable, schedule];
+    for (let i = 0; i < CONFIRMATION_ATTEMPTS.points; i++) {
+      expect(await rejection(wrongs[i % 3](`wrong passphrase ${i}`))).toMatchObject({ code: 'wrong_password', status: 400 });
+    }
+    await over(change('wrong passphrase 10'));
+    await over(disable('wrong passphrase 11'));
+    // The right password is refused as well, and nothing changes.
+    await over(change(PASSWORD));
+    await over(disable(PASSWORD));
+    await over(schedule(PASSWORD));
+    const row = await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(row.deletionDueAt).toBeNull();
+    expect(await verifyCredentials({ prisma: t.db.prisma, engines }, { email: 'confirm-limit@example.com', password: PASSWORD, ip: '192.0.2.90' })).toMatchObject({ id: user.id });
+
+    // When the window has passed (its counter is gone), the right password works again.
+    await engines.rateLimiter(CONFIRMATION_ATTEMPTS).reset(user.id);
+    expect(await change(PASSWORD)).toEqual({ endedSessions: 0 });
+  });
+
+  it('turning two-factor sign-in off is limited like the others', async () => {
+    const user = await createUser(t.db.prisma, { email: 'confirm-2fa@example.com', password: PASSWORD });
+    const { secret } = await startTwoFactorSetup(t.db.prisma, user.id);
+    await confirmTwoFactor(t.db.prisma, user.id, await generate({ secret }));
+    const answers: string[] = [];
+    for (let i = 0; i < 12; i++) answers.push((await rejection(disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, `guess ${i}`))).code);
+    expect(answers).toEqual([...Array(10).fill('wrong_password'), 'rate_limited', 'rate_limited']);
+    await over(disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, PASSWORD));
+    expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).totpEnabledAt).not.toBeNull();
+  });
+
+  it('only wrong attempts count, and a burst of parallel guesses gets no more than the limit verified', async () => {
+    const user = await createUser(t.db.prisma, { email: 'confirm-burst@example.com', password: PASSWORD });
+    // Right passwords between wrong ones do not count (nor does a weak new password after a right one).
+    for (let i = 0; i < CONFIRMATION_ATTEMPTS.points - 1; i++) {
+      expect(await rejection(disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, `guess ${i}`))).toMatchObject({ code: 'wrong_password' });
+      await disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, PASSWORD);
+    }
+    expect(await rejection(changePassword(deps(), { userId: user.id, sessionId: null, currentPassword: PASSWORD, newPassword: 'short' }))).toMatchObject({ code: 'weak_password' });
+    expect(await engines.rateLimiter(CONFIRMATION_ATTEMPTS).peek(user.id)).toMatchObject({ consumed: CONFIRMATION_ATTEMPTS.points - 1 });
+
+    await engines.rateLimiter(CONFIRMATION_ATTEMPTS).reset(user.id);
+    const burst = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => rejection(changePassword(deps(), { userId: user.id, sessionId: null, currentPassword: `parallel guess ${i}`, newPassword: 'x' }))),
+    );
+    const codes = burst.map((e) => e.code);
+    expect(codes.filter((c) => c === 'wrong_password')).toHaveLength(CONFIRMATION_ATTEMPTS.points);
+    expect(codes.filter((c) => c === 'rate_limited')).toHaveLength(16 - CONFIRMATION_ATTEMPTS.points);
   });
 });
