@@ -25,3 +25,42 @@ export function safeRedirectPath(value: string | null | undefined, origin: strin
   if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return fallback;
   return path;
 }
+
+/** next-auth's callback-url cookie: plain, or with the __Secure- prefix on https. */
+const AUTH_CALLBACK_COOKIE_RE = /^(?:__Secure-)?next-auth\.callback-url$/;
+
+/**
+ * A callbackUrl fit for next-auth: the same-origin path `value` leads to, or null. next-auth throws
+ * (a 500, on every request that carries it) for one that is neither an absolute http(s) URL nor a
+ * path, from the query, the body or its cookie; it is given a safe path or nothing.
+ */
+export function authCallbackUrl(value: string, origin: string): string | null {
+  return safeRedirectPath(value, origin, '') || null;
+}
+
+/**
+ * The Cookie header without a next-auth callback-url cookie that authCallbackUrl refuses (a browser
+ * can hold one set by anyone who could set cookies for the site), and the names dropped.
+ */
+export function withoutBadAuthCallbackCookie(cookieHeader: string | null, origin: string): { header: string | null; dropped: string[] } {
+  if (!cookieHeader || !cookieHeader.includes('callback-url')) return { header: cookieHeader, dropped: [] };
+  const dropped: string[] = [];
+  const kept = cookieHeader.split(';').filter((pair) => {
+    const eq = pair.indexOf('=');
+    const name = (eq < 0 ? pair : pair.slice(0, eq)).trim();
+    if (!AUTH_CALLBACK_COOKIE_RE.test(name)) return true;
+    let value: string;
+    try {
+      value = decodeURIComponent(eq < 0 ? '' : pair.slice(eq + 1).trim().replace(/^"|"$/g, ''));
+    } catch {
+      value = '';
+    }
+    // Kept only as next-auth reads it: a safe path as it stands, or an absolute URL on this origin
+    // ('foo' leads to /foo, but next-auth throws on it).
+    const safe = value ? authCallbackUrl(value, origin) : null;
+    if (safe !== null && (value === safe || value === origin || value.startsWith(`${origin}/`))) return true;
+    dropped.push(name);
+    return false;
+  });
+  return { header: kept.length ? kept.join(';').trim() : null, dropped };
+}

@@ -1,6 +1,7 @@
 // Stripe webhooks: verified by the route, idempotent by event id (recorded in the same transaction
 // as the effect), and order-independent (the event only names the customer; the state is re-read).
 import type Stripe from 'stripe';
+import { z } from 'zod';
 import { isUniqueViolation } from '../accounts/create-user';
 import type { AccountDeps } from '../accounts/types';
 import { deliverControl } from '../control';
@@ -19,6 +20,31 @@ export type HandleResult =
   | { status: 'duplicate' }
   | { status: 'ignored'; reason: string }
   | { status: 'processed'; sync: SyncResult | null };
+
+/**
+ * The part of an event's shape this module reads, checked before anything else: a correctly signed
+ * body that is not an event object (`[]`, `{}`, a `data` of null) is the sender's mistake (400),
+ * not a reason to fail (Stripe would retry a 5xx for days).
+ */
+const eventShape = z.looseObject({
+  id: z.string().min(1).max(255),
+  type: z.string().min(1).max(255),
+  data: z.looseObject({
+    object: z.looseObject({
+      customer: z.union([z.string().max(255), z.looseObject({ id: z.string().max(255) }), z.null()]).optional(),
+      client_reference_id: z.string().max(255).nullable().optional(),
+      metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+    }),
+  }),
+});
+
+/** The verified body as an event, or why it is not one. */
+export function checkStripeEvent(event: unknown): { ok: true; event: Stripe.Event } | { ok: false; problem: string } {
+  const parsed = eventShape.safeParse(event);
+  if (parsed.success) return { ok: true, event: event as Stripe.Event };
+  const issue = parsed.error.issues[0];
+  return { ok: false, problem: `${issue.path.join('.') || 'event'}: ${issue.message}` };
+}
 
 const idOf = (value: string | { id: string } | null | undefined): string | null =>
   typeof value === 'string' ? value : (value?.id ?? null);

@@ -18,7 +18,7 @@ export interface TaxiiQuery {
   specVersions: string[] | null;
 }
 
-const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/i;
 const TYPE_RE = /^[a-z][a-z0-9-]{0,249}$/;
 const ID_RE = /^[a-z][a-z0-9-]{0,249}--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -32,8 +32,20 @@ function list(value: string, what: string, re: RegExp, max = 100): string[] {
   return items;
 }
 
+/**
+ * An RFC 3339 timestamp naming a real instant: the calendar date exists (Date.parse rolls
+ * 2026-02-30 over to March 2, which PostgreSQL then refuses: a 500), hours 00–23, minutes and
+ * seconds 00–59, an offset within ±23:59.
+ */
 export function isTaxiiTimestamp(s: string): boolean {
-  return TIMESTAMP_RE.test(s) && Number.isFinite(Date.parse(s.replace(/(\.\d{3})\d+/, '$1')));
+  const m = TIMESTAMP_RE.exec(s);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
+  if (year < 1 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false; // no year 0 in PostgreSQL
+  const monthEnd = new Date(0);
+  monthEnd.setUTCFullYear(year, month, 0); // day 0 of the next month: this month's last day (setUTCFullYear: years < 100 as given)
+  if (day > monthEnd.getUTCDate()) return false;
+  return m[8] === undefined || (Number(m[8]) <= 23 && Number(m[9]) <= 59);
 }
 
 /** Parses the query string, accepting only the parameters `allowed` names. */

@@ -187,6 +187,12 @@ describe('TAXII 2.1', () => {
     for (const bad of ['?limit=0', '?limit=x', '?next=nope', '?added_after=yesterday', '?match[type]=BAD TYPE', '?match[version]=latest', '?bogus=1', '?limit=1&limit=2']) {
       await expectTaxiiError(await taxii(`${ALL}objects/${bad}`), 400);
     }
+    // Timestamps of the right shape that name no instant (Date.parse would roll Feb 30 over; the database refuses it).
+    for (const when of ['2026-02-30T00:00:00Z', '2026-04-31T00:00:00Z', '2026-12-01T24:00:00Z', '2026-12-01T10:00:60Z', '0000-01-01T00:00:00Z']) {
+      for (const path of [`${ALL}objects/?added_after=${when}`, `${ALL}manifest/?added_after=${when}`, `${ALL}objects/?match[version]=${when}`]) {
+        await expectTaxiiError(await taxii(path), 400);
+      }
+    }
     await expectTaxiiError(await taxii('/taxii2/sluice/collections/00000000-0000-4000-8000-000000000000/objects/'), 404);
     await expectTaxiiError(await taxii('/taxii2/elsewhere/'), 404);
     await expectTaxiiError(await fetch(`${node.server.url}${ALL}objects/`, { method: 'POST', headers: { authorization: basic(alice.token), 'content-type': TAXII }, body: '{}' }), 405);

@@ -381,6 +381,33 @@ describe('hostile input on every public path and parameter', () => {
     expect(errors, errors.join('\n')).toEqual([]);
   });
 
+  it("a callbackUrl next-auth would throw on, in the query, a form or its cookie: never a 5xx, and the cookie is deleted", async () => {
+    const bad = ['foo', 'javascript:alert(1)', '%2F%2Fevil.example', 'http://'];
+    for (const value of bad) {
+      for (const target of [`/api/auth/signin?callbackUrl=${encodeURIComponent(value)}`, `/api/auth/providers?callbackUrl=${encodeURIComponent(value)}`, `/api/auth/csrf?callbackUrl=${encodeURIComponent(value)}`]) {
+        const answer = await send('GET', target);
+        expect(answer.status, `${target}: ${answer.body.slice(0, 120)}`).toBeLessThan(500);
+      }
+      const signOut = await send('POST', '/api/auth/signout', { 'content-type': 'application/x-www-form-urlencoded' }, `callbackUrl=${encodeURIComponent(value)}`);
+      expect(signOut.status, `signout ${value}`).toBeLessThan(500);
+      for (const target of ['/api/auth/session', '/dashboard', '/settings', '/threats']) {
+        const answer = await send('GET', target, { cookie: `next-auth.callback-url=${encodeURIComponent(value)}; other=1` });
+        expect(answer.status, `${target} with the cookie ${value}: ${answer.body.slice(0, 120)}`).toBeLessThan(500);
+      }
+    }
+    // A page tells the browser to forget the cookie.
+    const { hostname, port } = new URL(node.server.url);
+    const setCookie = await new Promise<string[]>((resolve, reject) => {
+      request({ host: hostname, port, path: '/login', headers: { cookie: 'next-auth.callback-url=foo' }, agent: false }, (res) => {
+        res.resume();
+        resolve(res.headers['set-cookie'] ?? []);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(setCookie.some((c) => /^next-auth\.callback-url=;.*Max-Age=0/i.test(c)), setCookie.join('\n')).toBe(true);
+  });
+
   it('leaves the node healthy, its memory and the .next folder bounded', async () => {
     expect((await send('GET', '/api/health')).status).toBe(200);
     const nextAfter = await dirBytes(path.join(ROOT, '.next'));

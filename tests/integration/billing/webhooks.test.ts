@@ -103,6 +103,16 @@ describe('POST /api/billing/webhook', () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it('answers 400 to a correctly signed body that is not an event object, and records nothing', async () => {
+    const before = await eventCount();
+    for (const body of ['[]', 'null', '{}', '{"id":"evt_x","type":"checkout.session.completed","data":null}', '{"id":123,"type":"invoice.payment_failed","data":{"object":{}}}', '{"type":"invoice.payment_failed","data":{"object":{"customer":"cus_x"}}}']) {
+      const res = await stripe.deliver(body);
+      expect(res.status, body).toBe(400);
+      expect((await res.json()).error.code, body).toBe('invalid_event');
+    }
+    expect(await eventCount()).toBe(before);
+  });
+
   it('subscribing enables the token the user already has; checkout completion links the customer', async () => {
     const { userId, customer } = await newCustomer();
     const { token } = await createApiToken(t.db.prisma, { userId, name: 'existing', scopes: ['stream'] });

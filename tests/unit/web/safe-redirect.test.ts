@@ -1,6 +1,6 @@
 // The post-sign-in redirect keeps only same-origin paths, whatever a hostile callbackUrl looks like.
 import { describe, expect, it } from 'vitest';
-import { safeRedirectPath } from '@/lib/safe-redirect';
+import { authCallbackUrl, safeRedirectPath, withoutBadAuthCallbackCookie } from '@/lib/safe-redirect';
 
 const ORIGIN = 'https://sluice.example.com';
 
@@ -61,5 +61,26 @@ describe('safeRedirectPath', () => {
       expect(new URL(out, ORIGIN).origin, `${JSON.stringify(input)} → ${out}`).toBe(ORIGIN);
       expect(out.startsWith('//') || out.startsWith('/\\')).toBe(false);
     }
+  });
+});
+
+describe("next-auth's callbackUrl (it throws, a 500, on one that is neither an absolute http(s) URL nor a path)", () => {
+  it('turns a query or form value into the same-origin path it leads to, or nothing', () => {
+    expect(authCallbackUrl('/dashboard?x=1', ORIGIN)).toBe('/dashboard?x=1');
+    expect(authCallbackUrl(`${ORIGIN}/settings`, ORIGIN)).toBe('/settings');
+    expect(authCallbackUrl('foo', ORIGIN)).toBe('/foo');
+    for (const bad of ['javascript:alert(1)', 'https://evil.example/', '//evil.example', 'http://', '']) expect(authCallbackUrl(bad, ORIGIN), bad).toBeNull();
+  });
+
+  it('drops a callback-url cookie next-auth would refuse, keeps one it reads, and leaves other cookies alone', () => {
+    const cookie = (value: string, name = 'next-auth.callback-url') => `a=1; ${name}=${encodeURIComponent(value)}; b=2`;
+    for (const bad of ['foo', 'javascript:alert(1)', 'https://evil.example/x', '//evil.example', '%E0%A4%A']) {
+      const out = withoutBadAuthCallbackCookie(cookie(bad).replace(encodeURIComponent('%E0%A4%A'), '%E0%A4%A'), ORIGIN);
+      expect(out, bad).toEqual({ header: 'a=1; b=2', dropped: ['next-auth.callback-url'] });
+    }
+    expect(withoutBadAuthCallbackCookie(cookie('foo', '__Secure-next-auth.callback-url'), ORIGIN).dropped).toEqual(['__Secure-next-auth.callback-url']);
+    for (const good of ['/dashboard', `${ORIGIN}/settings`, ORIGIN]) expect(withoutBadAuthCallbackCookie(cookie(good), ORIGIN).dropped, good).toEqual([]);
+    expect(withoutBadAuthCallbackCookie('next-auth.callback-url=foo', ORIGIN)).toEqual({ header: null, dropped: ['next-auth.callback-url'] });
+    expect(withoutBadAuthCallbackCookie(null, ORIGIN)).toEqual({ header: null, dropped: [] });
   });
 });

@@ -3,31 +3,67 @@
 import NextAuth from 'next-auth';
 import { NextRequest } from 'next/server';
 import { isAbortedRequestError } from '@/lib/errors';
+import { authCallbackUrl } from '@/lib/safe-redirect';
 import { authOptions, authRequestFeedback, type AuthRequestFeedback } from '@/app/_lib/auth';
 
 type RouteContext = { params: Promise<{ nextauth: string[] }> };
 const nextAuth = NextAuth(authOptions) as (req: Request, ctx: RouteContext) => Promise<Response>;
 
 /**
- * next-auth parses a JSON body itself and throws on a malformed one (a 500): it is checked here
- * first and refused with 400, and next-auth gets the same text again.
+ * The request next-auth is given, or the 400 it must not see. next-auth throws (a 500) on a
+ * malformed JSON body and on a callbackUrl that is neither an absolute http(s) URL nor a path, in
+ * the query, the body or its cookie: the JSON is checked here, and the query's and the body's
+ * callbackUrl become the same-origin path they lead to or are dropped (lib/safe-redirect.ts).
  */
-async function withCheckedJsonBody(req: NextRequest): Promise<NextRequest | Response> {
-  if (req.method !== 'POST' || !/application\/json/i.test(req.headers.get('content-type') ?? '')) return req;
-  const text = await req.text();
-  try {
-    JSON.parse(text);
-  } catch {
-    return Response.json({ error: { code: 'invalid_json', message: 'the request body is not valid JSON' } }, { status: 400, headers: { 'cache-control': 'no-store' } });
+async function sanitisedAuthRequest(req: NextRequest): Promise<NextRequest | Response> {
+  const origin = req.nextUrl.origin;
+  const url = new URL(req.url);
+  const queryCallback = url.searchParams.get('callbackUrl');
+  if (queryCallback !== null) {
+    const safe = authCallbackUrl(queryCallback, origin);
+    if (safe) url.searchParams.set('callbackUrl', safe);
+    else url.searchParams.delete('callbackUrl');
   }
-  return new NextRequest(req, { body: text });
+  // (Its cookie is checked by proxy.ts: next-auth reads cookies through next/headers, not from here.)
+  const headers = new Headers(req.headers);
+
+  let body: string | undefined;
+  const type = req.headers.get('content-type') ?? '';
+  if (req.method === 'POST' && /application\/json/i.test(type)) {
+    const text = await req.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return Response.json({ error: { code: 'invalid_json', message: 'the request body is not valid JSON' } }, { status: 400, headers: { 'cache-control': 'no-store' } });
+    }
+    if (parsed !== null && typeof parsed === 'object' && typeof (parsed as { callbackUrl?: unknown }).callbackUrl === 'string') {
+      const fields = parsed as Record<string, unknown>;
+      const safe = authCallbackUrl(fields.callbackUrl as string, origin);
+      if (safe) fields.callbackUrl = safe;
+      else delete fields.callbackUrl;
+      body = JSON.stringify(fields);
+    } else body = text;
+  } else if (req.method === 'POST' && /application\/x-www-form-urlencoded/i.test(type)) {
+    const form = new URLSearchParams(await req.text());
+    const formCallback = form.get('callbackUrl');
+    if (formCallback !== null) {
+      const safe = authCallbackUrl(formCallback, origin);
+      if (safe) form.set('callbackUrl', safe);
+      else form.delete('callbackUrl');
+    }
+    body = form.toString();
+  } else if (req.method === 'POST') {
+    body = await req.text();
+  }
+  return new NextRequest(url, { method: req.method, headers, body });
 }
 
 async function handler(original: NextRequest, ctx: RouteContext): Promise<Response> {
   let res: Response;
   const feedback: AuthRequestFeedback = {};
   try {
-    const req = await withCheckedJsonBody(original);
+    const req = await sanitisedAuthRequest(original);
     if (req instanceof Response) return req;
     res = await authRequestFeedback.run(feedback, () => nextAuth(req, ctx));
   } catch (error) {

@@ -1,7 +1,7 @@
 // Stripe webhooks. The signature is verified on the raw body; a bad one changes nothing (400).
 // Handling is idempotent by event id and re-reads the subscription from Stripe (lib/billing).
 import { NextResponse } from 'next/server';
-import { handleStripeEvent } from '@/lib/billing/handle-stripe-event';
+import { checkStripeEvent, handleStripeEvent } from '@/lib/billing/handle-stripe-event';
 import { getBilling } from '@/lib/billing/stripe-client';
 import { BODY_LIMITS } from '@/lib/http/body-limits';
 import { readBodyWithLimit } from '@/lib/http/read-body';
@@ -30,8 +30,13 @@ export async function POST(req: Request) {
     runtime.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'stripe webhook: bad signature');
     return jsonError(400, 'invalid_signature', 'the Stripe signature does not match this body');
   }
+  const checked = checkStripeEvent(event);
+  if (!checked.ok) {
+    runtime.logger.warn({ problem: checked.problem }, 'stripe webhook: a signed body that is not an event');
+    return jsonError(400, 'invalid_event', `the body is not a Stripe event (${checked.problem})`);
+  }
   try {
-    const result = await handleStripeEvent({ prisma: runtime.db.prisma, engines: runtime.engines }, billing, event);
+    const result = await handleStripeEvent({ prisma: runtime.db.prisma, engines: runtime.engines }, billing, checked.event);
     runtime.logger.info(
       { eventId: event.id, type: event.type, status: result.status, ...(result.status === 'processed' && result.sync ? { userId: result.sync.userId, plan: result.sync.plan, subscription: result.sync.status } : {}) },
       'stripe webhook',
