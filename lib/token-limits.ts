@@ -7,6 +7,13 @@ import { AppError } from './errors';
 
 /** Networks one token may list. */
 export const MAX_TOKEN_NETWORKS = 20;
+/**
+ * Active (unrevoked, unexpired) API tokens one account may hold; creating another is refused with
+ * 409 too_many_tokens until one is revoked (docs/accounts.md). Each creation mails a notice, so the
+ * cap also bounds that mail. Tokens with the `peer` scope (federation links, made by the operator)
+ * neither count nor are refused.
+ */
+export const MAX_ACTIVE_TOKENS = 50;
 /** The furthest ahead an expiry may be set (ten years). */
 const MAX_EXPIRY_MS = 10 * 366 * 86_400_000;
 

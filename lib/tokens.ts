@@ -7,7 +7,7 @@ import type { Engines } from './engines';
 import { AppError } from './errors';
 import { displayText } from './http/parse-input';
 import type { PlanId } from './plans';
-import { addressAllowed, isExpired, parseAllowedNetworks, parseExpiry } from './token-limits';
+import { addressAllowed, isExpired, MAX_ACTIVE_TOKENS, parseAllowedNetworks, parseExpiry } from './token-limits';
 
 /** `peer`: a federation link of another instance streams through it (docs/federation.md). */
 export const TOKEN_SCOPES = ['stream', 'submit', 'read', 'peer'] as const;
@@ -66,22 +66,39 @@ export async function createApiToken(
   }
   const expiresAt = parseExpiry(input.expiresAt);
   const allowedNetworks = parseAllowedNetworks(input.allowedNetworks);
-  const owner = await prisma.user.findUnique({ where: { id: input.userId }, select: { deletionDueAt: true } });
-  if (owner?.deletionDueAt) {
-    throw new AppError('deletion_pending', 'This account is scheduled for deletion: cancel the deletion on /settings before creating tokens.', 409);
-  }
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const row = await prisma.apiToken.create({
-    data: {
-      userId: input.userId,
-      name,
-      scopes: [...scopes].sort(),
-      hash: hashToken(token),
-      prefix: token.slice(0, TOKEN_PREFIX.length + DISPLAY_CHARS),
-      expiresAt,
-      allowedNetworks,
-    },
-    select: { id: true, name: true, prefix: true, scopes: true, createdAt: true, expiresAt: true, allowedNetworks: true },
+  // The owner's row is locked while counting, so creations at the same moment take turns and
+  // cannot together pass the cap.
+  const row = await prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM users WHERE id = ${input.userId}::uuid FOR UPDATE`;
+    const owner = await tx.user.findUnique({ where: { id: input.userId }, select: { deletionDueAt: true } });
+    if (owner?.deletionDueAt) {
+      throw new AppError('deletion_pending', 'This account is scheduled for deletion: cancel the deletion on /settings before creating tokens.', 409);
+    }
+    if (!scopes.includes('peer')) {
+      const active = await tx.apiToken.count({
+        where: { userId: input.userId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }], NOT: { scopes: { has: 'peer' } } },
+      });
+      if (active >= MAX_ACTIVE_TOKENS) {
+        throw new AppError(
+          'too_many_tokens',
+          `This account has ${active} active API tokens, the most it may have (${MAX_ACTIVE_TOKENS}). Revoke tokens you no longer use, then create a new one.`,
+          409,
+        );
+      }
+    }
+    return tx.apiToken.create({
+      data: {
+        userId: input.userId,
+        name,
+        scopes: [...scopes].sort(),
+        hash: hashToken(token),
+        prefix: token.slice(0, TOKEN_PREFIX.length + DISPLAY_CHARS),
+        expiresAt,
+        allowedNetworks,
+      },
+      select: { id: true, name: true, prefix: true, scopes: true, createdAt: true, expiresAt: true, allowedNetworks: true },
+    });
   });
   return { ...row, scopes: row.scopes as TokenScope[], token };
 }
