@@ -165,12 +165,14 @@ export function JobsDashboard({ initial }: { initial: QueueOverview }) {
         <div className="flex items-center justify-between">
           <h2 className="text-base font-semibold text-white">Dead letters</h2>
           {message ? (
-            <span className="text-sm text-slate-300" role="status">
+            <span className="min-w-0 text-sm text-slate-300 [overflow-wrap:anywhere]" role="status">
               {message}
             </span>
           ) : null}
         </div>
-        <table className="mt-3 w-full text-left text-sm" data-testid="dead-letters">
+        {/* A table does not shrink below its content: it scrolls in its section, never the page. */}
+        <div className="mt-3 overflow-x-auto">
+        <table className="w-full text-left text-sm" data-testid="dead-letters">
           <thead className="text-xs uppercase text-slate-500">
             <tr>
               <th className="py-2">Job</th>
@@ -188,7 +190,10 @@ export function JobsDashboard({ initial }: { initial: QueueOverview }) {
                   <div className="max-w-xs truncate text-xs text-slate-500">{d.preview}</div>
                 </td>
                 <td className="tabular-nums">{d.attempts}</td>
-                <td className="max-w-sm truncate font-mono text-xs text-rose-200">{d.lastError}</td>
+                {/* truncate on the cell itself is ignored (a cell grows to its content); a capped block inside is cut. */}
+                <td className="font-mono text-xs text-rose-200">
+                  <div className="max-w-[10rem] truncate sm:max-w-sm" title={d.lastError}>{d.lastError}</div>
+                </td>
                 <td className="text-slate-400">{ago(d.failedAt, data.at)}</td>
                 <td className="whitespace-nowrap text-right">
                   <button className="mr-2 rounded-lg bg-sky-500/20 px-3 py-1 text-sky-200 hover:bg-sky-500/30 disabled:opacity-50" disabled={busy === d.id} onClick={() => act(d.id, 'retry')}>
@@ -209,6 +214,7 @@ export function JobsDashboard({ initial }: { initial: QueueOverview }) {
             ) : null}
           </tbody>
         </table>
+        </div>
       </section>
     </div>
   );

@@ -24,7 +24,7 @@ export async function PeersSection() {
         This instance is <code className="font-mono">{instance}</code>. Link another with{' '}
         <code className="font-mono">sluice admin peer add --name N --url URL --token T</code> (docs/federation.md).
       </p>
-      {flash ? <p role="status" className="mt-2 rounded border border-slate-700 bg-slate-900 p-2 text-sm text-slate-200">{flash}</p> : null}
+      {flash ? <p role="status" className="mt-2 rounded border border-slate-700 bg-slate-900 p-2 text-sm text-slate-200 [overflow-wrap:anywhere]">{flash}</p> : null}
       {links.length === 0 ? (
         <p className="mt-4 text-sm text-slate-400">No peer links.</p>
       ) : (

@@ -38,7 +38,7 @@ export async function TrustSection() {
       <p className="mt-1 text-sm text-slate-400">
         {held[0]?.n ?? 0} values held from the firehose until corroborated. See docs/trust.md.
       </p>
-      {flash ? <p role="status" className="mt-2 rounded border border-slate-700 bg-slate-900 p-2 text-sm text-slate-200">{flash}</p> : null}
+      {flash ? <p role="status" className="mt-2 rounded border border-slate-700 bg-slate-900 p-2 text-sm text-slate-200 [overflow-wrap:anywhere]">{flash}</p> : null}
 
       <h3 className="mt-6 font-medium text-white">Warning lists</h3>
       <div className="mt-2 overflow-x-auto">
@@ -104,9 +104,9 @@ export async function TrustSection() {
       ) : (
         <ul className="mt-2 space-y-2 text-sm text-slate-300">
           {disputes.map((d) => (
-            <li key={d.id} className="flex flex-wrap items-center gap-2 border-t border-slate-800 pt-2">
-              <span className="font-mono break-all">{d.indicator.type} {d.indicator.value}</span>
-              <span className="text-slate-500">({d.disputes} open) by {d.reporter}: {d.reason}</span>
+            <li key={d.id} className="flex min-w-0 flex-wrap items-center gap-2 border-t border-slate-800 pt-2">
+              <span className="min-w-0 max-w-full font-mono break-all">{d.indicator.type} {d.indicator.value}</span>
+              <span className="min-w-0 max-w-full text-slate-500 [overflow-wrap:anywhere]">({d.disputes} open) by {d.reporter}: {d.reason}</span>
               <form action={resolveDisputeAction} className="flex gap-1">
                 <input type="hidden" name="id" value={d.id} />
                 <button className={button} type="submit" name="action" value="uphold">Uphold (retract)</button>

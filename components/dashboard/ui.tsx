@@ -71,7 +71,7 @@ export function Badge({ tone = 'slate', children }: { tone?: 'slate' | 'brand' |
 
 export function FormError({ children, id }: { children: ReactNode; id?: string }) {
   return (
-    <p id={id} role="alert" className="rounded-lg border border-rose-500/30 bg-rose-500/10 px-3 py-2 text-sm text-rose-200">
+    <p id={id} role="alert" className="rounded-lg border border-rose-500/30 bg-rose-500/10 px-3 py-2 text-sm text-rose-200 [overflow-wrap:anywhere]">
       {children}
     </p>
   );

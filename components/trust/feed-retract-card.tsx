@@ -56,7 +56,8 @@ export function FeedRetractCard({ feeds, action }: { feeds: { slug: string; name
             aria-label="Feed"
             value={feed}
             onChange={(e) => (setFeed(e.target.value), setConfirming(false))}
-            className="rounded-lg border border-white/10 bg-ink-950/80 px-3 py-2 text-sm text-slate-100"
+            // A long feed name must not size the control past its card: the select shrinks, its text is cut.
+            className="w-full min-w-0 truncate rounded-lg border border-white/10 bg-ink-950/80 px-3 py-2 text-sm text-slate-100 sm:w-auto sm:max-w-[45%]"
           >
             {feeds.map((f) => (
               <option key={f.slug} value={f.slug}>
@@ -69,13 +70,13 @@ export function FeedRetractCard({ feeds, action }: { feeds: { slug: string; name
         <Input aria-label="Reason" required maxLength={500} placeholder="reason (shown to subscribers)" value={reason} onChange={(e) => setReason(e.target.value)} />
         {error ? <FormError>{error}</FormError> : null}
         {message ? (
-          <p role="status" className="text-sm text-emerald-300">
+          <p role="status" className="text-sm text-emerald-300 [overflow-wrap:anywhere]">
             {message}
           </p>
         ) : null}
-        <div className="flex items-center gap-2">
-          <Button type="submit" variant={confirming ? 'danger' : 'secondary'} disabled={pending || !value.trim() || !reason.trim()}>
-            {pending ? 'Retracting…' : confirming ? `Confirm: retract from ${feed}` : 'Retract'}
+        <div className="flex min-w-0 items-center gap-2">
+          <Button type="submit" className="min-w-0 max-w-full" variant={confirming ? 'danger' : 'secondary'} disabled={pending || !value.trim() || !reason.trim()}>
+            {pending ? 'Retracting…' : confirming ? <span className="block min-w-0 max-w-full truncate">Confirm: retract from {feed}</span> : 'Retract'}
           </Button>
           {confirming ? (
             <Button type="button" variant="ghost" onClick={() => setConfirming(false)}>

@@ -27,11 +27,11 @@ export default async function OutboxPage() {
         {mail.map((m) => (
           <li key={m.id} className="rounded-lg border border-white/10 bg-white/[0.03] p-4" data-testid="outbox-mail">
             <div className="flex flex-wrap justify-between gap-2 text-sm">
-              <span className="font-medium text-white">{m.subject}</span>
+              <span className="min-w-0 max-w-full font-medium text-white [overflow-wrap:anywhere]">{m.subject}</span>
               <time className="text-slate-500" dateTime={m.createdAt.toISOString()}>{m.createdAt.toISOString().slice(0, 19).replace('T', ' ')} UTC</time>
             </div>
-            <p className="mt-1 text-xs text-slate-400">To: <span className="font-mono">{m.to}</span></p>
-            <pre className="mt-3 whitespace-pre-wrap break-words font-sans text-sm text-slate-200">
+            <p className="mt-1 text-xs text-slate-400">To: <span className="font-mono break-all">{m.to}</span></p>
+            <pre className="mt-3 whitespace-pre-wrap font-sans text-sm text-slate-200 [overflow-wrap:anywhere]">
               {m.text.split('\n').map((line, i) => (
                 // Only links to this site become links; everything else stays text.
                 <span key={i}>
