@@ -122,7 +122,7 @@ export async function submit(feed: string, source: string, options: SubmitOption
     stopped = true;
     const hint =
       doneThrough > 0
-        ? `lines 1–${doneThrough} are done (${accepted} accepted, ${rejected} rejected); to resume: sluice submit ${feed} ${source} --skip-lines ${doneThrough}`
+        ? `lines 1–${doneThrough} are done (${skip ? `the first ${skip} skipped, then ` : ''}${accepted} accepted, ${rejected} rejected); to resume: sluice submit ${feed} ${source} --skip-lines ${doneThrough}`
         : 'nothing was submitted';
     fail(`${message}\nsluice: ${hint}`, exit);
   };
