@@ -15,15 +15,19 @@ const nextAuth = NextAuth(authOptions) as (req: Request, ctx: RouteContext) => P
  * the query, the body or its cookie: the JSON is checked here, and the query's and the body's
  * callbackUrl become the same-origin path they lead to or are dropped (lib/safe-redirect.ts).
  */
+/** A callbackUrl among `params` becomes the same-origin path it leads to, or is removed. */
+function sanitiseCallback(params: URLSearchParams, origin: string): void {
+  const value = params.get('callbackUrl');
+  if (value === null) return;
+  const safe = authCallbackUrl(value, origin);
+  if (safe) params.set('callbackUrl', safe);
+  else params.delete('callbackUrl');
+}
+
 async function sanitisedAuthRequest(req: NextRequest): Promise<NextRequest | Response> {
   const origin = req.nextUrl.origin;
   const url = new URL(req.url);
-  const queryCallback = url.searchParams.get('callbackUrl');
-  if (queryCallback !== null) {
-    const safe = authCallbackUrl(queryCallback, origin);
-    if (safe) url.searchParams.set('callbackUrl', safe);
-    else url.searchParams.delete('callbackUrl');
-  }
+  sanitiseCallback(url.searchParams, origin);
   // (Its cookie is checked by proxy.ts: next-auth reads cookies through next/headers, not from here.)
   const headers = new Headers(req.headers);
 
@@ -46,12 +50,7 @@ async function sanitisedAuthRequest(req: NextRequest): Promise<NextRequest | Res
     } else body = text;
   } else if (req.method === 'POST' && /application\/x-www-form-urlencoded/i.test(type)) {
     const form = new URLSearchParams(await req.text());
-    const formCallback = form.get('callbackUrl');
-    if (formCallback !== null) {
-      const safe = authCallbackUrl(formCallback, origin);
-      if (safe) form.set('callbackUrl', safe);
-      else form.delete('callbackUrl');
-    }
+    sanitiseCallback(form, origin);
     body = form.toString();
   } else if (req.method === 'POST') {
     body = await req.text();
