@@ -39,8 +39,14 @@ export function authCallbackUrl(value: string, origin: string): string | null {
 }
 
 /**
- * The Cookie header without a next-auth callback-url cookie that authCallbackUrl refuses (a browser
- * can hold one set by anyone who could set cookies for the site), and the names dropped.
+ * The Cookie header without a next-auth callback-url cookie next-auth would throw on (a browser can
+ * hold one set by anyone who could set cookies for the site), and the names dropped.
+ *
+ * next-auth writes this cookie itself, as an absolute URL on the base URL it was given, which need
+ * not be the origin this request names (127.0.0.1 vs localhost, a proxy in front); its redirect
+ * callback turns an absolute URL on any other origin into that base URL, so such a value is kept.
+ * Dropping one that next-auth set is not free: the deletion's Set-Cookie on a server action's
+ * answer makes the router re-render the page (a used reset link then reads "does not work").
  */
 export function withoutBadAuthCallbackCookie(cookieHeader: string | null, origin: string): { header: string | null; dropped: string[] } {
   if (!cookieHeader || !cookieHeader.includes('callback-url')) return { header: cookieHeader, dropped: [] };
@@ -53,14 +59,23 @@ export function withoutBadAuthCallbackCookie(cookieHeader: string | null, origin
     try {
       value = decodeURIComponent(eq < 0 ? '' : pair.slice(eq + 1).trim().replace(/^"|"$/g, ''));
     } catch {
-      value = '';
+      dropped.push(name);
+      return false;
     }
-    // Kept only as next-auth reads it: a safe path as it stands, or an absolute URL on this origin
-    // ('foo' leads to /foo, but next-auth throws on it).
-    const safe = value ? authCallbackUrl(value, origin) : null;
-    if (safe !== null && (value === safe || value === origin || value.startsWith(`${origin}/`))) return true;
+    if (value === '' || isAbsoluteHttpUrl(value) || authCallbackUrl(value, origin) === value) return true;
+    // 'foo' (next-auth throws) or a path that leads elsewhere once resolved ('//evil.example').
     dropped.push(name);
     return false;
   });
   return { header: kept.length ? kept.join(';').trim() : null, dropped };
+}
+
+/** An absolute http(s) URL with a host: what next-auth's redirect callback parses without throwing. */
+function isAbsoluteHttpUrl(value: string): boolean {
+  if (!/^https?:\/\//i.test(value)) return false;
+  try {
+    return new URL(value).host !== '';
+  } catch {
+    return false;
+  }
 }

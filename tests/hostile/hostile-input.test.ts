@@ -397,15 +397,22 @@ describe('hostile input on every public path and parameter', () => {
     }
     // A page tells the browser to forget the cookie.
     const { hostname, port } = new URL(node.server.url);
-    const setCookie = await new Promise<string[]>((resolve, reject) => {
-      request({ host: hostname, port, path: '/login', headers: { cookie: 'next-auth.callback-url=foo' }, agent: false }, (res) => {
-        res.resume();
-        resolve(res.headers['set-cookie'] ?? []);
-      })
-        .on('error', reject)
-        .end();
-    });
+    const setCookieFor = (cookie: string) =>
+      new Promise<string[]>((resolve, reject) => {
+        request({ host: hostname, port, path: '/login', headers: { cookie }, agent: false }, (res) => {
+          res.resume();
+          resolve(res.headers['set-cookie'] ?? []);
+        })
+          .on('error', reject)
+          .end();
+      });
+    const setCookie = await setCookieFor('next-auth.callback-url=foo');
     expect(setCookie.some((c) => /^next-auth\.callback-url=;.*Max-Age=0/i.test(c)), setCookie.join('\n')).toBe(true);
+    // The cookie next-auth itself writes (its base URL, here another spelling of this host) is left
+    // alone: a deletion on a server action's answer re-renders the page the action ran on.
+    for (const own of [`http://127.0.0.1:${port}`, `http://localhost:${port}/dashboard`]) {
+      expect(await setCookieFor(`next-auth.callback-url=${encodeURIComponent(own)}`), own).toEqual([]);
+    }
   });
 
   it('leaves the node healthy, its memory and the .next folder bounded', async () => {

@@ -74,12 +74,17 @@ describe("next-auth's callbackUrl (it throws, a 500, on one that is neither an a
 
   it('drops a callback-url cookie next-auth would refuse, keeps one it reads, and leaves other cookies alone', () => {
     const cookie = (value: string, name = 'next-auth.callback-url') => `a=1; ${name}=${encodeURIComponent(value)}; b=2`;
-    for (const bad of ['foo', 'javascript:alert(1)', 'https://evil.example/x', '//evil.example', '%E0%A4%A']) {
+    for (const bad of ['foo', 'javascript:alert(1)', 'http://', '//evil.example', '/\\evil.example', '%E0%A4%A']) {
       const out = withoutBadAuthCallbackCookie(cookie(bad).replace(encodeURIComponent('%E0%A4%A'), '%E0%A4%A'), ORIGIN);
       expect(out, bad).toEqual({ header: 'a=1; b=2', dropped: ['next-auth.callback-url'] });
     }
     expect(withoutBadAuthCallbackCookie(cookie('foo', '__Secure-next-auth.callback-url'), ORIGIN).dropped).toEqual(['__Secure-next-auth.callback-url']);
-    for (const good of ['/dashboard', `${ORIGIN}/settings`, ORIGIN]) expect(withoutBadAuthCallbackCookie(cookie(good), ORIGIN).dropped, good).toEqual([]);
+    // Kept: what next-auth writes (an absolute URL on its base URL, which need not be the origin the
+    // request names), any other absolute URL (its redirect callback reduces it to the base URL), a
+    // path, and an empty value (read as no cookie). Dropping one makes every answer carry a deletion.
+    for (const good of ['/dashboard', `${ORIGIN}/settings`, ORIGIN, 'http://127.0.0.1:41317', 'https://evil.example/x', '']) {
+      expect(withoutBadAuthCallbackCookie(cookie(good), ORIGIN), good).toEqual({ header: cookie(good), dropped: [] });
+    }
     expect(withoutBadAuthCallbackCookie('next-auth.callback-url=foo', ORIGIN)).toEqual({ header: null, dropped: ['next-auth.callback-url'] });
     expect(withoutBadAuthCallbackCookie(null, ORIGIN)).toEqual({ header: null, dropped: [] });
   });
