@@ -4,9 +4,13 @@
 // refused (422); a retry while the first is still running is told so (409). Keys belong to one
 // user and live 24 hours. Stored in PostgreSQL (embedded too), so every node sees them.
 //
-// Only answers to requests that were processed are stored (200, and the 4xx that processing
-// decides); a request refused before (invalid body, unknown feed, rate limit) or that failed
-// (5xx) releases its key, so the client's retry runs for real.
+// The key is claimed and its answer stored inside the ingest's own transaction (the hooks of
+// idempotentIngest): the batch and its answer commit together or not at all. A request that dies
+// half-way (its node, or PostgreSQL restarting) leaves nothing behind: its retry runs for real at
+// once, and a batch that did commit is never ingested twice. "Still running" is a transaction-level
+// advisory lock on the key, which PostgreSQL releases with the transaction however it ends.
+// Only answers to requests that were processed are stored (200); a request refused before (invalid
+// body, unknown feed, rate limit) or that failed (5xx) stores nothing, so its retry runs for real.
 import { createHash } from 'node:crypto';
 import type { SqlSession } from '../db/sql-driver';
 import { AppError } from '../errors';
@@ -16,11 +20,6 @@ export const IDEMPOTENCY = {
   ttlHours: 24,
   /** Keys are 1–255 printable ASCII characters (a UUID is the usual choice). */
   maxKeyLength: 255,
-  /**
-   * A key whose first request never finished (its process died) is taken over after this long;
-   * the first request cannot still be running by then (a submission takes seconds).
-   */
-  abandonedAfterMs: 120_000,
 } as const;
 
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
@@ -43,52 +42,67 @@ export function requestHash(parts: { route: string; contentType: string | null; 
   return hash.digest('hex');
 }
 
-export type IdempotencyClaim =
-  | { kind: 'claimed' }
-  | { kind: 'replay'; status: number; body: string }
-  | { kind: 'in_progress' }
-  | { kind: 'mismatch' };
+export interface StoredAnswer {
+  status: number;
+  body: string;
+}
 
-/** Claims `key` for this request, or says what the earlier request with this key became. */
-export async function claimIdempotencyKey(sql: SqlSession, ownerId: string, key: string, hash: string): Promise<IdempotencyClaim> {
-  const ttl = `${IDEMPOTENCY.ttlHours} hours`;
-  // An expired key is free again; an abandoned claim of the same request can be taken over.
-  const claimed = await sql.query(
-    `INSERT INTO idempotency_keys AS k (owner_id, key, request_hash) VALUES ($1::uuid, $2, $3)
-     ON CONFLICT (owner_id, key) DO UPDATE
-       SET request_hash = EXCLUDED.request_hash, status = NULL, response_body = NULL, created_at = now(), completed_at = NULL
-       WHERE k.created_at < now() - $4::interval
-          OR (k.status IS NULL AND k.request_hash = EXCLUDED.request_hash AND k.created_at < now() - $5 * interval '1 millisecond')
-     RETURNING key`,
-    [ownerId, key, hash, ttl, IDEMPOTENCY.abandonedAfterMs],
-  );
-  if (claimed.length) {
-    // Now and then, forget every expired key (the table stays the size of a day's keys).
-    if (Math.random() < 0.01) await sql.query(`DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval`, [ttl]);
-    return { kind: 'claimed' };
+/** Thrown inside the ingest transaction when the key already holds an answer: the caller sends it. */
+export class IdempotentReplay extends Error {
+  constructor(readonly answer: StoredAnswer) {
+    super('idempotent replay');
+    this.name = 'IdempotentReplay';
   }
+}
+
+type Lookup = { kind: 'replay'; answer: StoredAnswer } | { kind: 'mismatch' } | { kind: 'none' };
+
+/** What the key holds for this request (an unexpired answer, another request's, or nothing yet). */
+export async function findIdempotentAnswer(sql: SqlSession, ownerId: string, key: string, hash: string): Promise<Lookup> {
   const [row] = await sql.query<{ request_hash: string; status: number | null; response_body: string | null }>(
-    `SELECT request_hash, status, response_body FROM idempotency_keys WHERE owner_id = $1::uuid AND key = $2`,
-    [ownerId, key],
+    `SELECT request_hash, status, response_body FROM idempotency_keys
+      WHERE owner_id = $1::uuid AND key = $2 AND created_at >= now() - $3::interval`,
+    [ownerId, key, `${IDEMPOTENCY.ttlHours} hours`],
   );
-  // Released between our insert and this read: the client may simply retry.
-  if (!row) return { kind: 'in_progress' };
+  if (!row) return { kind: 'none' };
   if (row.request_hash !== hash) return { kind: 'mismatch' };
-  if (row.status === null || row.response_body === null) return { kind: 'in_progress' };
-  return { kind: 'replay', status: row.status, body: row.response_body };
+  // A claim without an answer: left by a request that never finished (before answers were stored
+  // with their batch). Nothing of it committed with an answer: it is free to run.
+  if (row.status === null || row.response_body === null) return { kind: 'none' };
+  return { kind: 'replay', answer: { status: row.status, body: row.response_body } };
 }
 
-/** Stores the answer to a claimed key. */
-export async function completeIdempotencyKey(sql: SqlSession, ownerId: string, key: string, status: number, body: string): Promise<void> {
-  await sql.query(
-    `UPDATE idempotency_keys SET status = $3, response_body = $4, completed_at = now() WHERE owner_id = $1::uuid AND key = $2`,
-    [ownerId, key, status, body],
-  );
-}
-
-/** Gives a claimed key back (the request was refused before processing, or failed). */
-export async function releaseIdempotencyKey(sql: SqlSession, ownerId: string, key: string): Promise<void> {
-  await sql.query(`DELETE FROM idempotency_keys WHERE owner_id = $1::uuid AND key = $2 AND status IS NULL`, [ownerId, key]);
+/**
+ * The ingest transaction's hooks for a keyed submission (lib/ingest IngestDeps.inTransaction):
+ * `before` takes the key (409 while another transaction holds it; the stored answer, thrown as
+ * IdempotentReplay, when one committed meanwhile; 422 for another request's key), `after` stores
+ * `answerOf(result)` in the same transaction as the batch.
+ */
+export function idempotentIngest<R>(ownerId: string, key: string, hash: string, answerOf: (result: R) => StoredAnswer) {
+  return {
+    async before(tx: SqlSession): Promise<void> {
+      const [lock] = await tx.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`, [
+        `idempotency:${ownerId}:${key}`,
+      ]);
+      if (!lock.locked) throw idempotencyErrors().inProgress;
+      const found = await findIdempotentAnswer(tx, ownerId, key, hash);
+      if (found.kind === 'mismatch') throw idempotencyErrors().mismatch;
+      if (found.kind === 'replay') throw new IdempotentReplay(found.answer);
+    },
+    async after(tx: SqlSession, result: R): Promise<void> {
+      const answer = answerOf(result);
+      await tx.query(
+        `INSERT INTO idempotency_keys (owner_id, key, request_hash, status, response_body, created_at, completed_at)
+         VALUES ($1::uuid, $2, $3, $4, $5, now(), now())
+         ON CONFLICT (owner_id, key) DO UPDATE
+           SET request_hash = EXCLUDED.request_hash, status = EXCLUDED.status, response_body = EXCLUDED.response_body,
+               created_at = now(), completed_at = now()`,
+        [ownerId, key, hash, answer.status, answer.body],
+      );
+      // Now and then, forget every expired key (the table stays the size of a day's keys).
+      if (Math.random() < 0.01) await tx.query(`DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval`, [`${IDEMPOTENCY.ttlHours} hours`]);
+    },
+  };
 }
 
 export function idempotencyErrors() {

@@ -90,6 +90,16 @@ export interface IngestDeps {
   afterCommit?: (result: IngestResult) => void;
   /** Trust policy (warning lists, corroboration). @default defaultTrustPolicy() (from the environment) */
   trust?: TrustPolicy;
+  /**
+   * Statements of the caller's that must commit with the batch or not at all (an Idempotency-Key
+   * and its stored answer: lib/ingest/idempotency.ts): `before` runs first in the transaction,
+   * `after` last, with the result the caller is about to answer. They run in a transaction of
+   * their own when nothing is to be written; a throw rolls everything back and is rethrown.
+   */
+  inTransaction?: {
+    before(tx: SqlSession): Promise<void>;
+    after(tx: SqlSession, result: IngestResult): Promise<void>;
+  };
 }
 
 const compiledByConfig = new WeakMap<object, CompiledAllowList>();
@@ -267,10 +277,19 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
   // (a transaction waiting on this event loop holds its row locks from every other batch).
   let feed = input.feedRecord ?? (await readIngestFeed(deps.sql, input.ownerId, input.feed));
   let written: { kinds: Map<number, Written>; duplicates?: Set<number> } = { kinds: new Map() };
-  for (let attempt = 1; accepted.length; attempt++) {
+  const hooks = deps.inTransaction;
+  // Nothing to write and nothing of the caller's: no transaction at all.
+  let result: IngestResult | null = accepted.length || hooks ? null : describeResult(input, feed, accepted, outcomes, written);
+  for (let attempt = 1; result === null; attempt++) {
     try {
-      const batch = prepareBatch(input, feed, accepted, policy, now);
-      written = await deps.sql.transaction((tx) => writeBatch(tx, input, batch, policy, now));
+      const batch = accepted.length ? prepareBatch(input, feed, accepted, policy, now) : null;
+      [written, result] = await deps.sql.transaction(async (tx) => {
+        await hooks?.before(tx);
+        const w = batch ? await writeBatch(tx, input, batch, policy, now) : written;
+        const r = describeResult(input, feed, accepted, outcomes, w);
+        await hooks?.after(tx, r);
+        return [w, r] as const;
+      });
       break;
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS) throw error;
@@ -279,6 +298,27 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
       else throw error;
     }
   }
+  const duplicates = written.duplicates ?? new Set<number>();
+  if (result.feed.public && accepted.length) notifyOutboxWritten();
+  if (hits.size) void recordWarningHits(deps.sql, hits, new Date(now));
+  if (deps.afterCommit && accepted.length > duplicates.size) {
+    try {
+      deps.afterCommit(result);
+    } catch {
+      // post-processing is best effort here; the items are committed either way
+    }
+  }
+  return result;
+}
+
+/** The batch's answer once written: each accepted item's outcome (filled into `outcomes`) and the counts. */
+function describeResult(
+  input: IngestInput,
+  feed: IngestFeed,
+  accepted: Accepted[],
+  outcomes: ItemOutcome[],
+  written: { kinds: Map<number, Written>; duplicates?: Set<number> },
+): IngestResult {
   const { kinds } = written;
   const isPublic = feed.tlp === 'CLEAR';
   const duplicates = written.duplicates ?? new Set<number>();
@@ -298,22 +338,12 @@ export async function ingestIndicators(deps: IngestDeps, input: IngestInput): Pr
     if (a.warnings.length) outcome.warnings = a.warnings;
     outcomes[a.index] = outcome;
   }
-  if (isPublic && accepted.length) notifyOutboxWritten();
-  if (hits.size) void recordWarningHits(deps.sql, hits, new Date(now));
-  const result: IngestResult = {
+  return {
     feed: { slug: feed.slug, owner: feed.owner_id, public: isPublic },
     accepted: accepted.length - duplicates.size,
     rejected: input.items.length - accepted.length + duplicates.size,
     results: outcomes,
   };
-  if (deps.afterCommit && accepted.length > duplicates.size) {
-    try {
-      deps.afterCommit(result);
-    } catch {
-      // post-processing is best effort here; the items are committed either way
-    }
-  }
-  return result;
 }
 
 const keyOf = (type: string, value: string) => `${type}\u0000${value}`;

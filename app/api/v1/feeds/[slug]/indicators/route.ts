@@ -6,14 +6,16 @@ import { errorResponse, jsonError } from '@/app/api/_lib/respond';
 import { withApiToken } from '@/app/api/_lib/with-api-token';
 import { submitIndicatorsContract } from '@/lib/api-contract/routes/feeds';
 import { readBodyWithLimit } from '@/lib/http/read-body';
+import { isAppError } from '@/lib/errors';
 import { allowListFromConfig, ingestIndicators, INGEST_LIMITS, parseSubmission, readIngestFeed, type IngestResult } from '@/lib/ingest';
 import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
+  findIdempotentAnswer,
   idempotencyErrors,
+  idempotentIngest,
+  IdempotentReplay,
   parseIdempotencyKey,
-  releaseIdempotencyKey,
   requestHash,
+  type StoredAnswer,
 } from '@/lib/ingest/idempotency';
 import { getJobQueue } from '@/lib/jobs';
 import { getAnalysisEnqueuer } from '@/lib/jobs/analysis-enqueuer';
@@ -31,51 +33,58 @@ export const POST = withApiToken(
     // Read once, here (an unknown feed is a 404 before anything is claimed or counted), and handed to the ingest.
     const feed = await readIngestFeed(runtime.db.sql, auth.user.id, params.slug);
 
-    if (idempotencyKey) {
-      const hash = requestHash({ route: `feeds/${params.slug}/indicators`, contentType: req.headers.get('content-type'), query: url.search, body: bytes });
-      const claim = await claimIdempotencyKey(runtime.db.sql, auth.user.id, idempotencyKey, hash);
-      if (claim.kind === 'replay') {
-        return new NextResponse(claim.body, { status: claim.status, headers: { 'content-type': 'application/json', 'idempotent-replayed': 'true' } });
-      }
-      if (claim.kind === 'mismatch') return errorResponse(idempotencyErrors().mismatch, req);
-      if (claim.kind === 'in_progress') {
-        const response = errorResponse(idempotencyErrors().inProgress, req);
+    const hash = idempotencyKey
+      ? requestHash({ route: `feeds/${params.slug}/indicators`, contentType: req.headers.get('content-type'), query: url.search, body: bytes })
+      : null;
+    if (idempotencyKey && hash) {
+      // An answer already stored is sent before anything is counted; the ingest's transaction decides for good.
+      const found = await findIdempotentAnswer(runtime.db.sql, auth.user.id, idempotencyKey, hash);
+      if (found.kind === 'replay') return replay(found.answer);
+      if (found.kind === 'mismatch') return errorResponse(idempotencyErrors().mismatch, req);
+    }
+
+    const limit = await consumeSubmissions(runtime.engines, auth.user.plan, auth.user.id, submission.items.length);
+    if (!limit.allowed) return jsonError(429, limit.code, limit.message, {}, { 'retry-after': String(limit.retryAfterSeconds) });
+    recordUsage(runtime, { userId: auth.user.id, tokenId: auth.tokenId }, { submissions: submission.items.length });
+
+    const lines = submission.lines;
+    const answerBody = (result: IngestResult) => ({
+      feed: result.feed.slug,
+      public: result.feed.public,
+      accepted: result.accepted,
+      rejected: result.rejected,
+      results: lines ? result.results.map((r) => ({ ...r, line: lines[r.index] })) : result.results,
+    });
+    let result: IngestResult;
+    try {
+      result = await ingestIndicators(
+        {
+          sql: runtime.db.sql,
+          allowList: allowListFromConfig(runtime.config),
+          // Post-processing is enqueued after the commit, batched, without delaying this answer; a
+          // queue that is down (Redis) never fails a submission that is already committed.
+          afterCommit: (committed: IngestResult) => enqueueAnalysis(committed),
+          // With a key, the key and this answer commit with the batch (lib/ingest/idempotency.ts).
+          inTransaction:
+            idempotencyKey && hash
+              ? idempotentIngest(auth.user.id, idempotencyKey, hash, (r: IngestResult): StoredAnswer => ({ status: 200, body: JSON.stringify(answerBody(r)) }))
+              : undefined,
+        },
+        { ownerId: auth.user.id, feed: params.slug, items: submission.items, feedRecord: feed },
+      );
+    } catch (error) {
+      if (error instanceof IdempotentReplay) return replay(error.answer);
+      if (isAppError(error) && error.code === 'idempotency_key_in_progress') {
+        const response = errorResponse(error, req);
         response.headers.set('retry-after', '1');
         return response;
       }
-    }
-    try {
-      const response = await submit();
-      if (idempotencyKey) {
-        if (response.status < 500 && response.status !== 429) {
-          await completeIdempotencyKey(runtime.db.sql, auth.user.id, idempotencyKey, response.status, await response.clone().text());
-        } else await releaseIdempotencyKey(runtime.db.sql, auth.user.id, idempotencyKey);
-      }
-      return response;
-    } catch (error) {
-      if (idempotencyKey) await releaseIdempotencyKey(runtime.db.sql, auth.user.id, idempotencyKey).catch(() => undefined);
       throw error;
     }
+    return reply(200, answerBody(result));
 
-    async function submit(): Promise<NextResponse> {
-      const limit = await consumeSubmissions(runtime.engines, auth.user.plan, auth.user.id, submission.items.length);
-      if (!limit.allowed) return jsonError(429, limit.code, limit.message, {}, { 'retry-after': String(limit.retryAfterSeconds) });
-      recordUsage(runtime, { userId: auth.user.id, tokenId: auth.tokenId }, { submissions: submission.items.length });
-
-      const result = await ingestIndicators(
-        // Post-processing is enqueued after the commit, batched, without delaying this answer; a
-        // queue that is down (Redis) never fails a submission that is already committed.
-        { sql: runtime.db.sql, allowList: allowListFromConfig(runtime.config), afterCommit: (committed: IngestResult) => enqueueAnalysis(committed) },
-        { ownerId: auth.user.id, feed: params.slug, items: submission.items, feedRecord: feed },
-      );
-      const lines = submission.lines;
-      return reply(200, {
-        feed: result.feed.slug,
-        public: result.feed.public,
-        accepted: result.accepted,
-        rejected: result.rejected,
-        results: lines ? result.results.map((r) => ({ ...r, line: lines[r.index] })) : result.results,
-      });
+    function replay(answer: StoredAnswer) {
+      return new NextResponse(answer.body, { status: answer.status, headers: { 'content-type': 'application/json', 'idempotent-replayed': 'true' } });
     }
 
     function enqueueAnalysis(committed: IngestResult) {
