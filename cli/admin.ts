@@ -195,6 +195,11 @@ Examples:
     .description('end every session of a user on every device (they must sign in again)')
     .requiredOption('--email <email>', 'the user')
     .action(action<{ email: string }>((o) => ({ type: 'user.signout', ...o })));
+  user
+    .command('two-factor-off')
+    .description('turn two-factor sign-in off for a user who lost their device and recovery codes (check who asks first)')
+    .requiredOption('--email <email>', 'the user')
+    .action(action<{ email: string }>((o) => ({ type: 'user.two-factor-off', ...o })));
 
   const token = admin.command('token').description('create and revoke API tokens');
   token

@@ -1,6 +1,6 @@
 'use client';
 // Two-factor sign-in on /settings: set up (QR code and secret for the app, then a code to confirm,
-// then the recovery codes, shown once) or turn off (password required).
+// then the recovery codes, shown once) or turn off (the password and a current or recovery code).
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import type { ServerAction } from '@/lib/action-result';
@@ -9,7 +9,7 @@ import { Badge, Button, Card, CardHeader, FormError, Input } from '../dashboard/
 export interface TwoFactorActions {
   start: ServerAction<Record<string, never>, { secret: string; qr: string }>;
   confirm: ServerAction<{ code: string }, { recoveryCodes: string[] }>;
-  disable: ServerAction<{ password: string }, { ok: boolean }>;
+  disable: ServerAction<{ password: string; code: string }, { ok: boolean }>;
 }
 
 export function TwoFactorCard({ enabled, actions }: { enabled: boolean; actions: TwoFactorActions }) {
@@ -41,10 +41,12 @@ export function TwoFactorCard({ enabled, actions }: { enabled: boolean; actions:
             className="flex flex-col gap-2 sm:flex-row sm:items-end"
             onSubmit={(e) => {
               e.preventDefault();
-              const password = String(new FormData(e.currentTarget).get('password') ?? '');
+              const form = new FormData(e.currentTarget);
+              const password = String(form.get('password') ?? '');
+              const code = String(form.get('code') ?? '');
               setError(null);
               startTransition(async () => {
-                const result = await actions.disable({ password });
+                const result = await actions.disable({ password, code });
                 if (!result.ok) return setError(result.error.message);
                 router.refresh();
               });
@@ -53,6 +55,10 @@ export function TwoFactorCard({ enabled, actions }: { enabled: boolean; actions:
             <div className="flex-1">
               <label htmlFor="two-factor-password" className="mb-1.5 block text-sm font-medium text-slate-200">Password (to turn it off)</label>
               <Input id="two-factor-password" name="password" type="password" autoComplete="current-password" />
+            </div>
+            <div className="sm:w-44">
+              <label htmlFor="two-factor-off-code" className="mb-1.5 block text-sm font-medium text-slate-200">Code or recovery code</label>
+              <Input id="two-factor-off-code" name="code" autoComplete="one-time-code" maxLength={40} />
             </div>
             <Button type="submit" variant="danger" disabled={pending}>Turn off</Button>
           </form>

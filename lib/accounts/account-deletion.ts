@@ -23,7 +23,7 @@ import { auditInTransaction, recordAudit, type AuditContext } from './audit';
 import { deleteAccount, type DeletedAccount } from './delete-account';
 import { verifyPassword } from './password';
 import { confirmIdentity } from './password-confirmation';
-import { checkSecondFactor } from './two-factor';
+import { secondFactorRefusal } from './two-factor';
 import { PASSWORD_MAX_LENGTH } from './validation';
 
 const DAY_MS = 86_400_000;
@@ -74,13 +74,7 @@ export async function scheduleAccountDeletion(
   const password = typeof input.password === 'string' ? input.password.slice(0, PASSWORD_MAX_LENGTH * 4) : '';
   await confirmIdentity(deps.engines, user.id, async () => {
     if (!(await verifyPassword(user.passwordHash, password))) return new AppError('wrong_password', 'Your password is not right.', 400, { field: 'password' });
-    if (user.totpEnabledAt) {
-      const code = typeof input.code === 'string' ? input.code.slice(0, 40) : '';
-      if (!code.trim() || !(await checkSecondFactor(deps.prisma, user, code))) {
-        return new AppError('invalid_code', 'Enter a current code from your authenticator app, or an unused recovery code.', 400, { field: 'code' });
-      }
-    }
-    return null;
+    return secondFactorRefusal(deps.prisma, user, input.code);
   });
   if (user.deletionDueAt) {
     return { requestedAt: user.deletionRequestedAt ?? user.deletionDueAt, dueAt: user.deletionDueAt, delivery: Promise.resolve() };

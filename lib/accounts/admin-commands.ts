@@ -14,6 +14,7 @@ import { createUser } from './create-user';
 import { deleteAccount } from './delete-account';
 import { getUserByEmail } from './get-account';
 import { endUserSessions, suspendUser, unsuspendUser } from './suspension';
+import { resetTwoFactor } from './two-factor';
 import { notifyTokenCreated } from './token-notice';
 import type { AccountDeps } from './types';
 import { emailSchema } from './validation';
@@ -32,6 +33,7 @@ export const adminCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('user.suspend'), email: z.string(), reason: z.string().max(500).optional() }),
   z.object({ type: z.literal('user.unsuspend'), email: z.string() }),
   z.object({ type: z.literal('user.signout'), email: z.string() }),
+  z.object({ type: z.literal('user.two-factor-off'), email: z.string() }),
   z.object({
     type: z.literal('token.create'),
     email: z.string(),
@@ -134,6 +136,12 @@ export async function runAdminCommand(deps: AccountDeps & { notices?: AccountMai
       const user = await userByEmailOrThrow(deps, command.email);
       const { ended } = await endUserSessions(deps, { userId: user.id }, CLI);
       return { lines: [`ended every session of ${user.email} (${ended} signed-in device${ended === 1 ? '' : 's'})`] };
+    }
+    case 'user.two-factor-off': {
+      const user = await userByEmailOrThrow(deps, command.email);
+      if (!(await resetTwoFactor(deps.prisma, user.id))) return { lines: [`${user.email} does not use two-factor sign-in`] };
+      await recordAudit(deps.prisma, { ...CLI, action: 'two_factor_disabled', subjectUserId: user.id });
+      return { lines: [`turned two-factor sign-in off for ${user.email}: their key and recovery codes no longer work; they sign in with the password and may set it up again`] };
     }
   }
 }

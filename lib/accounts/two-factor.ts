@@ -92,19 +92,49 @@ export async function confirmTwoFactor(prisma: PrismaClient, userId: string, cod
 }
 
 /**
- * Turns 2FA off (the password is required, under the account's confirmation limit shared with the
- * other "confirm with your password" actions, lib/accounts/password-confirmation.ts); the recovery
- * codes stop working.
+ * Turns 2FA off. With 2FA on it takes the password and a second factor (a current code or an unused
+ * recovery code): a phished password and a stolen session must not be enough to remove the factor
+ * that protects the account. Both count under the account's confirmation limit, shared with the
+ * other "confirm with your password" actions (lib/accounts/password-confirmation.ts). The recovery
+ * codes stop working. A setup not yet confirmed is cancelled with the password alone.
  */
-export async function disableTwoFactor(deps: { prisma: PrismaClient; engines: Engines }, userId: string, password: unknown): Promise<void> {
-  const user = await deps.prisma.user.findUnique({ where: { id: userId }, select: { passwordHash: true } });
+export async function disableTwoFactor(deps: { prisma: PrismaClient; engines: Engines }, userId: string, password: unknown, code?: unknown): Promise<void> {
+  const user = await deps.prisma.user.findUnique({ where: { id: userId }, select: { id: true, passwordHash: true, totpSecret: true, totpEnabledAt: true } });
   if (!user) throw new AppError('unauthenticated', 'Your session ended. Sign in again.', 401);
   const typed = typeof password === 'string' ? password.slice(0, PASSWORD_MAX_LENGTH * 4) : '';
-  await confirmIdentity(deps.engines, userId, async () =>
-    (await verifyPassword(user.passwordHash, typed)) ? null : new AppError('wrong_password', 'Your password is not right.', 400, { field: 'password' }),
-  );
+  await confirmIdentity(deps.engines, userId, async () => {
+    if (!(await verifyPassword(user.passwordHash, typed))) return new AppError('wrong_password', 'Your password is not right.', 400, { field: 'password' });
+    return secondFactorRefusal(deps.prisma, user, code);
+  });
   await deps.prisma.user.update({ where: { id: userId }, data: { totpSecret: null, totpEnabledAt: null } });
   await revokeAccountTokens(deps.prisma, userId, 'recovery_code');
+}
+
+/**
+ * An operator turns 2FA off for someone who lost both the device and the recovery codes (after
+ * checking who they are some other way): the key and the recovery codes are gone. Returns whether
+ * it was on (or being set up).
+ */
+export async function resetTwoFactor(prisma: PrismaClient, userId: string): Promise<boolean> {
+  const cleared = await prisma.user.updateMany({ where: { id: userId, totpSecret: { not: null } }, data: { totpSecret: null, totpEnabledAt: null } });
+  await revokeAccountTokens(prisma, userId, 'recovery_code');
+  return cleared.count === 1;
+}
+
+/**
+ * For an action that confirms who is asking (turning 2FA off, deleting the account): null when 2FA
+ * is off or `code` is a second factor that checkSecondFactor takes (and uses up), else the error to
+ * answer with.
+ */
+export async function secondFactorRefusal(
+  prisma: PrismaClient,
+  user: { id: string; totpSecret: string | null; totpEnabledAt: Date | null },
+  code: unknown,
+): Promise<AppError | null> {
+  if (!user.totpEnabledAt) return null;
+  const typed = typeof code === 'string' ? code.slice(0, 40) : '';
+  if (typed.trim() && (await checkSecondFactor(prisma, user, typed))) return null;
+  return new AppError('invalid_code', 'Enter a current code from your authenticator app, or an unused recovery code.', 400, { field: 'code' });
 }
 
 /**

@@ -192,6 +192,7 @@ test('turn on two-factor sign-in, then sign in with a TOTP code and once with a 
   const codes = page.getByTestId('recovery-codes').getByRole('listitem');
   await expect(codes).toHaveCount(10, { timeout: SLOW });
   const recovery = (await codes.first().textContent())!.trim();
+  const spare = (await codes.nth(1).textContent())!.trim();
   await page.getByRole('button', { name: 'I saved them' }).click();
   await expect(page.getByTestId('two-factor')).toContainText('On');
 
@@ -225,4 +226,15 @@ test('turn on two-factor sign-in, then sign in with a TOTP code and once with a 
     else await expect(third_.page.getByRole('alert').filter({ hasText: /./ })).toHaveText('Wrong two-factor code.', { timeout: SLOW });
     await third_.context.close();
   }
+
+  // Turning it off takes the password and a code: the password alone is refused, a recovery code does it.
+  await page.goto(`${base}/settings`);
+  const card = page.getByTestId('two-factor');
+  await card.getByLabel('Password (to turn it off)', { exact: true }).fill(third);
+  await card.getByRole('button', { name: 'Turn off' }).click();
+  await expect(card.getByRole('alert')).toHaveText('Enter a current code from your authenticator app, or an unused recovery code.', { timeout: SLOW });
+  await expect(card).toContainText('On');
+  await card.getByLabel('Code or recovery code', { exact: true }).fill(spare);
+  await card.getByRole('button', { name: 'Turn off' }).click();
+  await expect(card.getByText('Off', { exact: true })).toBeVisible({ timeout: SLOW });
 });

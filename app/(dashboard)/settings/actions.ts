@@ -58,8 +58,8 @@ export const confirmTwoFactorAction = authedAction(z.object({ code: z.string().m
   return result;
 });
 
-export const disableTwoFactorAction = authedAction(z.object({ password: z.string().max(1024) }), async ({ password }, { user, runtime }) => {
-  await disableTwoFactor({ prisma: runtime.db.prisma, engines: runtime.engines }, user.id, password);
+export const disableTwoFactorAction = authedAction(z.object({ password: z.string().max(1024), code: z.string().max(40).optional() }), async ({ password, code }, { user, runtime }) => {
+  await disableTwoFactor({ prisma: runtime.db.prisma, engines: runtime.engines }, user.id, password, code);
   await recordAudit(runtime.db.prisma, { ...(await requestAuditContext(user.id)), action: 'two_factor_disabled', subjectUserId: user.id }, runtime.logger);
   runtime.logger.info({ userId: user.id }, 'two-factor sign-in turned off');
   return { ok: true };

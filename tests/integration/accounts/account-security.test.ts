@@ -9,6 +9,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountMailDeps } from '@/lib/accounts/account-mail';
 import { hashAccountToken, issueAccountToken } from '@/lib/accounts/account-tokens';
+import { runAdminCommand } from '@/lib/accounts/admin-commands';
+import { listAuditEvents } from '@/lib/accounts/audit';
 import { createUser } from '@/lib/accounts/create-user';
 import { resendVerification, verifyEmail } from '@/lib/accounts/email-verification';
 import { scheduleAccountDeletion } from '@/lib/accounts/account-deletion';
@@ -371,9 +373,32 @@ describe('two-factor sign-in (TOTP)', () => {
     const otherCodes = await confirmTwoFactor(t.db.prisma, other.id, await generate({ secret: otherSetup.secret }));
     expect(await rejection(signIn(otherCodes.recoveryCodes[0]))).toMatchObject({ code: 'invalid_code' });
 
-    expect(await rejection(disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, 'not my passphrase'))).toMatchObject({ code: 'wrong_password' });
-    await disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, PASSWORD);
+    // Turning it off takes the password and a second factor: the password alone, a made-up code or
+    // a recovery code already used are refused, and 2FA stays on.
+    const disable = (password: string, code?: string) => disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, password, code);
+    expect(await rejection(disable('not my passphrase', recoveryCodes[1]))).toMatchObject({ code: 'wrong_password' });
+    expect(await rejection(disable(PASSWORD))).toMatchObject({ code: 'invalid_code', status: 400 });
+    expect(await rejection(disable(PASSWORD, '123456'))).toMatchObject({ code: 'invalid_code' });
+    expect(await rejection(disable(PASSWORD, recoveryCodes[0]))).toMatchObject({ code: 'invalid_code' });
+    expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).totpEnabledAt).not.toBeNull();
+    await disable(PASSWORD, recoveryCodes[1]);
     expect(await signIn()).toMatchObject({ id: user.id });
+    // The other recovery codes stopped working with it.
+    expect(await t.db.prisma.accountToken.count({ where: { userId: user.id, purpose: 'recovery_code', usedAt: null } })).toBe(0);
+  });
+
+  it('an operator turns two-factor sign-in off for someone who lost the device and the recovery codes', async () => {
+    const user = await createUser(t.db.prisma, { email: 'totp-operator@example.com', password: PASSWORD });
+    const { secret } = await startTwoFactorSetup(t.db.prisma, user.id);
+    await confirmTwoFactor(t.db.prisma, user.id, await generate({ secret }));
+    const signIn = () => verifyCredentials({ prisma: t.db.prisma, engines }, { email: 'totp-operator@example.com', password: PASSWORD, ip: '198.51.100.77' });
+    expect(await rejection(signIn())).toMatchObject({ code: 'two_factor_required' });
+    expect((await runAdminCommand(deps(), { type: 'user.two-factor-off', email: 'totp-operator@example.com' })).lines[0]).toMatch(/^turned two-factor sign-in off/);
+    expect(await signIn()).toMatchObject({ id: user.id });
+    expect(await t.db.prisma.accountToken.count({ where: { userId: user.id, purpose: 'recovery_code', usedAt: null } })).toBe(0);
+    expect((await runAdminCommand(deps(), { type: 'user.two-factor-off', email: 'totp-operator@example.com' })).lines[0]).toMatch(/does not use two-factor/);
+    expect(await rejection(runAdminCommand(deps(), { type: 'user.two-factor-off', email: 'nobody-2fa@example.com' }))).toMatchObject({ status: 404 });
+    expect((await listAuditEvents(t.db.prisma, user.id)).map((e) => e.action)).toContain('two_factor_disabled');
   });
 
   it('a TOTP code works once: the same code (or an older one) is refused after it signed in, and of two sign-ins racing with one code exactly one wins', async () => {
@@ -384,7 +409,7 @@ describe('two-factor sign-in (TOTP)', () => {
     await clearOfStepEnd();
     const step = currentStep();
     const { secret } = await startTwoFactorSetup(t.db.prisma, user.id);
-    await confirmTwoFactor(t.db.prisma, user.id, await codeAt(secret, -1));
+    const { recoveryCodes } = await confirmTwoFactor(t.db.prisma, user.id, await codeAt(secret, -1));
 
     const now = await codeAt(secret, 0);
     expect(await signIn(now)).toMatchObject({ id: user.id });
@@ -400,8 +425,10 @@ describe('two-factor sign-in (TOTP)', () => {
     for (const r of raced) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'invalid_code' });
     expect((await t.db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).totpLastStep).toBe(step + 1);
 
+    // Turning it off takes a second factor too, and a spent code is no good there either.
+    expect(await rejection(disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, PASSWORD, next))).toMatchObject({ code: 'invalid_code' });
     // A new secret is a new sequence: its current code turns 2FA on (once), the next one signs in.
-    await disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, PASSWORD);
+    await disableTwoFactor({ prisma: t.db.prisma, engines }, user.id, PASSWORD, recoveryCodes[0]);
     const again = await startTwoFactorSetup(t.db.prisma, user.id);
     const setupCode = await codeAt(again.secret, 0);
     await confirmTwoFactor(t.db.prisma, user.id, setupCode);
