@@ -16,7 +16,14 @@ export class AppError extends Error {
   }
 }
 
-export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
+/**
+ * True for an AppError — also one made by another copy of this module: Next bundles lib/ into each
+ * of its bundles (instrumentation.ts apart from the pages) and the server entry loads its own, so an
+ * AppError thrown by one copy is not an instance of another copy's class.
+ */
+export const isAppError = (error: unknown): error is AppError =>
+  error instanceof AppError ||
+  (error instanceof Error && error.name === 'AppError' && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { status?: unknown }).status === 'number');
 
 // A dependency that is down (PostgreSQL restarting, a refused connection) is not the caller's fault
 // nor a bug: the edge answers 503 `unavailable` with Retry-After instead of a 500.

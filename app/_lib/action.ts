@@ -1,8 +1,9 @@
 // Server actions are made by one helper: it checks the session, parses the input with zod, runs
-// the domain function, and turns expected failures (AppError) into values the form can show.
+// the domain function, and turns expected failures (AppError, a dependency that is down) into values
+// the form can show.
 import type { z } from 'zod';
 import type { ActionResult } from '@/lib/action-result';
-import { isAppError } from '@/lib/errors';
+import { isAppError, isUnavailableError, unavailableError } from '@/lib/errors';
 import { getRuntime, type Runtime } from '@/lib/runtime';
 import { getSessionUser, type SessionUser } from './auth';
 
@@ -13,7 +14,12 @@ export function authedAction<Schema extends z.ZodType, T>(
   run: (input: z.output<Schema>, ctx: { user: SessionUser; runtime: Runtime }) => Promise<T>,
 ) {
   return async (input: z.input<Schema>): Promise<ActionResult<T>> => {
-    const user = await getSessionUser();
+    let user: SessionUser | null;
+    try {
+      user = await getSessionUser();
+    } catch (error) {
+      return failure(error, getRuntime());
+    }
     if (!user) return { ok: false, error: { code: 'unauthenticated', message: 'Your session ended. Sign in again.' } };
     const parsed = schema.safeParse(input);
     if (!parsed.success) {
@@ -33,6 +39,12 @@ export function failure(error: unknown, runtime: Runtime): { ok: false; error: {
   if (isAppError(error)) {
     const field = typeof error.details?.field === 'string' ? error.details.field : undefined;
     return { ok: false, error: { code: error.code, message: error.message, field } };
+  }
+  if (isUnavailableError(error)) {
+    // The database (or Redis) is down: not a bug; the form says to retry shortly.
+    runtime.logger.warn({ err: error }, 'server action: dependency unavailable');
+    const unavailable = unavailableError();
+    return { ok: false, error: { code: unavailable.code, message: unavailable.message } };
   }
   runtime.logger.error({ err: error }, 'server action failed');
   return { ok: false, error: { code: 'internal', message: 'Something went wrong on our side. Try again.' } };

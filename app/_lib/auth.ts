@@ -11,7 +11,7 @@ import { endAllSessions } from '@/lib/accounts/session-version';
 import { createSessionCheckCache, createSessionRecord } from '@/lib/accounts/sessions';
 import { processSlot } from '@/lib/process-state';
 import { verifyCredentials } from '@/lib/accounts/verify-credentials';
-import { isAppError } from '@/lib/errors';
+import { isAppError, isUnavailableError, unavailableError } from '@/lib/errors';
 import { getRuntime } from '@/lib/runtime';
 
 /**
@@ -135,6 +135,8 @@ export const authOptions: NextAuthOptions = {
       const err = metadata instanceof Error ? metadata : (metadata as { error?: unknown })?.error;
       // An ended session is the expected answer to a stale cookie, not an error.
       if (err instanceof SessionEndedError) return;
+      // The database is down: the request answers 503 (getSessionUser, the auth route), not a bug.
+      if (isUnavailableError(err)) return getRuntime().logger.warn({ err, code }, 'next-auth: session check unavailable');
       getRuntime().logger.error({ err, code }, 'next-auth error');
     },
     warn(code) {
@@ -151,8 +153,16 @@ export interface SessionUser {
   sessionId: string | null;
 }
 
+/**
+ * The signed-in user, or null when signed out or the session ended. Throws 503 `unavailable` when
+ * the session could not be checked (the database is down): next-auth would read that as "no
+ * session", and the user would be sent to sign in (a signed-in page) or told their session ended
+ * (a server action) by an outage.
+ */
 export async function getSessionUser(): Promise<SessionUser | null> {
-  const session = await getServerSession(authOptions);
+  const feedback: AuthRequestFeedback = {};
+  const session = await authRequestFeedback.run(feedback, () => getServerSession(authOptions));
+  if (feedback.unavailable) throw unavailableError();
   const user = session?.user as { id?: string; email?: string | null } | undefined;
   const sessionId = (session as { sid?: string } | null)?.sid ?? null;
   return user?.id && user.email ? { id: user.id, email: user.email, sessionId } : null;
