@@ -10,6 +10,13 @@ import type { SharingRules } from '../../lib/federation/rules';
 import type { Logger } from '../../lib/logger';
 import { FIREHOSE_NAMESPACE, INTRODUCTIONS_EVENT, type ConnectErrorData, type StreamEnded, type StreamFilters } from '../../lib/realtime/protocol';
 
+/**
+ * The largest frame a link takes from a peer (websocket message, bytes): a real instance's frames
+ * are at most ~256 kB live and ~5 MB in a backfill (1,000 events of the longest values). A larger
+ * message closes the connection before it is parsed; the link reconnects from its cursor.
+ */
+export const MAX_PEER_FRAME_BYTES = 8 * 1024 * 1024;
+
 export interface LinkClientOptions {
   /** @default 500 */
   minBackoffMs?: number;
@@ -85,13 +92,17 @@ export class LinkClient {
     if (this.stopped) return;
     const generation = ++this.generation;
     const url = `${this.spec.url}${FIREHOSE_NAMESPACE}`;
-    const socket = io(url, {
+    // maxPayload reaches ws (engine.io-client passes it on) though socket.io-client's type omits it.
+    const options: Parameters<typeof io>[1] & { maxPayload: number } = {
       transports: ['websocket'],
       reconnection: false,
       forceNew: true,
       timeout: 10_000,
+      // ws's own default is 100 MiB, and up to maxPendingFrames of them could wait to be applied.
+      maxPayload: MAX_PEER_FRAME_BYTES,
       auth: (cb) => cb({ token: this.spec.token, since: this.cursor ?? undefined, filters: this.streamFilters(), peer: { instance: this.deps.localInstance } }),
-    });
+    };
+    const socket = io(url, options);
     this.socket = socket;
     socket.on('connect', () => {
       this.deps.logger.info({ link: this.spec.name, since: this.cursor }, 'peer link connected');

@@ -130,6 +130,18 @@ describe(`a hostile peer followed by a real instance (${usingPostgres ? 'Postgre
     expect(Math.max(...reporters)).toBe(1);
   }, 60_000);
 
+  it('a frame larger than the protocol ever sends is refused whole; the link resumes after it', async () => {
+    const inFrame = Array.from({ length: 100 }, () => ip());
+    const marker = ip();
+    const padding = 'x'.repeat(100_000); // 100 × 100 kB: a 10 MB frame (a real one is at most ~5 MB)
+    peer.publish(inFrame.map((v) => event(v, { padding })), { live: true });
+    peer.publish([event(marker)]);
+    await arrives(marker);
+    await new Promise((r) => setTimeout(r, 500));
+    for (const v of inFrame) expect(observer.count(v), v).toBe(0);
+    expect(await lastError()).toMatch(/frame|too big|payload|disconnected/i);
+  }, 60_000);
+
   it('after all that, F’s own firehose is healthy: a local submission streams at once', async () => {
     const local = ip();
     await f.submit('pub', [local]);
