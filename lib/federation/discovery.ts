@@ -15,11 +15,17 @@ import { linkNameSchema } from './rules';
 export const MDNS_INTRODUCER = 'mdns';
 /** At most this many peers are introduced in one answer, and kept from one. */
 export const MAX_INTRODUCTIONS = 100;
+/**
+ * At most this many suggestions wait for an operator's answer per introducer (a link, or mDNS): a
+ * peer that introduces new URLs on every connection adds none beyond it (it only refreshes its own).
+ */
+export const MAX_PENDING_SUGGESTIONS_PER_INTRODUCER = 100;
 
 export const introducedPeerSchema = z.object({
   name: linkNameSchema,
   url: z.string().min(1).max(2000),
-  instance: z.string().min(1).max(64).nullable(),
+  // Instance ids are uuids; older or other peers may say something else, but never controls or spaces.
+  instance: z.string().regex(/^[\w.:-]{1,64}$/).nullable(),
 });
 export type IntroducedPeer = z.infer<typeof introducedPeerSchema>;
 
@@ -63,6 +69,11 @@ const sameUrl = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  */
 export async function recordSuggestions(sql: SqlSession, localInstance: string, introducedBy: string, peers: unknown[]): Promise<number> {
   const links = await findPeerLinks(sql);
+  const [{ pending }] = await sql.query<{ pending: number }>(
+    `SELECT count(*)::int AS pending FROM peer_suggestions WHERE NOT dismissed AND $1::text = ANY(introduced_by)`,
+    [introducedBy],
+  );
+  let room = MAX_PENDING_SUGGESTIONS_PER_INTRODUCER - pending;
   let recorded = 0;
   for (const raw of peers.slice(0, MAX_INTRODUCTIONS)) {
     const parsed = introducedPeerSchema.safeParse(raw);
@@ -76,6 +87,9 @@ export async function recordSuggestions(sql: SqlSession, localInstance: string, 
     const { name, instance } = parsed.data;
     if (instance === localInstance) continue;
     if (links.some((l) => sameUrl(l.url, url) || (instance !== null && l.remote_instance === instance))) continue;
+    // Once this introducer's pending suggestions are at the bound, it only refreshes its own.
+    const mine = (await sql.query(`SELECT 1 FROM peer_suggestions WHERE url = $1 AND $2::text = ANY(introduced_by)`, [url, introducedBy])).length > 0;
+    if (!mine && room <= 0) continue;
     await sql.query(
       `INSERT INTO peer_suggestions (name, url, instance, introduced_by) VALUES ($1, $2, $3, ARRAY[$4::text])
        ON CONFLICT (url) DO UPDATE SET last_seen_at = now(), instance = COALESCE(EXCLUDED.instance, peer_suggestions.instance),
@@ -85,6 +99,7 @@ export async function recordSuggestions(sql: SqlSession, localInstance: string, 
                               ELSE array_append(peer_suggestions.introduced_by, $4::text) END`,
       [name, url, instance, introducedBy],
     );
+    if (!mine) room -= 1;
     recorded += 1;
   }
   return recorded;

@@ -142,6 +142,30 @@ describe(`a hostile peer followed by a real instance (${usingPostgres ? 'Postgre
     expect(await lastError()).toMatch(/frame|too big|payload|disconnected/i);
   }, 60_000);
 
+  it('introductions: hostile URLs are never suggested, and a peer cannot fill the suggestions without bound', async () => {
+    let round = 0;
+    peer.introductions = () => {
+      round += 1;
+      return [
+        { name: 'js', url: 'javascript:alert(1)', instance: null },
+        { name: 'file', url: 'file:///etc/passwd', instance: null },
+        { name: 'creds', url: 'http://user:pass@example.org', instance: null },
+        ...Array.from({ length: 100 }, (_, i) => ({ name: `spam-${round}-${i}`, url: `https://spam-${round}-${i}.example.org`, instance: null })),
+      ];
+    };
+    peer.dropAfterIntroductions = true; // every reconnection asks again
+    const asked = peer.introductionRequests;
+    peer.dropAll(); // the follower reconnects, and asks at once
+    await until(() => peer.introductionRequests >= asked + 4, 60_000, 'four introduction rounds', 100);
+    peer.dropAfterIntroductions = false;
+    peer.introductions = () => [];
+    await new Promise((r) => setTimeout(r, 500));
+    const lines = (await f.admin({ type: 'peer.suggestions' })).lines;
+    expect(lines.some((l) => /javascript:|file:|user:pass/.test(l))).toBe(false);
+    expect(lines.filter((l) => l.includes('spam-')).length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.includes('spam-')).length).toBeLessThanOrEqual(100);
+  }, 90_000);
+
   it('after all that, F’s own firehose is healthy: a local submission streams at once', async () => {
     const local = ip();
     await f.submit('pub', [local]);
