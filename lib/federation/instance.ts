@@ -21,5 +21,5 @@ export function getInstanceId(sql: SqlSession): Promise<string> {
  * The shape of an instance id (the migration's gen_random_uuid()::text) and of an event id (a
  * uuid): what an event's origin must carry to be taken from a peer. Lower case, as generated.
  */
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const isInstanceId = (value: unknown): value is string => typeof value === 'string' && UUID_RE.test(value);

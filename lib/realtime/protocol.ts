@@ -5,6 +5,7 @@ import type { FirehoseEvent } from '../events';
 import { displayText } from '../http/parse-input';
 import { isCountryCode } from '../enrichment/countries';
 import { INDICATOR_TYPES } from '../indicators/types';
+import { UUID_RE } from '../federation/instance';
 
 export { FIREHOSE_NAMESPACE, HTTP_STREAM_PATH, PUBLIC_NAMESPACE, SLOW_CONSUMER_CLOSE_CODE } from './names';
 
@@ -45,8 +46,8 @@ export const firehoseAuthSchema = z.object({
   token: z.string().max(200).optional(),
   since: z.string().max(64).optional(),
   filters: streamFiltersSchema.optional(),
-  /** Sent by a federation link (peer-scoped token): the connecting instance's id, never sent its own events back. */
-  peer: z.object({ instance: z.string().min(1).max(64) }).strict().optional(),
+  /** Sent by a federation link (peer-scoped token): the connecting instance's id (a lower-case uuid), never sent its own events back. */
+  peer: z.object({ instance: z.string().regex(UUID_RE, 'peer.instance must be an instance id (a lower-case uuid)') }).strict().optional(),
 });
 
 /**

@@ -6,6 +6,7 @@
 // stalling the link, credit invented instances to the link alone, bound frames and suggestions,
 // and keep its own firehose healthy.
 import { randomInt, randomUUID } from 'node:crypto';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { until } from '../../helpers/wait';
 import { usingPostgres } from '../../helpers/test-env';
@@ -15,6 +16,7 @@ import { createInstance, Observer, type Instance } from './instances';
 let f: Instance;
 let peer: HostilePeer;
 let observer: Observer;
+let inboundToken: string;
 const PEER_INSTANCE = randomUUID();
 
 const run = randomInt(1, 250);
@@ -54,7 +56,7 @@ beforeAll(async () => {
   observer = new Observer(f);
   observer.connect();
   // F's operator follows the peer with a token it issued (any well-formed token: the peer accepts all).
-  await f.admin({ type: 'peer.add', name: 'evil', url: peer.url, token: `slc_${'A'.repeat(43)}` });
+  inboundToken = (await f.admin({ type: 'peer.add', name: 'evil', url: peer.url, token: `slc_${'A'.repeat(43)}` })).token!;
   await vi.waitFor(
     () => {
       if (!peer.followerInstance) throw new Error('F has not connected to the peer yet');
@@ -130,6 +132,33 @@ describe(`a hostile peer followed by a real instance (${usingPostgres ? 'Postgre
     expect(Math.max(...reporters)).toBe(1);
   }, 60_000);
 
+  it('replays, cursors going backwards and duplicates give no duplicate downstream; retractions and derived kinds are not taken', async () => {
+    const once = ip();
+    const local = ip();
+    const marker = ip();
+    const original = event(once);
+    peer.publish([original]);
+    await arrives(once);
+    await f.submit('pub', [local]);
+    await arrives(local);
+    // The same event again, under a later cursor, under an earlier one, and twice in one frame.
+    peer.publish([original, { ...original, id: randomUUID() }]);
+    peer.publish([{ ...original, cursor: '1-1' }]);
+    // A retraction of F's own value, and derived kinds each instance makes for itself.
+    peer.publish([
+      event(local, { kind: 'retracted', retraction: { reason: 'peer says so', at: new Date().toISOString() } }),
+      event(local, { kind: 'expired' }),
+      event(ip(), { kind: 'correlated' }),
+    ]);
+    peer.publish([event(marker)]);
+    await arrives(marker);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(observer.count(once)).toBe(1);
+    expect(await f.sightings(once)).toBe(1);
+    expect(observer.events.filter((e) => e.indicator.value === local).map((e) => e.kind)).toEqual(['new']);
+    expect(await f.sightings(local)).toBe(1);
+  }, 60_000);
+
   it('a frame larger than the protocol ever sends is refused whole; the link resumes after it', async () => {
     const inFrame = Array.from({ length: 100 }, () => ip());
     const marker = ip();
@@ -165,6 +194,20 @@ describe(`a hostile peer followed by a real instance (${usingPostgres ? 'Postgre
     expect(lines.filter((l) => l.includes('spam-')).length).toBeGreaterThan(0);
     expect(lines.filter((l) => l.includes('spam-')).length).toBeLessThanOrEqual(100);
   }, 90_000);
+
+  it('connecting here with its peer token, the peer cannot state a malformed instance id', async () => {
+    const connect = (instance: string) =>
+      new Promise<string>((resolve) => {
+        const s = io(`${f.url}/firehose`, { transports: ['websocket'], reconnection: false, auth: { token: inboundToken, peer: { instance } } });
+        s.on('connect', () => resolve('connected'));
+        s.on('connect_error', (e: Error & { data?: { code?: string } }) => resolve(e.data?.code ?? e.message));
+        setTimeout(() => s.disconnect(), 1000);
+      });
+    // A NUL was a database error ('unavailable: retry shortly'); a free-form id was stored as the link's remote.
+    expect(await connect('nul\u0000x')).toBe('invalid_request');
+    expect(await connect('A'.repeat(64))).toBe('invalid_request');
+    expect(await connect(PEER_INSTANCE)).toBe('connected');
+  }, 30_000);
 
   it('after all that, F’s own firehose is healthy: a local submission streams at once', async () => {
     const local = ip();
