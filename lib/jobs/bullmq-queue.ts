@@ -4,9 +4,10 @@
 // Throughput buckets, worker heartbeats and recent failures are small keys of our own.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Queue, WaitingError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { DelayedError, Queue, WaitingError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { reportConnectionErrors } from '../connection-errors';
+import { isUnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import type {
   AddJobOptions,
@@ -21,6 +22,7 @@ import type {
   QueueWorker,
   WorkerInfo,
 } from './types';
+import { unavailableJobDelayMs } from './types';
 
 export interface BullQueueOptions {
   name: string;
@@ -151,6 +153,11 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
           return null;
         } catch (error) {
           if (error instanceof WaitingError) throw error;
+          if (isUnavailableError(error) && token) {
+            // Not the job's failure: a dependency is down. Delayed without counting the attempt.
+            await job.moveToDelayed(Date.now() + unavailableJobDelayMs(), token);
+            throw new DelayedError();
+          }
           const text = errorText(error);
           if (attempt >= maxAttempts) {
             await moveToDead(job, text, attempt);

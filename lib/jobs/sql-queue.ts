@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { SqlDriver } from '../db/sql-driver';
+import { isUnavailableError } from '../errors';
 import type {
   AddJobOptions,
   DeadLetter,
@@ -18,6 +19,7 @@ import type {
   QueueStats,
   QueueWorker,
 } from './types';
+import { unavailableJobDelayMs } from './types';
 
 export interface SqlQueueOptions {
   name: string;
@@ -188,6 +190,17 @@ export function createSqlQueue(options: SqlQueueOptions): JobQueue {
         } catch (error) {
           if (abort.signal.aborted) return; // returned to the queue by stop()
           const text = errorText(error);
+          if (isUnavailableError(error)) {
+            // Not the job's failure: a dependency is down. Back to the queue for later, the attempt given back.
+            const later = unavailableJobDelayMs();
+            await sql.query(
+              `UPDATE jobs SET status = 'waiting', attempts = greatest(attempts - 1, 0), run_at = now() + $3 * interval '1 millisecond', locked_by = NULL, locked_until = NULL
+               WHERE id = $1::bigint AND locked_by = $2`,
+              [row.id, workerId, later],
+            );
+            setTimeout(poke, later + 5).unref();
+            return;
+          }
           if (row.attempts >= row.max_attempts) {
             await deadLetter(row, text);
             return;

@@ -36,6 +36,15 @@ export interface JobRun {
 
 export type JobHandler = (run: JobRun) => Promise<unknown>;
 
+/**
+ * A run that failed only because a dependency is down (lib/errors isUnavailableError: the database
+ * restarting, a refused connection) has not failed: both queues put the job back for this long
+ * (plus up to as much again, so a queue's worth of jobs does not come back at once), the attempt
+ * given back — never dead-lettered, never alerted, however long the outage.
+ */
+export const UNAVAILABLE_JOB_DELAY_MS = 5000;
+export const unavailableJobDelayMs = (random = Math.random) => Math.round(UNAVAILABLE_JOB_DELAY_MS * (1 + random()));
+
 export interface DeadLetter {
   id: string;
   name: string;
