@@ -23,6 +23,13 @@ export const federationConfigSchema = z.object({
    * suggested peers (mDNS/DNS-SD, service type _sluice._tcp). Never links by itself. @default false
    */
   FEDERATION_MDNS: boolFromEnv.default(false),
+  /**
+   * How long the origins of events received from peers (federated_events: instance and event id)
+   * are kept to recognise the same event arriving again, over another path or in a replay, in
+   * days. Past it the rows are deleted, so the table stays bounded. A peer only replays what its
+   * log still holds (LOG_RETENTION_HOURS there, a day by default). @default 7
+   */
+  FEDERATION_ORIGIN_RETENTION_DAYS: z.coerce.number({ message: 'must be a number' }).int().min(1).max(3650).default(7),
 });
 
 export type FederationConfig = z.infer<typeof federationConfigSchema>;

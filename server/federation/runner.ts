@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { flushPeerCounters } from '../../lib/federation/counters';
 import { recordSuggestions } from '../../lib/federation/discovery';
 import { getInstanceId } from '../../lib/federation/instance';
+import { pruneFederatedEvents } from '../../lib/federation/origins';
 import { acquireLinkLease, findRunnableLinks, releaseLinkLease } from '../../lib/federation/lease';
 import { ensurePeerFeed, getPeerLink } from '../../lib/federation/links';
 import { compileRules } from '../../lib/federation/rules';
@@ -28,6 +29,8 @@ export interface FederationOptions {
 export interface Federation {
   stop(): Promise<void>;
 }
+
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 export function startFederation(runtime: Runtime, options: FederationOptions): Federation {
   const sql = runtime.db.sql;
@@ -119,10 +122,22 @@ export function startFederation(runtime: Runtime, options: FederationOptions): F
   };
 
   let lastFlush = Date.now();
+  // Origins past their retention go now and then, on the nodes that run links (where they are claimed).
+  let lastPrune = 0;
+  const prune = async () => {
+    if (!options.runLinks || Date.now() - lastPrune < PRUNE_EVERY_MS) return;
+    lastPrune = Date.now();
+    const deleted = await pruneFederatedEvents(sql, runtime.config.FEDERATION_ORIGIN_RETENTION_DAYS * 86_400_000).catch((error: unknown) => {
+      log.warn({ err: error }, 'could not delete old federated event origins; trying again later');
+      return 0;
+    });
+    if (deleted) log.info({ deleted }, 'deleted federated event origins past their retention');
+  };
   const timer = setInterval(() => {
     ticking = ticking.then(async () => {
       if (stopped) return;
       if (options.runLinks) await tick().catch((error: unknown) => log.warn({ err: error }, 'federation tick failed; retrying'));
+      await prune();
       if (Date.now() - lastFlush >= (options.flushMs ?? 5000)) {
         lastFlush = Date.now();
         await flushPeerCounters(sql).catch((error: unknown) => log.debug({ err: error }, 'could not write peer counters'));
