@@ -8,7 +8,7 @@ import { redirect } from 'next/navigation';
 import { recordedClientAddress } from '@/lib/client-address';
 import { recordAudit } from '@/lib/accounts/audit';
 import { endAllSessions } from '@/lib/accounts/session-version';
-import { createSessionCheckCache, createSessionRecord } from '@/lib/accounts/sessions';
+import { createSessionCheckCache, createSessionRecord, SESSION_MAX_AGE_SECONDS } from '@/lib/accounts/sessions';
 import { processSlot } from '@/lib/process-state';
 import { verifyCredentials } from '@/lib/accounts/verify-credentials';
 import { isAppError, isUnavailableError, unavailableError } from '@/lib/errors';
@@ -50,7 +50,7 @@ export const sessionChecks = processSlot('sessionChecks', () => createSessionChe
 type SessionToken = JWT & { sv?: number; sid?: string };
 
 export const authOptions: NextAuthOptions = {
-  session: { strategy: 'jwt', maxAge: 30 * 24 * 3600 },
+  session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: '/login' },
   providers: [
     CredentialsProvider({

@@ -9,6 +9,12 @@ import type { PrismaClient } from '../generated/prisma/client';
 /** last_seen_at is written at most this often per session (a request does not cost a write). */
 export const LAST_SEEN_WRITE_MS = 5 * 60_000;
 
+/** A session cookie lives this long after its last refresh (next-auth's maxAge); an idle record past it is dead. */
+export const SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600;
+
+/** Signed-in devices kept per account: a new sign-in past this ends the least recently seen one. */
+export const MAX_SESSIONS_PER_USER = 100;
+
 /** "Chrome on Linux", "Firefox on Android", "curl": enough to recognise a device, nothing more. */
 export function summariseUserAgent(ua: string | null | undefined): string {
   if (!ua) return 'Unknown device';
@@ -63,6 +69,12 @@ export async function createSessionRecord(
     data: { userId: input.userId, userAgent: summariseUserAgent(input.userAgent), address: approximateAddress(input.address) },
     select: { id: true },
   });
+  // Records do not pile up: the ones whose cookie has expired (idle past the maximum age, plus the
+  // last_seen_at write interval) and, past MAX_SESSIONS_PER_USER, the least recently seen go.
+  await prisma.$executeRaw`
+    DELETE FROM user_sessions WHERE user_id = ${input.userId}::uuid AND id <> ${row.id}::uuid AND (
+      last_seen_at < now() - ${SESSION_MAX_AGE_SECONDS + LAST_SEEN_WRITE_MS / 1000}::int * interval '1 second'
+      OR id NOT IN (SELECT id FROM user_sessions WHERE user_id = ${input.userId}::uuid ORDER BY (id = ${row.id}::uuid) DESC, last_seen_at DESC, created_at DESC LIMIT ${MAX_SESSIONS_PER_USER}::int))`;
   return row.id;
 }
 
@@ -74,12 +86,12 @@ export interface DeviceSession {
   address: string;
 }
 
-/** The user's signed-in devices, most recently seen first. */
+/** The user's signed-in devices, most recently seen first (not those whose cookie has expired). */
 export async function listSessions(prisma: PrismaClient, userId: string): Promise<DeviceSession[]> {
   return prisma.userSession.findMany({
-    where: { userId },
+    where: { userId, lastSeenAt: { gte: new Date(Date.now() - SESSION_MAX_AGE_SECONDS * 1000 - LAST_SEEN_WRITE_MS) } },
     orderBy: { lastSeenAt: 'desc' },
-    take: 100,
+    take: MAX_SESSIONS_PER_USER,
     select: { id: true, createdAt: true, lastSeenAt: true, userAgent: true, address: true },
   });
 }

@@ -17,7 +17,7 @@ import { scheduleAccountDeletion } from '@/lib/accounts/account-deletion';
 import { CONFIRMATION_ATTEMPTS } from '@/lib/accounts/password-confirmation';
 import { changePassword, requestPasswordReset, resetPassword, RESET_REQUEST_MESSAGE } from '@/lib/accounts/password-reset';
 import { endAllSessions } from '@/lib/accounts/session-version';
-import { createSessionCheckCache, createSessionRecord, endSession, listSessions, readSession } from '@/lib/accounts/sessions';
+import { createSessionCheckCache, createSessionRecord, endSession, listSessions, MAX_SESSIONS_PER_USER, readSession, SESSION_MAX_AGE_SECONDS } from '@/lib/accounts/sessions';
 import { signUp } from '@/lib/accounts/sign-up';
 import { confirmTwoFactor, disableTwoFactor, startTwoFactorSetup } from '@/lib/accounts/two-factor';
 import { verifyCredentials } from '@/lib/accounts/verify-credentials';
@@ -263,6 +263,34 @@ describe('sessions', () => {
     expect(await readSession(t.db.prisma, b)).toMatchObject({ userId: user.id, version: 0 });
     expect(await endAllSessions(t.db.prisma, user.id)).toBe(1);
     expect(await readSession(t.db.prisma, b)).toBeNull();
+  });
+
+  it('session records do not pile up: a sign-in removes the expired ones and keeps at most MAX_SESSIONS_PER_USER', async () => {
+    const user = await createUser(t.db.prisma, { email: 'many-devices@example.com', password: PASSWORD });
+    const dayMs = 86_400_000;
+    // 104 devices seen one minute apart, and one idle longer than a session cookie lives.
+    await t.db.prisma.userSession.createMany({
+      data: Array.from({ length: MAX_SESSIONS_PER_USER + 4 }, (_, i) => ({ userId: user.id, lastSeenAt: new Date(Date.now() - (i + 1) * 60_000) })),
+    });
+    const expired = await t.db.prisma.userSession.create({ data: { userId: user.id, lastSeenAt: new Date(Date.now() - SESSION_MAX_AGE_SECONDS * 1000 - dayMs) } });
+    const seenLast = await t.db.prisma.userSession.findFirstOrThrow({ where: { userId: user.id }, orderBy: { lastSeenAt: 'desc' } });
+    const seenFirst = await t.db.prisma.userSession.findFirstOrThrow({ where: { userId: user.id, id: { not: expired.id } }, orderBy: { lastSeenAt: 'asc' } });
+    // The expired one is not listed as a device even before anything is deleted.
+    expect((await listSessions(t.db.prisma, user.id)).map((d) => d.id)).not.toContain(expired.id);
+
+    const fresh = await createSessionRecord(t.db.prisma, { userId: user.id });
+    const left = await t.db.prisma.userSession.findMany({ where: { userId: user.id }, select: { id: true } });
+    const ids = new Set(left.map((r) => r.id));
+    expect(ids.size).toBe(MAX_SESSIONS_PER_USER);
+    expect(ids.has(fresh)).toBe(true);
+    expect(ids.has(seenLast.id)).toBe(true);
+    expect(ids.has(expired.id)).toBe(false);
+    expect(ids.has(seenFirst.id)).toBe(false);
+    // Another account's devices are untouched.
+    const other = await createUser(t.db.prisma, { email: 'few-devices@example.com', password: PASSWORD });
+    const kept = await createSessionRecord(t.db.prisma, { userId: other.id });
+    await createSessionRecord(t.db.prisma, { userId: user.id });
+    expect(await readSession(t.db.prisma, kept)).toMatchObject({ userId: other.id });
   });
 
   it('session checks are cached for their TTL: an ended session is seen at once where it was forgotten, elsewhere after the TTL', async () => {
