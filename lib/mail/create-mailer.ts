@@ -15,6 +15,9 @@ export interface MailerOptions {
   logger: Logger;
 }
 
+/** Messages the local outbox keeps (the newest); /admin/outbox shows at most 200 of them. */
+export const OUTBOX_KEEP = 1_000;
+
 export function createMailer({ smtpUrl, from, prisma, logger }: MailerOptions): Mailer {
   if (smtpUrl) {
     // One connection per message (mail is rare: sign-up, reset, notices), so nothing is held open at
@@ -32,6 +35,9 @@ export function createMailer({ smtpUrl, from, prisma, logger }: MailerOptions): 
     kind: 'outbox',
     async send(message: MailMessage) {
       await prisma.mailOutbox.create({ data: { to: message.to, subject: message.subject, text: message.text } });
+      // Bounded: anyone can make Sluice send mail (sign-ups, reset requests), so older messages go.
+      await prisma.$executeRaw`
+        DELETE FROM mail_outbox WHERE created_at < (SELECT created_at FROM mail_outbox ORDER BY created_at DESC OFFSET ${OUTBOX_KEEP - 1}::int LIMIT 1)`;
       // Embedded instances often have no operator at /admin yet: the log carries the message too.
       logger.info({ module: 'mail', to: message.to, subject: message.subject, text: message.text }, 'mail kept in the local outbox (no SMTP_URL)');
     },

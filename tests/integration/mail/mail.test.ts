@@ -2,7 +2,7 @@
 // outbox used when no SMTP_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@/lib/logger';
-import { createMailer } from '@/lib/mail/create-mailer';
+import { createMailer, OUTBOX_KEEP } from '@/lib/mail/create-mailer';
 import { findOutboxMail } from '@/lib/mail/find-outbox';
 import { sendInBackground } from '@/lib/mail/get-mailer';
 import { freePort } from '@/tests/helpers/free-port';
@@ -48,6 +48,23 @@ describe('mail', () => {
     expect(mail.map((m) => m.subject)).toEqual(['Two', 'One']);
     expect(mail[0]).toMatchObject({ to: 'second@example.com', text: 'second\nhttp://localhost/reset?token=x' });
     expect(lines.some((l) => l.includes('http://localhost/reset?token=x') && l.includes('second@example.com'))).toBe(true);
+  });
+
+  it('the outbox keeps the newest OUTBOX_KEEP messages: older ones go as new ones arrive', async () => {
+    const mailer = createMailer({ from: 'Sluice <noreply@sluice.test>', prisma: t.db.prisma, logger });
+    await t.db.prisma.mailOutbox.deleteMany({});
+    const hourAgo = Date.now() - 3_600_000;
+    await t.db.prisma.mailOutbox.createMany({
+      data: Array.from({ length: OUTBOX_KEEP + 5 }, (_, i) => ({ to: `old${i}@example.com`, subject: 'Old', text: 'old', createdAt: new Date(hourAgo + i * 1000) })),
+    });
+    await mailer.send({ to: 'newest@example.com', subject: 'Newest', text: 'new' });
+    expect(await t.db.prisma.mailOutbox.count()).toBe(OUTBOX_KEEP);
+    // The six oldest went; the newest and the most recent old ones stayed.
+    const kept = new Set((await t.db.prisma.mailOutbox.findMany({ select: { to: true } })).map((m) => m.to));
+    expect(kept.has('newest@example.com')).toBe(true);
+    expect(kept.has(`old${OUTBOX_KEEP + 4}@example.com`)).toBe(true);
+    expect(kept.has('old5@example.com')).toBe(false);
+    expect(kept.has('old6@example.com')).toBe(true);
   });
 
   it('an unreachable SMTP server: sendInBackground logs the failure and never throws', async () => {
