@@ -3,7 +3,11 @@
 // goodbye frees its slots within the TTL. Redis: one sorted set per token (member → expiry, on
 // Redis's clock) changed by Lua scripts, so two nodes admitting at once cannot both pass the
 // limit. Without Redis: the same in process (one node).
+// Every Redis call is bounded (STREAM_SLOT_TIMEOUT_MS): a Redis that accepts connections but does not
+// answer (paused, overloaded, a half-open connection) made stream handshakes wait as long as it did;
+// now they are refused `unavailable` (503 / connect_error), as when Redis refuses connections.
 import type { Engines } from '../engines';
+import { unavailableError } from '../errors';
 
 export interface StreamSlots {
   /** Takes a slot for `member` unless the token already holds `limit`. False when full. */
@@ -17,6 +21,23 @@ export interface StreamSlots {
 
 /** A slot not refreshed for this long lapses. Nodes refresh theirs every third of it. */
 export const STREAM_SLOT_TTL_MS = 30_000;
+
+/** How long a handshake waits for Redis to count its slot. */
+export const STREAM_SLOT_TIMEOUT_MS = 2000;
+
+/** `promise`, or 503 `unavailable` once `ms` passed without an answer (`onLate` runs if it comes later). */
+function bounded<T>(promise: Promise<T>, ms: number, onLate?: (value: T) => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(unavailableError());
+    }, ms);
+  });
+  promise.then((value) => timedOut && onLate?.(value), () => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 const ACQUIRE = `
 local t = redis.call('TIME')
@@ -45,27 +66,29 @@ return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')`;
 
 const memoryStores = new WeakMap<Engines, Map<string, Map<string, number>>>();
 
-export function createStreamSlots(engines: Engines, ttlMs = STREAM_SLOT_TTL_MS): StreamSlots {
+export function createStreamSlots(engines: Engines, ttlMs = STREAM_SLOT_TTL_MS, timeoutMs = STREAM_SLOT_TIMEOUT_MS): StreamSlots {
   const redis = engines.redis;
   if (redis) {
     const key = (tokenId: string) => `${engines.prefix}streams:${tokenId}`;
     return {
       async acquire(tokenId, member, limit) {
-        return (await redis.eval(ACQUIRE, 1, key(tokenId), member, ttlMs, limit)) === 1;
+        // Taken after the handshake gave up waiting: nobody holds it, give it back at once.
+        const giveBack = (taken: unknown) => taken === 1 && void redis.zrem(key(tokenId), member).catch(() => undefined);
+        return (await bounded(redis.eval(ACQUIRE, 1, key(tokenId), member, ttlMs, limit), timeoutMs, giveBack)) === 1;
       },
       async release(tokenId, member) {
-        await redis.zrem(key(tokenId), member);
+        await bounded(redis.zrem(key(tokenId), member), timeoutMs);
       },
       async refresh(slots) {
         const list = [...slots];
         // Bounded script size: a few hundred slots per call.
         for (let i = 0; i < list.length; i += 500) {
           const chunk = list.slice(i, i + 500);
-          await redis.eval(REFRESH, chunk.length, ...chunk.map((s) => key(s.tokenId)), ttlMs, ...chunk.map((s) => s.member));
+          await bounded(redis.eval(REFRESH, chunk.length, ...chunk.map((s) => key(s.tokenId)), ttlMs, ...chunk.map((s) => s.member)), timeoutMs);
         }
       },
       async count(tokenId) {
-        return Number(await redis.eval(COUNT, 1, key(tokenId)));
+        return Number(await bounded(redis.eval(COUNT, 1, key(tokenId)), timeoutMs));
       },
     };
   }
