@@ -27,12 +27,15 @@ export function isTokenShaped(value: unknown): value is string {
   return typeof value === 'string' && value.length >= 10 && value.length <= 100 && /^[A-Za-z0-9_-]+$/.test(value);
 }
 
-/** Issues a token for the user and returns it (the only time it exists in clear). */
+/** Issues a token for the user and returns it (the only time it exists in clear); drops their spent ones of this purpose. */
 export async function issueAccountToken(
   prisma: PrismaClient,
   input: { userId: string; purpose: AccountTokenPurpose; ttlMs: number; token?: string },
 ): Promise<string> {
   const token = input.token ?? newAccountToken();
+  // The user's used and expired ones of this purpose are of no further use: rows stay bounded by
+  // what can still be used (each new link revokes the older ones).
+  await prisma.accountToken.deleteMany({ where: { userId: input.userId, purpose: input.purpose, OR: [{ usedAt: { not: null } }, { expiresAt: { lte: new Date() } }] } });
   await prisma.accountToken.create({
     data: { userId: input.userId, purpose: input.purpose, tokenHash: hashAccountToken(token), expiresAt: new Date(Date.now() + input.ttlMs) },
   });

@@ -228,6 +228,15 @@ describe('forgot password', () => {
       resetPassword(deps(), { token: race, password: 'racing passphrase two' }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+
+    // Spent links do not pile up: the next one issued drops the used and expired ones; the usable stay.
+    const rows = () => t.db.prisma.accountToken.findMany({ where: { userId: user.id, purpose: 'reset_password' }, select: { tokenHash: true, usedAt: true } });
+    // Five links were issued above; the used, superseded and expired ones went as the next was issued.
+    expect((await rows()).map((r) => [r.tokenHash, r.usedAt !== null])).toEqual([[hashAccountToken(race), true]]);
+    const next = await issueAccountToken(t.db.prisma, { userId: user.id, purpose: 'reset_password', ttlMs: 3_600_000 });
+    expect((await rows()).map((r) => r.tokenHash)).toEqual([hashAccountToken(next)]);
+    const alsoUsable = await issueAccountToken(t.db.prisma, { userId: user.id, purpose: 'reset_password', ttlMs: 3_600_000 });
+    expect((await rows()).map((r) => r.tokenHash).sort()).toEqual([hashAccountToken(next), hashAccountToken(alsoUsable)].sort());
   });
 });
 
