@@ -51,6 +51,17 @@ export const configSchema = z.object({
     }),
   /** PostgreSQL URL. Unset: embedded PGlite database under DATA_DIR. */
   DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'postgresql://user@host:5432/db').optional(),
+  /**
+   * How long a query waits for a PostgreSQL connection (a new one, or a free one of the pool's 20)
+   * before it fails; a request then answers 503. @default 5000
+   */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number({ message: 'must be a number' }).int().positive().max(600_000).default(5000),
+  /**
+   * How long one statement may go unanswered before it fails (a hung or unreachable server answers
+   * nothing, and a request would wait for ever): requests answer 503, jobs wait and retry. Migrations
+   * are not bounded. 0 = no limit. @default 30000
+   */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number({ message: 'must be a number' }).int().min(0).max(3_600_000).default(30_000),
   /** Directory for the embedded database and generated local secrets. @default ./data */
   DATA_DIR: z.string().min(1).default('./data'),
   /** Redis URL. Unset: in-memory log, adapter, queue and rate limiter (single node). */

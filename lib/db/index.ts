@@ -35,13 +35,27 @@ function redactUrl(url: string): string {
 }
 
 export async function openDatabase(
-  config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>,
+  config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'> & Partial<Pick<Config, 'DATABASE_CONNECT_TIMEOUT_MS' | 'DATABASE_QUERY_TIMEOUT_MS'>>,
   options: OpenDatabaseOptions = {},
 ): Promise<Database> {
   let db: Database;
   if (config.DATABASE_URL) {
     const [{ default: pg }, { PrismaPg }] = await Promise.all([import('pg'), import('@prisma/adapter-pg')]);
-    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 20 });
+    const connectionTimeoutMillis = config.DATABASE_CONNECT_TIMEOUT_MS ?? 5000;
+    if (options.migrate !== false) {
+      // Migrations on a connection of their own, without the statement bound: one may rightly take long.
+      const once = new pg.Pool({ connectionString: config.DATABASE_URL, max: 1, connectionTimeoutMillis });
+      once.on('error', () => undefined);
+      try {
+        await migrate(pgDriver(once));
+      } finally {
+        await once.end().catch(() => undefined);
+      }
+    }
+    // Every wait on the server is bounded: a server that accepts connections but answers nothing (hung,
+    // or a network that drops packets) fails queries — a 503 — instead of holding requests for ever.
+    const queryTimeout = config.DATABASE_QUERY_TIMEOUT_MS ?? 30_000;
+    const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 20, connectionTimeoutMillis, ...(queryTimeout > 0 ? { query_timeout: queryTimeout } : {}) });
     // An idle client whose connection the server ended (restart, failover) emits 'error' on the
     // pool; unhandled, that would crash the process. The pool replaces the client on next use.
     // Said once per burst (a restart drops every idle client at once), not once per client.
@@ -92,7 +106,7 @@ export async function openDatabase(
       },
     };
   }
-  if (options.migrate !== false) {
+  if (options.migrate !== false && db.kind === 'embedded') {
     try {
       await migrate(db.sql);
     } catch (error) {

@@ -31,16 +31,19 @@ export function pgDriver(pool: Pool): SqlDriver {
     ...sessionOf(pool),
     async transaction(fn) {
       const client = await pool.connect();
+      // A connection whose ROLLBACK failed (the server went away, or a statement timed out and is
+      // still running there) is discarded, never handed to the next transaction in that state.
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const value = await fn(sessionOf(client));
         await client.query('COMMIT');
         return value;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
         throw error;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     close: () => pool.end(),

@@ -3,7 +3,7 @@
 // root, so the binaries run as the `postgres` user (runuser) when the test runs as root.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +17,13 @@ export interface PrivatePostgres {
   url: string;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /**
+   * Freezes the server and every backend (SIGSTOP): connections stay open and new ones are
+   * accepted by the kernel, but nothing answers — a hung or unreachable database, not a stopped one.
+   */
+  freeze(): Promise<void>;
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw(): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -49,13 +56,31 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     // Fast shutdown: open sessions are terminated (what a restart does to a running application).
     await pg('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
   };
+  /** The postmaster and its children, every one of them started by this helper. */
+  const processes = async (): Promise<number[]> => {
+    const postmaster = Number((await readFile(path.join(data, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    const { stdout } = await run('ps', ['-o', 'pid=', '--ppid', String(postmaster)]).catch(() => ({ stdout: '' }));
+    return [postmaster, ...stdout.split('\n').map((line) => Number(line.trim())).filter((pid) => pid > 0)];
+  };
+  const signalAll = async (signal: NodeJS.Signals) => {
+    for (const pid of await processes()) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
   await start();
   return {
     port,
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     start,
     stop,
+    freeze: () => signalAll('SIGSTOP'),
+    thaw: () => signalAll('SIGCONT'),
     async destroy() {
+      await signalAll('SIGCONT').catch(() => undefined);
       await pg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
