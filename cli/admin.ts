@@ -12,7 +12,12 @@ import { TOKEN_SCOPES, type TokenScope } from '../lib/tokens';
 import { registerPeerCommands } from './peer';
 import { registerTrustCommands } from './trust';
 
-class CliError extends Error {}
+class CliError extends Error {
+  /** 404 when the running server that ran the command answered "not found" (exit code 3). */
+  constructor(message: string, readonly status?: number) {
+    super(message);
+  }
+}
 
 function parseScopes(value: string): TokenScope[] {
   const scopes = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
@@ -92,7 +97,7 @@ async function execute(command: AdminCommand, url: string | undefined): Promise<
     const route = await chooseRoute(config, url);
     if (route.kind === 'server') {
       const { status, body } = await post(route.url, route.key, command);
-      if (status !== 200 || !body?.result) throw new CliError(body?.error?.message ?? `the server answered HTTP ${status}`);
+      if (status !== 200 || !body?.result) throw new CliError(body?.error?.message ?? `the server answered HTTP ${status}`, status);
       return body.result;
     }
     try {
@@ -118,9 +123,19 @@ async function execute(command: AdminCommand, url: string | undefined): Promise<
   }
 }
 
+/**
+ * `sluice admin --url <url> …`: the option of `admin` itself, written before the subcommand (admin's
+ * options are positional), never a subcommand's own `--url` such as `peer add --url` (the remote).
+ */
+function adminUrl(cmd: Command): string | undefined {
+  let admin: Command | null = cmd;
+  while (admin && !(admin.name() === 'admin' && admin.parent && !admin.parent.parent)) admin = admin.parent;
+  return (admin?.opts() as { url?: string } | undefined)?.url;
+}
+
 function action<Options>(build: (options: Options) => AdminCommand) {
   return async (options: Options, cmd: Command) => {
-    const url = (cmd.optsWithGlobals() as { url?: string }).url;
+    const url = adminUrl(cmd);
     try {
       const result = await execute(build(options), url);
       for (const line of result.lines) process.stdout.write(`${line}\n`);
@@ -128,7 +143,8 @@ function action<Options>(build: (options: Options) => AdminCommand) {
     } catch (error) {
       const message = isAppError(error) || error instanceof CliError ? error.message : error instanceof Error ? error.message : String(error);
       process.stderr.write(`sluice admin: ${message}\n`);
-      process.exitCode = isAppError(error) && error.status === 404 ? 3 : 1;
+      const notFound = (isAppError(error) || error instanceof CliError) && error.status === 404;
+      process.exitCode = notFound ? 3 : 1;
     }
   };
 }
@@ -136,8 +152,8 @@ function action<Options>(build: (options: Options) => AdminCommand) {
 export function register(program: Command): void {
   const admin = program
     .command('admin')
-    .description('operator commands (users, tokens) on the configured database (DATABASE_URL, or the embedded one in DATA_DIR)')
-    .option('--url <url>', 'send the command to this running Sluice (default: found through DATA_DIR/admin.json or PORT)')
+    .description('operator commands (users, tokens, trust, peers, jobs) on the configured database (DATABASE_URL, or the embedded one in DATA_DIR)')
+    .option('--url <url>', 'send the command to this running Sluice, written before the subcommand (default: found through DATA_DIR/admin.json or PORT)')
     .addHelpText(
       'after',
       `

@@ -2,6 +2,7 @@
 // the OpenAPI document (cli/generated/openapi.ts). Paths, parameters, bodies and answers are
 // checked at build time: change a route's contract, regenerate, and `npm run typecheck` fails
 // wherever the CLI no longer matches. Exit codes: 0 ok, 1 failure, 2 usage, 3 refused.
+import type { Command } from 'commander';
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, paths } from './generated/openapi';
 
@@ -13,6 +14,17 @@ export type SluiceApi = Client<paths>;
 export function fail(message: string, code: number = EXIT.failure): never {
   process.stderr.write(`sluice: ${message}\n`);
   process.exit(code);
+}
+
+/**
+ * Commander's own usage errors (an unknown command or option, a missing or invalid argument) exit
+ * with EXIT.usage, like the CLI's own checks; commander alone exits 1. Help and --version exit 0.
+ * Applied to `command` and every subcommand, except those `skip` names (with their subcommands).
+ */
+export function exitUsageErrorsWith2(command: Command, skip: (command: Command) => boolean = () => false): void {
+  if (skip(command)) return;
+  command.exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage));
+  for (const sub of command.commands) exitUsageErrorsWith2(sub, skip);
 }
 
 export function connection(options: { url?: string; token?: string }): { url: string; token: string } {

@@ -2,6 +2,7 @@
 // file): the API client commands only — stream, submit, check, export, webhook. The operator
 // commands (admin, jobs, trust, peer) need the database and stay in the repository (bin/sluice.mjs).
 import { Command } from 'commander';
+import { exitUsageErrorsWith2 } from './api.ts';
 import * as client from './client.ts';
 import * as exporter from './export.ts';
 import * as webhook from './webhook.ts';
@@ -17,6 +18,7 @@ const program = new Command()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 for (const commands of [client, exporter, webhook]) commands.register(program);
+exitUsageErrorsWith2(program);
 program.addHelpText('after', '\nEnvironment: SLUICE_URL (default http://localhost:3000), SLUICE_TOKEN. Exit codes: 0 done, 1 failure, 2 bad usage, 3 refused.');
 
 await program.parseAsync(process.argv);

@@ -160,6 +160,16 @@ describe('sluice admin on the configured database (no server running)', () => {
     const again = await sluice(env, 'user', 'delete', '--email', 'ops@example.com');
     expect(again.code).toBe(3);
   });
+
+  it('takes a subcommand\'s own --url for the subcommand (peer add --url is the remote, not the admin server)', async () => {
+    const added = await sluice(env, 'peer', 'add', '--name', 'b', '--url', 'https://b.example.org');
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/added peer link b\s+https:\/\/b\.example\.org/);
+    expect(lastLine(added.stdout)).toMatch(/^slc_/);
+    expect((await sluice(env, 'peer', 'dismiss', '--url', 'https://c.example.org')).code).toBe(3); // not suggested
+    expect((await sluice(env, 'peer', 'remove', '--name', 'b')).code).toBe(0);
+  });
 });
 
 // The servers below bind the DEFAULT host (HOST unset: 0.0.0.0), as `npm start` does: the admin
@@ -236,6 +246,23 @@ describe.skipIf(usingPostgres || !hasBuild)('sluice admin while an embedded Slui
     // The server ran them (the CLI never opened the PGlite directory itself).
     const ran = server.logs.filter((l) => l.includes('"admin command"')).map((l) => (JSON.parse(l) as { command: string }).command);
     expect(ran.filter((c) => c !== 'ping')).toEqual(['user.create', 'token.create', 'user.plan', 'token.revoke']);
+  });
+
+  it('exits 3 for an unknown user or token through the server too (as on the database directly)', async () => {
+    const nobody = await sluice(env, 'user', 'delete', '--email', 'nobody@example.com');
+    expect(nobody.code).toBe(3);
+    expect(nobody.stderr).toMatch(/no user with email nobody@example.com/);
+    expect((await sluice(env, 'token', 'revoke', '--prefix', 'slc_AbCd1234')).code).toBe(3);
+    expect((await sluice(env, 'user', 'create', '--email', 'live@example.com', '--password', 'running server phrase')).code).toBe(1); // taken
+  });
+
+  it('sends a command to the server named by admin --url, and peer add --url to the link', async () => {
+    const added = await sluice({ DATA_DIR: dir }, '--url', server.url, 'peer', 'add', '--name', 'b', '--url', 'https://b.example.org');
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/added peer link b\s+https:\/\/b\.example\.org/);
+    expect((await sluice({ DATA_DIR: dir }, '--url', server.url, 'peer', 'remove', '--name', 'b')).code).toBe(0);
+    expect(server.logs.some((l) => l.includes('"admin command"') && l.includes('"peer.add"'))).toBe(true);
   });
 
   it('refuses a wrong admin key instead of opening the database behind the server', async () => {
