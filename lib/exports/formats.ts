@@ -99,7 +99,7 @@ function header(meta: ExportMeta, prefix: string, what: string): string[] {
     `${prefix} Sluice ${what} — ${meta.tier} tier${meta.delaySeconds ? ` (delayed ${meta.delaySeconds} s)` : ''}`,
     `${prefix} ${commentSafe(filters)}`,
     `${prefix} Last modified ${meta.lastModified.toISOString()}${meta.truncated ? ' (truncated: only the most recently seen indicators)' : ''}`,
-    `${prefix} ${commentSafe(meta.baseUrl)}/docs/exports`,
+    `${prefix} ${commentSafe(meta.baseUrl)}/api/v1/exports`, // the list of exports, parameters and tiers
   ];
 }
 

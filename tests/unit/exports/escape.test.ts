@@ -106,3 +106,13 @@ describe('zone escaping', () => {
     expect(toTxt([row('domain', 'a.com'), row('domain', 'b.com\nc.com'), row('url', 'http://x.com/ y')])).toBe('a.com\n');
   });
 });
+
+describe('file headers', () => {
+  it('point to the list of exports (GET /api/v1/exports), a page that exists: /docs/exports never did', () => {
+    for (const body of [toRules([], meta, 'suricata'), toRules([], meta, 'snort'), toRpz([], meta)]) {
+      const lines = body.split('\n');
+      expect(lines.slice(0, HEADER_LINES).join('\n')).toMatch(/ http:\/\/localhost:3000\/api\/v1\/exports$/m);
+      expect(body).not.toMatch(/\/docs\/exports/);
+    }
+  });
+});
