@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '@/lib/config';
+import { ConfigError, configSchema, parseConfig } from '@/lib/config';
+import { parseTrustConfig, trustConfigSchema } from '@/lib/trust/config';
 
 describe('parseConfig', () => {
   it('gives documented defaults for an empty environment', () => {
@@ -41,5 +44,21 @@ describe('parseConfig', () => {
     expect(message).toContain(`${name}:`);
     expect(message).toContain(JSON.stringify(value));
     expect(message.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('.env.example', () => {
+  const text = readFileSync(path.resolve(import.meta.dirname, '../../.env.example'), 'utf8');
+  const written = Object.fromEntries([...text.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+  // NODE_ENV is the start script's (production) and the dev script's, not an operator setting.
+  const variables = [...Object.keys(configSchema.shape), ...Object.keys(trustConfigSchema.shape)].filter((name) => name !== 'NODE_ENV');
+
+  it('lists every variable lib/config.ts and lib/trust/config.ts read', () => {
+    expect(variables.filter((name) => !(name in written))).toEqual([]);
+  });
+
+  it('writes each default as the default (or leaves it empty)', () => {
+    expect(parseConfig(written)).toEqual(parseConfig({}));
+    expect(parseTrustConfig(written)).toEqual(parseTrustConfig({}));
   });
 });
