@@ -1,6 +1,6 @@
 // The entry of the installable CLI package (packages/cli, built by scripts/build-cli.mjs into one
 // file): the API client commands only — stream, submit, check, export, webhook. The operator
-// commands (admin, jobs, trust, peer) need the database and stay in the repository (bin/sluice.mjs).
+// commands (`sluice admin …`: users, tokens, trust, peers, jobs) need the database and stay in the repository (bin/sluice.mjs).
 import { Command } from 'commander';
 import { exitUsageErrorsWith2 } from './api.ts';
 import * as client from './client.ts';
