@@ -62,7 +62,7 @@ export function registerTrustCommands(admin: Command, action: Action): void {
   lists.command('reload').description('re-read the list files on every node (within WARNING_LISTS_REFRESH_SECONDS)').action(action(() => ({ type: 'warninglist', action: 'reload' })));
   lists
     .command('enable')
-    .argument('<name>', 'list name, as shown by list')
+    .argument('<id>', 'list id, as shown by list (its first column)')
     .description('enable a list')
     .action((name: string, _o: unknown, cmd: Command) => action(() => ({ type: 'warninglist', action: 'enable', name }))({}, cmd));
   lists
@@ -75,12 +75,12 @@ export function registerTrustCommands(admin: Command, action: Action): void {
     .action((file: string, o: { id?: string; name?: string; type?: (typeof LIST_TYPES)[number] }, cmd: Command) => action(() => listFromFile(file, o))({}, cmd));
   lists
     .command('remove')
-    .argument('<name>', 'an operator-added list (shipped lists: disable them)')
+    .argument('<id>', 'the id of a list an operator added (shipped lists: disable them)')
     .description('remove a list you added, on every node')
     .action((name: string, _o: unknown, cmd: Command) => action(() => ({ type: 'warninglist', action: 'remove', name }))({}, cmd));
   lists
     .command('disable')
-    .argument('<name>', 'list name, as shown by list')
+    .argument('<id>', 'list id, as shown by list (its first column)')
     .description('disable a list')
     .action((name: string, _o: unknown, cmd: Command) => action(() => ({ type: 'warninglist', action: 'disable', name }))({}, cmd));
 
