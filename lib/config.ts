@@ -5,6 +5,7 @@ import { federationConfigSchema } from './federation/config';
 import { exportsConfigSchema } from './exports/config';
 import { usageConfigSchema } from './usage/config';
 import { jobsConfigSchema } from './jobs/config';
+import { trustConfigSchema } from './trust/config';
 import { webhooksConfigSchema } from './webhooks/config';
 
 const ROLES = ['web', 'gateway', 'worker'] as const;
@@ -146,6 +147,11 @@ export const configSchema = z.object({
   MIGRATE_ON_START: boolFromEnv.default(true),
   /** Job queue, worker and analyzer settings (lib/jobs/config.ts, docs/workers.md). */
   ...jobsConfigSchema.shape,
+  /**
+   * Trust settings (lib/trust/config.ts, docs/trust.md), checked here so that a bad value stops
+   * start-up: the trust policy reads them again when the first report is ingested.
+   */
+  ...trustConfigSchema.shape,
   /** Outbound webhook settings (lib/webhooks/config.ts, docs/webhooks.md). */
   ...webhooksConfigSchema.shape,
   /** Federation: hop limit and link leases (lib/federation/config.ts, docs/federation.md). */

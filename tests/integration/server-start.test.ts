@@ -122,6 +122,9 @@ describe('server start-up', () => {
     // Job settings are parsed at start-up too, not on the first submission.
     ['JOB_ATTEMPTS', 'abc'],
     ['ENQUEUE_BATCH_MS', '-5'],
+    // So are the trust settings (a bad one made every ingest fail while the node ran on).
+    ['TRUST_NEW_ACCOUNT_HOURS', '-1'],
+    ['WARNING_LISTS_REFRESH_SECONDS', 'soon'],
   ])('exits 78 (EX_CONFIG) with a one-line message when %s=%s', (name, value) => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'server/index.mts'], {
       cwd: ROOT,

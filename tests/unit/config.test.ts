@@ -32,6 +32,8 @@ describe('parseConfig', () => {
     ['DATABASE_URL', 'mysql://x@y/z'],
     ['ROLES', 'web,chef'],
     ['LOG_LEVEL', 'loud'],
+    ['TRUST_NEW_ACCOUNT_HOURS', '-1'],
+    ['TRUST_CORROBORATION_REPORTERS', '2.5'],
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     let error: unknown;
     try {
