@@ -6,56 +6,40 @@
 // until a backend sleeps there, then stops the cluster: fast shutdown, as a restart does).
 // Uses a PostgreSQL cluster of its own on a free port (tests/faults/private-postgres.ts).
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '@/lib/db';
-import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
-import { createTestEngines, deleteRedisPrefix } from '@/tests/helpers/test-env';
+import type { ServerProcess } from '@/tests/helpers/server-process';
 import { createAccount } from '@/tests/helpers/fixtures';
-import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from './private-postgres';
+import { startNodeOnPrivatePostgres, type NodeOnPrivatePostgres } from './node-on-private-postgres';
+import { privatePostgresUnavailable, type PrivatePostgres } from './private-postgres';
 
 const unavailable = privatePostgresUnavailable();
 const BATCH = 40;
 
 describe.skipIf(unavailable)('PostgreSQL stopped during a submission with an Idempotency-Key', () => {
+  let node: NodeOnPrivatePostgres;
   let cluster: PrivatePostgres;
   let server: ServerProcess;
-  let engines: ReturnType<typeof createTestEngines>;
   let token: string;
-
-  const query = async <T extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> => {
-    const client = new pg.Client({ connectionString: cluster.url });
-    await client.connect();
-    try {
-      return (await client.query<T>(text, params)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const query: NodeOnPrivatePostgres['query'] = (text, params) => node.query(text, params);
 
   beforeAll(async () => {
-    cluster = await startPrivatePostgres();
-    const db = await openDatabase({ DATABASE_URL: cluster.url, DATA_DIR: './data' });
-    token = (await createAccount(db.prisma, { feeds: [{ slug: 'steady' }] })).token;
-    await db.close();
-    // The fault: while fault_pause holds a row naming a table, a statement writing that table sleeps:
-    // any insert of sightings (the batch), and a key's row being given its answer (status set).
-    await query(`CREATE TABLE fault_pause (target text PRIMARY KEY)`);
-    await query(`CREATE FUNCTION fault_pause() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF EXISTS (SELECT 1 FROM fault_pause WHERE target = TG_TABLE_NAME) THEN PERFORM pg_sleep(60); END IF;
-        RETURN NULL;
-      END $$`);
-    await query(`CREATE TRIGGER fault_pause AFTER INSERT ON sightings FOR EACH STATEMENT EXECUTE FUNCTION fault_pause()`);
-    await query(`CREATE TRIGGER fault_pause AFTER INSERT OR UPDATE ON idempotency_keys FOR EACH ROW WHEN (NEW.status IS NOT NULL) EXECUTE FUNCTION fault_pause()`);
-    engines = createTestEngines();
-    server = await startServer({ ...engines.env, DATABASE_URL: cluster.url });
+    node = await startNodeOnPrivatePostgres(async (db, sql) => {
+      token = (await createAccount(db.prisma, { feeds: [{ slug: 'steady' }] })).token;
+      // The fault: while fault_pause holds a row naming a table, a statement writing that table sleeps:
+      // any insert of sightings (the batch), and a key's row being given its answer (status set).
+      await sql(`CREATE TABLE fault_pause (target text PRIMARY KEY)`);
+      await sql(`CREATE FUNCTION fault_pause() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF EXISTS (SELECT 1 FROM fault_pause WHERE target = TG_TABLE_NAME) THEN PERFORM pg_sleep(60); END IF;
+          RETURN NULL;
+        END $$`);
+      await sql(`CREATE TRIGGER fault_pause AFTER INSERT ON sightings FOR EACH STATEMENT EXECUTE FUNCTION fault_pause()`);
+      await sql(`CREATE TRIGGER fault_pause AFTER INSERT OR UPDATE ON idempotency_keys FOR EACH ROW WHEN (NEW.status IS NOT NULL) EXECUTE FUNCTION fault_pause()`);
+    });
+    ({ cluster, server } = node);
   }, 180_000);
   afterAll(async () => {
-    await server?.stop();
-    await deleteRedisPrefix(engines).catch(() => undefined);
-    await engines?.close();
-    await cluster?.destroy();
+    await node?.stop();
   });
 
   function submit(tag: string, key: string, body: string) {

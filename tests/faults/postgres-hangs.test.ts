@@ -4,36 +4,30 @@
 // (DATABASE_CONNECT_TIMEOUT_MS, DATABASE_QUERY_TIMEOUT_MS), and the node must serve again by itself
 // once the server runs again. Uses a PostgreSQL cluster of its own (tests/faults/private-postgres.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '@/lib/db';
 import { createAccount } from '@/tests/helpers/fixtures';
-import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
-import { createTestEngines, deleteRedisPrefix } from '@/tests/helpers/test-env';
-import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from './private-postgres';
+import type { ServerProcess } from '@/tests/helpers/server-process';
+import { startNodeOnPrivatePostgres, type NodeOnPrivatePostgres } from './node-on-private-postgres';
+import { privatePostgresUnavailable, type PrivatePostgres } from './private-postgres';
 
 const unavailable = privatePostgresUnavailable();
 /** Far beyond the bounds given to the node below (2 s + 3 s), far below "for ever". */
 const ANSWER_WITHIN_MS = 20_000;
 
 describe.skipIf(unavailable)('PostgreSQL hangs', () => {
+  let node: NodeOnPrivatePostgres;
   let cluster: PrivatePostgres;
   let server: ServerProcess;
-  let engines: ReturnType<typeof createTestEngines>;
   let token: string;
 
   beforeAll(async () => {
-    cluster = await startPrivatePostgres();
-    const db = await openDatabase({ DATABASE_URL: cluster.url, DATA_DIR: './data' });
-    token = (await createAccount(db.prisma, { feeds: [{ slug: 'steady' }] })).token;
-    await db.close();
-    engines = createTestEngines();
-    server = await startServer({ ...engines.env, DATABASE_URL: cluster.url, DATABASE_CONNECT_TIMEOUT_MS: '2000', DATABASE_QUERY_TIMEOUT_MS: '3000' });
+    node = await startNodeOnPrivatePostgres(
+      async (db) => void (token = (await createAccount(db.prisma, { feeds: [{ slug: 'steady' }] })).token),
+      { DATABASE_CONNECT_TIMEOUT_MS: '2000', DATABASE_QUERY_TIMEOUT_MS: '3000' },
+    );
+    ({ cluster, server } = node);
   }, 180_000);
   afterAll(async () => {
-    await cluster?.thaw().catch(() => undefined);
-    await server?.stop();
-    await deleteRedisPrefix(engines).catch(() => undefined);
-    await engines?.close();
-    await cluster?.destroy();
+    await node?.stop();
   });
 
   let n = 0;

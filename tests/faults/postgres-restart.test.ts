@@ -3,13 +3,11 @@
 // at all, and every accepted one is all there); and Sluice recovers by itself when it is back.
 // Uses a PostgreSQL cluster of its own on a free port (tests/faults/private-postgres.ts).
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '@/lib/db';
-import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
-import { createTestEngines, deleteRedisPrefix } from '@/tests/helpers/test-env';
+import type { ServerProcess } from '@/tests/helpers/server-process';
 import { createUserWithToken } from '@/tests/integration/ingest/helpers';
-import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from './private-postgres';
+import { startNodeOnPrivatePostgres, type NodeOnPrivatePostgres } from './node-on-private-postgres';
+import { privatePostgresUnavailable, type PrivatePostgres } from './private-postgres';
 
 const unavailable = privatePostgresUnavailable();
 const BATCH = 20;
@@ -25,18 +23,14 @@ interface Outcome {
 }
 
 describe.skipIf(unavailable)('PostgreSQL restarted during ingest', () => {
+  let node: NodeOnPrivatePostgres;
   let cluster: PrivatePostgres;
   let server: ServerProcess;
-  let engines: ReturnType<typeof createTestEngines>;
   let token: string;
 
   beforeAll(async () => {
-    cluster = await startPrivatePostgres();
-    const db = await openDatabase({ DATABASE_URL: cluster.url, DATA_DIR: './data' });
-    token = (await createUserWithToken(db, 'firehose')).token;
-    await db.close();
-    engines = createTestEngines();
-    server = await startServer({ ...engines.env, DATABASE_URL: cluster.url, JOB_POLL_MS: '200' });
+    node = await startNodeOnPrivatePostgres(async (db) => void (token = (await createUserWithToken(db, 'firehose')).token), { JOB_POLL_MS: '200' });
+    ({ cluster, server } = node);
     const res = await fetch(`${server.url}/api/v1/feeds`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -45,10 +39,7 @@ describe.skipIf(unavailable)('PostgreSQL restarted during ingest', () => {
     expect(res.status).toBe(201);
   }, 180_000);
   afterAll(async () => {
-    await server?.stop();
-    await deleteRedisPrefix(engines).catch(() => undefined);
-    await engines?.close();
-    await cluster?.destroy();
+    await node?.stop();
   });
 
   async function submitBatch(t0: number): Promise<Outcome> {
@@ -149,12 +140,9 @@ describe.skipIf(unavailable)('PostgreSQL restarted during ingest', () => {
     expect(recoveredAt! - startedAt).toBeLessThan(30_000);
 
     // Nothing half-written: each batch is whole or absent, and every accepted batch is whole.
-    const client = new pg.Client({ connectionString: cluster.url });
-    await client.connect();
-    const { rows } = await client.query<{ tag: string; n: number }>(
+    const rows = await node.query<{ tag: string; n: number }>(
       `SELECT t AS tag, count(*)::int AS n FROM sightings CROSS JOIN LATERAL unnest(tags) AS t WHERE t LIKE 'b%' GROUP BY t`,
     );
-    await client.end();
     const perBatch = new Map(rows.map((r) => [r.tag, r.n]));
     for (const o of outcomes) {
       const n = perBatch.get(o.batch) ?? 0;

@@ -7,11 +7,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '@/lib/accounts/create-user';
-import { openDatabase } from '@/lib/db';
 import { signInOverHttp } from '@/tests/helpers/cookies';
-import { startServer, type ServerProcess } from '@/tests/helpers/server-process';
-import { createTestEngines, deleteRedisPrefix } from '@/tests/helpers/test-env';
-import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from './private-postgres';
+import type { ServerProcess } from '@/tests/helpers/server-process';
+import { startNodeOnPrivatePostgres, type NodeOnPrivatePostgres } from './node-on-private-postgres';
+import { privatePostgresUnavailable, type PrivatePostgres } from './private-postgres';
 
 const unavailable = privatePostgresUnavailable();
 const USER = { email: 'outage@example.com', password: 'amber lighthouse keepers' };
@@ -28,27 +27,20 @@ function actionId(exportedName: string): string {
 }
 
 describe.skipIf(unavailable)('signed in while PostgreSQL is down', () => {
+  let node: NodeOnPrivatePostgres;
   let cluster: PrivatePostgres;
   let server: ServerProcess;
-  let engines: ReturnType<typeof createTestEngines>;
   let cookie: string;
 
   beforeAll(async () => {
-    cluster = await startPrivatePostgres();
-    const db = await openDatabase({ DATABASE_URL: cluster.url, DATA_DIR: './data' });
-    await createUser(db.prisma, USER);
-    await db.close();
-    engines = createTestEngines();
-    server = await startServer({ ...engines.env, DATABASE_URL: cluster.url, TRUST_PROXY: 'loopback' });
+    node = await startNodeOnPrivatePostgres(async (db) => void (await createUser(db.prisma, USER)), { TRUST_PROXY: 'loopback' });
+    ({ cluster, server } = node);
     const signedIn = await signInOverHttp(server.url, USER, '198.51.100.77');
     expect(signedIn.error).toBeNull();
     cookie = signedIn.cookie!;
   }, 180_000);
   afterAll(async () => {
-    await server?.stop();
-    await deleteRedisPrefix(engines).catch(() => undefined);
-    await engines?.close();
-    await cluster?.destroy();
+    await node?.stop();
   });
 
   const get = (target: string) => fetch(server.url + target, { headers: { cookie }, redirect: 'manual', signal: AbortSignal.timeout(20_000) });
