@@ -128,9 +128,10 @@ async function execute(command: AdminCommand, url: string | undefined): Promise<
  * options are positional), never a subcommand's own `--url` such as `peer add --url` (the remote).
  */
 function adminUrl(cmd: Command): string | undefined {
-  let admin: Command | null = cmd;
-  while (admin && !(admin.name() === 'admin' && admin.parent && !admin.parent.parent)) admin = admin.parent;
-  return (admin?.opts() as { url?: string } | undefined)?.url;
+  // `admin` is the program's child: climb to the command whose parent is the program.
+  let admin = cmd;
+  while (admin.parent?.parent) admin = admin.parent;
+  return (admin.opts() as { url?: string }).url;
 }
 
 function action<Options>(build: (options: Options) => AdminCommand) {

@@ -13,6 +13,7 @@ import type { PrismaClient } from './generated/prisma/client';
 import type { Logger } from './logger';
 import type { PlanId } from './plans';
 import { processSlot } from './process-state';
+import { withTimeout } from './timeout';
 
 export type ControlMessage =
   | { type: 'token_revoked'; tokenId: string; userId: string }
@@ -50,13 +51,7 @@ export async function announceInTransaction(tx: Tx, message: ControlMessage): Pr
 /** How long the fast path waits for Redis before leaving the announcement to the relay. */
 const FAST_PATH_TIMEOUT_MS = 2000;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`control bus did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const withBusTimeout = <T>(promise: Promise<T>, ms: number) => withTimeout(promise, ms, () => new Error(`control bus did not answer within ${ms} ms`));
 
 /**
  * Publishes pending announcements, oldest first, and deletes each once the bus took it. Returns how
@@ -71,7 +66,7 @@ export async function publishPendingControl(deps: ControlDeps, options: { limit?
   let published = 0;
   for (const row of rows) {
     const sent = publishControl(deps.engines, row.message as unknown as ControlMessage);
-    await (options.timeoutMs ? withTimeout(sent, options.timeoutMs) : sent);
+    await (options.timeoutMs ? withBusTimeout(sent, options.timeoutMs) : sent);
     await deps.prisma.controlOutbox.deleteMany({ where: { id: row.id } });
     published += 1;
   }

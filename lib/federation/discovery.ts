@@ -69,11 +69,10 @@ const sameUrl = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  */
 export async function recordSuggestions(sql: SqlSession, localInstance: string, introducedBy: string, peers: unknown[]): Promise<number> {
   const links = await findPeerLinks(sql);
-  const [{ pending }] = await sql.query<{ pending: number }>(
-    `SELECT count(*)::int AS pending FROM peer_suggestions WHERE NOT dismissed AND $1::text = ANY(introduced_by)`,
-    [introducedBy],
-  );
-  let room = MAX_PENDING_SUGGESTIONS_PER_INTRODUCER - pending;
+  // This introducer's suggestions, read once: their URLs (it may refresh those) and how many wait.
+  const own = await sql.query<{ url: string; dismissed: boolean }>(`SELECT url, dismissed FROM peer_suggestions WHERE $1::text = ANY(introduced_by)`, [introducedBy]);
+  const ownUrls = new Set(own.map((r) => r.url));
+  let room = MAX_PENDING_SUGGESTIONS_PER_INTRODUCER - own.filter((r) => !r.dismissed).length;
   let recorded = 0;
   for (const raw of peers.slice(0, MAX_INTRODUCTIONS)) {
     const parsed = introducedPeerSchema.safeParse(raw);
@@ -88,7 +87,7 @@ export async function recordSuggestions(sql: SqlSession, localInstance: string, 
     if (instance === localInstance) continue;
     if (links.some((l) => sameUrl(l.url, url) || (instance !== null && l.remote_instance === instance))) continue;
     // Once this introducer's pending suggestions are at the bound, it only refreshes its own.
-    const mine = (await sql.query(`SELECT 1 FROM peer_suggestions WHERE url = $1 AND $2::text = ANY(introduced_by)`, [url, introducedBy])).length > 0;
+    const mine = ownUrls.has(url);
     if (!mine && room <= 0) continue;
     await sql.query(
       `INSERT INTO peer_suggestions (name, url, instance, introduced_by) VALUES ($1, $2, $3, ARRAY[$4::text])
@@ -99,7 +98,10 @@ export async function recordSuggestions(sql: SqlSession, localInstance: string, 
                               ELSE array_append(peer_suggestions.introduced_by, $4::text) END`,
       [name, url, instance, introducedBy],
     );
-    if (!mine) room -= 1;
+    if (!mine) {
+      room -= 1;
+      ownUrls.add(url);
+    }
     recorded += 1;
   }
   return recorded;

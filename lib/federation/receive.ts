@@ -68,7 +68,6 @@ async function ensureLinkReporter(sql: SqlSession, linkName: string): Promise<st
   return ensureReporter(sql, `link-${linkName}`, `Peer link ${linkName}`);
 }
 
-
 export interface ReceiveOutcome {
   /** Events that became sightings here. */
   applied: number;

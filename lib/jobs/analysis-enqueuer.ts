@@ -9,6 +9,7 @@ import type { IngestResult } from '../ingest/ingest-indicators';
 import type { Logger } from '../logger';
 import type { JobQueue, NewJob } from './types';
 import { processSlot } from '../process-state';
+import { withTimeout } from '../timeout';
 
 export interface AnalysisItem {
   /** type */
@@ -52,13 +53,7 @@ export interface EnqueuerStats {
 /** Process-wide figures for /metrics (lib/process-state: one copy however Next bundles this). */
 export const enqueuerStats = (): EnqueuerStats => processSlot('analysisEnqueuerStats', () => ({ buffered: 0, dropped: 0 }));
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the job queue did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const withQueueTimeout = <T>(promise: Promise<T>, ms: number) => withTimeout(promise, ms, () => new Error(`the job queue did not answer within ${ms} ms`));
 
 /**
  * One buffer per queue, bounded: while the queue is unreachable (Redis down) the items wait and are
@@ -107,7 +102,7 @@ export function createAnalysisEnqueuer(queue: JobQueue, options: EnqueuerOptions
         for (let i = 0; i < items.length; i += batchSize) jobs.push({ name: 'analyze', data: { items: items.slice(i, i + batchSize), reason: 'sighting', at } });
         sending = items.length;
         try {
-          await withTimeout(queue.addBulk(jobs), addTimeoutMs);
+          await withQueueTimeout(queue.addBulk(jobs), addTimeoutMs);
         } catch (error) {
           sending = 0;
           failures += 1;

@@ -8,6 +8,7 @@
 // now they are refused `unavailable` (503 / connect_error), as when Redis refuses connections.
 import type { Engines } from '../engines';
 import { unavailableError } from '../errors';
+import { withTimeout } from '../timeout';
 
 export interface StreamSlots {
   /** Takes a slot for `member` unless the token already holds `limit`. False when full. */
@@ -27,16 +28,12 @@ export const STREAM_SLOT_TIMEOUT_MS = 2000;
 
 /** `promise`, or 503 `unavailable` once `ms` passed without an answer (`onLate` runs if it comes later). */
 function bounded<T>(promise: Promise<T>, ms: number, onLate?: (value: T) => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      reject(unavailableError());
-    }, ms);
-  });
   promise.then((value) => timedOut && onLate?.(value), () => undefined);
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return withTimeout(promise, ms, () => {
+    timedOut = true;
+    return unavailableError();
+  });
 }
 
 const ACQUIRE = `

@@ -10,6 +10,7 @@
 // first, PostgreSQL behind) and the tail's fallback share one invariant that reads best together.
 import type { SqlDriver, SqlSession } from '../../db/sql-driver';
 import type { Logger } from '../../logger';
+import { withTimeout } from '../../timeout';
 import {
   compareCursors,
   formatCursor,
@@ -57,13 +58,7 @@ function withEmbeddedLock<T>(key: object, fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const withCacheTimeout = <T>(promise: Promise<T>, ms: number, what: string) => withTimeout(promise, ms, () => new Error(`${what} timed out after ${ms} ms`));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 
@@ -196,7 +191,7 @@ export class DurableLog implements FirehoseLog {
   private async publish(entries: LogEntry[]): Promise<void> {
     if (!entries.length || !this.cacheUsable()) return;
     try {
-      await withTimeout(this.cache.put(entries), CACHE_TIMEOUT_MS, 'log cache put');
+      await withCacheTimeout(this.cache.put(entries), CACHE_TIMEOUT_MS, 'log cache put');
       this.cacheRecovered();
     } catch (error) {
       this.cacheFailed(error);
@@ -233,7 +228,7 @@ export class DurableLog implements FirehoseLog {
     if (!head) return 0;
     let cacheHead: string | null;
     try {
-      cacheHead = await withTimeout(this.cache.head(epoch), CACHE_TIMEOUT_MS, 'log cache head');
+      cacheHead = await withCacheTimeout(this.cache.head(epoch), CACHE_TIMEOUT_MS, 'log cache head');
     } catch (error) {
       this.cacheFailed(error);
       return 0;
@@ -247,7 +242,7 @@ export class DurableLog implements FirehoseLog {
       const page = await this.readDurable(epoch, from, 1000);
       if (!page.length) break;
       try {
-        await withTimeout(this.cache.put(page), CACHE_TIMEOUT_MS, 'log cache refill');
+        await withCacheTimeout(this.cache.put(page), CACHE_TIMEOUT_MS, 'log cache refill');
       } catch (error) {
         this.cacheFailed(error);
         break;
@@ -285,7 +280,7 @@ export class DurableLog implements FirehoseLog {
     if (position === null) return [];
     if (this.cacheUsable()) {
       try {
-        const cached = await withTimeout(this.cache.range(formatCursor(epoch, position), limit), CACHE_TIMEOUT_MS, 'log cache read');
+        const cached = await withCacheTimeout(this.cache.range(formatCursor(epoch, position), limit), CACHE_TIMEOUT_MS, 'log cache read');
         const served = DurableLog.contiguous(cached, position);
         // The cache answers only when it holds the start of the range; otherwise PostgreSQL does.
         if (served.length && served.length === cached.length) return served;
@@ -384,7 +379,7 @@ export class DurableLog implements FirehoseLog {
     if (through <= 0n) return;
     await this.sql.query(`DELETE FROM firehose_log WHERE position <= $1`, [through.toString()]);
     if (this.cacheUsable()) {
-      await withTimeout(this.cache.trimThrough(formatCursor(epoch, through)), CACHE_TIMEOUT_MS, 'log cache trim').catch((error: unknown) => this.cacheFailed(error));
+      await withCacheTimeout(this.cache.trimThrough(formatCursor(epoch, through)), CACHE_TIMEOUT_MS, 'log cache trim').catch((error: unknown) => this.cacheFailed(error));
     }
   }
 

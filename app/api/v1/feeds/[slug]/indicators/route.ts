@@ -33,12 +33,12 @@ export const POST = withApiToken(
     // Read once, here (an unknown feed is a 404 before anything is claimed or counted), and handed to the ingest.
     const feed = await readIngestFeed(runtime.db.sql, auth.user.id, params.slug);
 
-    const hash = idempotencyKey
-      ? requestHash({ route: `feeds/${params.slug}/indicators`, contentType: req.headers.get('content-type'), query: url.search, body: bytes })
+    const keyed = idempotencyKey
+      ? { key: idempotencyKey, hash: requestHash({ route: `feeds/${params.slug}/indicators`, contentType: req.headers.get('content-type'), query: url.search, body: bytes }) }
       : null;
-    if (idempotencyKey && hash) {
+    if (keyed) {
       // An answer already stored is sent before anything is counted; the ingest's transaction decides for good.
-      const found = await findIdempotentAnswer(runtime.db.sql, auth.user.id, idempotencyKey, hash);
+      const found = await findIdempotentAnswer(runtime.db.sql, auth.user.id, keyed.key, keyed.hash);
       if (found.kind === 'replay') return replay(found.answer);
       if (found.kind === 'mismatch') return errorResponse(idempotencyErrors().mismatch, req);
     }
@@ -65,10 +65,9 @@ export const POST = withApiToken(
           // queue that is down (Redis) never fails a submission that is already committed.
           afterCommit: (committed: IngestResult) => enqueueAnalysis(committed),
           // With a key, the key and this answer commit with the batch (lib/ingest/idempotency.ts).
-          inTransaction:
-            idempotencyKey && hash
-              ? idempotentIngest(auth.user.id, idempotencyKey, hash, (r: IngestResult): StoredAnswer => ({ status: 200, body: JSON.stringify(answerBody(r)) }))
-              : undefined,
+          inTransaction: keyed
+            ? idempotentIngest(auth.user.id, keyed.key, keyed.hash, (r: IngestResult): StoredAnswer => ({ status: 200, body: JSON.stringify(answerBody(r)) }))
+            : undefined,
         },
         { ownerId: auth.user.id, feed: params.slug, items: submission.items, feedRecord: feed },
       );
